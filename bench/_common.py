@@ -1,0 +1,99 @@
+"""What the benchmarks share: where the data comes from, timing helpers, and cached
+catalogs so that the 1,000,000-paper runs build once.
+
+Data: the real arXiv sample (74,728 papers) where `../shared/data` exists beside the
+repository, repeated with perturbed ids (and a shuffled title suffix) to reach larger
+sizes; otherwise realistic generated text. Caches live in `bench/.cache` (git-ignored).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+import statistics
+import time
+from pathlib import Path
+
+HERE = Path(__file__).parent
+CACHE = HERE / ".cache"
+SAMPLE = HERE.parent.parent / "shared" / "data" / "arxiv-sample" / "daily_arxiv_papers.jsonl.gz"
+SCIFACT = HERE.parent.parent / "shared" / "data" / "scifact-train"
+
+_WORDS = ("model learning neural network data training graph language vision image robust "
+          "efficient optimization reinforcement agent policy attention transformer diffusion "
+          "generative retrieval benchmark evaluation dataset quantum physics protein molecular "
+          "federated privacy causal inference bayesian sparse convex stochastic gradient "
+          "adversarial alignment reasoning multimodal segmentation detection tracking speech").split()
+
+
+def real_records() -> list[dict]:
+    if not SAMPLE.exists():
+        return []
+    with gzip.open(SAMPLE, "rt") as f:
+        return [json.loads(line) for line in f]
+
+
+def generated_records(n: int, seed: int = 1) -> list[dict]:
+    rng = random.Random(seed)
+    cats = ["cs.LG", "cs.CV", "cs.CL", "cs.AI", "stat.ML", "math.OC", "quant-ph", "cs.RO"]
+    out = []
+    for i in range(n):
+        title = " ".join(rng.choice(_WORDS) for _ in range(rng.randint(5, 12))).capitalize()
+        abstract = ". ".join(" ".join(rng.choice(_WORDS) for _ in range(rng.randint(8, 20)))
+                             for _ in range(rng.randint(5, 9)))
+        out.append({"id": f"{2400 + i // 99999 % 100}.{i % 99999:05d}", "title": title,
+                    "summary": abstract, "authors": [f"Author {rng.randint(1, 50000)}" for _ in range(4)],
+                    "categories": rng.sample(cats, 2), "listing_dates": [f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"]})
+    return out
+
+
+def records(n: int) -> tuple[list[dict], str]:
+    """n records: the real sample, repeated with perturbed ids, or generated ones."""
+    base = real_records()
+    if not base:
+        return generated_records(n), "generated"
+    out = []
+    for i in range(n):
+        rec = dict(base[i % len(base)])
+        copy = i // len(base)
+        if copy:
+            rec["id"] = f"{9000 + copy}.{i % len(base):05d}"
+            rec["title"] = f"{rec['title']} ({copy})"
+        out.append(rec)
+    return out, "real arXiv sample" + (" (repeated, perturbed ids)" if n > len(base) else "")
+
+
+def write_jsonl(rows: list[dict], path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as f:
+        for row in rows:
+            f.write(json.dumps(row) + "\n")
+    return path
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+
+
+def timed(fn, *args, **kwargs):
+    started = time.perf_counter()
+    result = fn(*args, **kwargs)
+    return result, time.perf_counter() - started
+
+
+def queries(n: int, seed: int = 7) -> list[str]:
+    """Realistic keyword queries: 2–5 content words from real titles."""
+    rng = random.Random(seed)
+    base = real_records() or generated_records(2000)
+    stop = {"a", "an", "the", "of", "for", "and", "in", "on", "with", "to", "via", "from", "by", "is", "at"}
+    out = []
+    while len(out) < n:
+        words = [w.strip(":,.()?!").lower() for w in rng.choice(base)["title"].split()]
+        words = [w for w in words if w and w not in stop and w.isascii()]
+        if len(words) >= 2:
+            k = rng.randint(2, min(5, len(words)))
+            start = rng.randint(0, len(words) - k)
+            out.append(" ".join(words[start:start + k]))
+    return out

@@ -1,0 +1,20 @@
+"""The catalog: paper records, their identity (arXiv id, DOI, normalised title) and storage.
+
+    from papertide.catalog import open_catalog
+    catalog = open_catalog(settings)
+    catalog.upsert([Paper(title="…", abstract="…", arxiv_id="2503.11731")])
+"""
+
+from papertide.catalog._identity import normalize_doi, parse_arxiv_id, title_key
+from papertide.catalog._paper import Paper
+from papertide.catalog._store import Catalog, UpsertResult, utcnow
+from papertide.catalog._text import readable
+from papertide.config import Settings
+from papertide.db import connect
+
+__all__ = ["Catalog", "Paper", "UpsertResult", "open_catalog", "readable", "parse_arxiv_id",
+           "normalize_doi", "title_key", "utcnow"]
+
+
+def open_catalog(settings: Settings) -> Catalog:
+    return Catalog(connect(settings.resolved_database_url))

@@ -1,0 +1,59 @@
+"""What makes two records the same paper: arXiv id, DOI, or normalised title."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from functools import lru_cache
+
+_NEW_ARXIV = re.compile(r"^(\d{4}\.\d{4,5})(?:v(\d+))?$")
+_OLD_ARXIV = re.compile(r"^([a-z][a-z\-]*(?:\.[A-Za-z]{2})?/\d{7})(?:v(\d+))?$", re.IGNORECASE)
+_ARXIV_PREFIX = re.compile(
+    r"^(?:arxiv:|https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|api)/|oai:arxiv\.org:)",
+    re.IGNORECASE,
+)
+_DOI_PREFIX = re.compile(r"^(?:doi:|https?://(?:dx\.)?doi\.org/)", re.IGNORECASE)
+_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def parse_arxiv_id(value: str | None) -> tuple[str, int | None] | None:
+    """`'arXiv:2503.11731v2'` → `('2503.11731', 2)`; None when it is no arXiv id."""
+    if not value:
+        return None
+    text = _ARXIV_PREFIX.sub("", value.strip())
+    text = re.sub(r"\.pdf$", "", text)
+    for pattern in (_NEW_ARXIV, _OLD_ARXIV):
+        match = pattern.match(text)
+        if match:
+            base = match.group(1)
+            if pattern is _OLD_ARXIV:
+                archive, number = base.split("/")
+                base = f"{archive.lower()}/{number}"
+            return base, int(match.group(2)) if match.group(2) else None
+    return None
+
+
+def normalize_doi(value: str | None) -> str | None:
+    if not value or not value.strip():
+        return None
+    doi = _DOI_PREFIX.sub("", value.strip()).strip().lower()
+    return doi if doi.startswith("10.") else None
+
+
+@lru_cache(maxsize=1 << 16)
+def title_key(title: str) -> str:
+    """Case, accents, punctuation and spacing folded away: the title as dedup key."""
+    if title.isascii():
+        return _NOT_WORD.sub(" ", title.lower()).strip()[:300]
+    decomposed = unicodedata.normalize("NFKD", title)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _NOT_WORD.sub(" ", stripped.casefold()).strip()[:300]
+
+
+def paper_id(arxiv_id: str | None, doi: str | None, key: str) -> str:
+    if arxiv_id:
+        return arxiv_id
+    if doi:
+        return f"doi:{doi}"
+    return "t" + hashlib.sha1(key.encode()).hexdigest()[:15]

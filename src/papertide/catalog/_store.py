@@ -1,0 +1,326 @@
+"""All storage access for papers and their engagement (votes, views, saves).
+
+Upserts run one batch per transaction: a batch is either written whole or not at all, so
+an interrupted ingest never leaves half a record behind. Every batch that changes
+something takes the next value of the `seq` counter; the counter row is locked until the
+batch commits, so batches commit in `seq` order and a derived index that remembers the
+highest `seq` it has seen can always catch up by reading what lies above it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, fields, replace
+from datetime import datetime, timezone
+
+from sqlalchemy import Engine, bindparam, case, func, select, tuple_, update
+from sqlalchemy.exc import IntegrityError
+
+from papertide.catalog._identity import normalize_doi, paper_id, parse_arxiv_id, title_key
+from papertide.catalog._paper import Paper
+from papertide.db.tables import counters, events, papers
+
+_PAPER_FIELDS = [f.name for f in fields(Paper)]
+_STORED = [name for name in _PAPER_FIELDS if name in papers.c]
+_CHUNK = 500
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+@dataclass
+class UpsertResult:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    changed: list[Paper] = field(default_factory=list)  # as stored, with their `seq`
+    seq: int | None = None
+
+
+def _row_to_paper(row) -> Paper:
+    mapping = row._mapping
+    return Paper(**{name: mapping[name] for name in _STORED})
+
+
+def _paper_to_row(paper: Paper) -> dict:
+    row = {name: getattr(paper, name) for name in _STORED}
+    row["title_key"] = title_key(paper.title)
+    row["content_hash"] = paper.content_hash()
+    return row
+
+
+def _normalise(record: Paper) -> Paper:
+    """Identity fields in canonical form (in place: records come fresh from a source)."""
+    parsed = parse_arxiv_id(record.arxiv_id) if record.arxiv_id else None
+    record.arxiv_id = parsed[0] if parsed else None
+    record.version = record.version or (parsed[1] if parsed else None)
+    record.doi = normalize_doi(record.doi)
+    record.authors = [a for a in record.authors if a]
+    record.categories = list(dict.fromkeys(c for c in record.categories if c))
+    return record
+
+
+def _merge(old: Paper, new: Paper) -> Paper:
+    """`old` updated by `new`: new non-empty values win, unless `new` is an older version."""
+    merged = replace(old, sources=sorted(set(old.sources) | set(new.sources)))
+    if new.rank_hint is not None:
+        merged.rank_hint = new.rank_hint
+    if old.version and new.version and new.version < old.version:
+        return merged
+    for name in Paper.CONTENT_FIELDS:
+        value = getattr(new, name)
+        if value not in (None, "", []):
+            setattr(merged, name, value)
+    return merged
+
+
+def _compatible(a: Paper, b: Paper) -> bool:
+    """Same title is only the same paper if no arXiv id or DOI says otherwise."""
+    if a.arxiv_id and b.arxiv_id and a.arxiv_id != b.arxiv_id:
+        return False
+    return not (a.doi and b.doi and a.doi != b.doi)
+
+
+class _KeyIndex:
+    """Finds a paper by id, arXiv id, DOI or normalised title among a set of papers."""
+
+    def __init__(self) -> None:
+        self.by: dict[str, dict[str, Paper]] = {"id": {}, "arxiv": {}, "doi": {}, "title": {}}
+        self.hashes: dict[str, str] = {}  # content hash as stored, by paper id
+
+    def add(self, paper: Paper) -> None:
+        for kind, key in self._keys(paper):
+            self.by[kind][key] = paper
+
+    def find(self, paper: Paper) -> Paper | None:
+        for kind, key in self._keys(paper):
+            found = self.by[kind].get(key)
+            if found is not None and (kind != "title" or _compatible(found, paper)):
+                return found
+        return None
+
+    @staticmethod
+    def _keys(paper: Paper) -> list[tuple[str, str]]:
+        keys = [("id", paper.id), ("arxiv", paper.arxiv_id), ("doi", paper.doi),
+                ("title", title_key(paper.title))]
+        return [(kind, key) for kind, key in keys if key]
+
+
+class Catalog:
+    """The paper catalog over one SQLAlchemy engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # ---- writing -------------------------------------------------------------------
+
+    def upsert(self, records: Iterable[Paper]) -> UpsertResult:
+        """Insert new papers and update changed ones, in one transaction."""
+        batch = _KeyIndex()
+        pending: list[Paper] = []
+        for record in map(_normalise, records):
+            twin = batch.find(record)
+            if twin is None:
+                batch.add(record)
+                pending.append(record)
+            else:
+                merged = _merge(twin, record)
+                pending[pending.index(twin)] = merged
+                batch.add(merged)
+        result = UpsertResult()
+        if not pending:
+            return result
+        with self.engine.begin() as conn:
+            stored = self._load_matches(conn, pending)
+            inserts, updates = [], []
+            now = utcnow()
+            for record in pending:
+                old = stored.find(record)
+                if old is None:
+                    record.id = record.id or paper_id(record.arxiv_id, record.doi, title_key(record.title))
+                    record.first_seen = record.first_seen or now
+                    inserts.append(record)
+                    stored.add(record)
+                    continue
+                new = _merge(old, record)
+                if (new.content_hash() == stored.hashes[old.id] and new.sources == old.sources
+                        and new.rank_hint == old.rank_hint):
+                    result.unchanged += 1
+                else:
+                    updates.append(new)
+            if not inserts and not updates:
+                return result
+            seq = conn.execute(
+                update(counters).where(counters.c.name == "seq")
+                .values(value=counters.c.value + 1).returning(counters.c.value)
+            ).scalar_one()
+            if inserts:
+                conn.execute(papers.insert(), [{**_paper_to_row(p), "seq": seq} for p in inserts])
+            if updates:
+                rows = [{**{f"b_{k}": v for k, v in _paper_to_row(p).items()}, "b_seq": seq}
+                        for p in updates]
+                columns = {name: bindparam(f"b_{name}") for name in _STORED + ["title_key", "content_hash", "seq"]
+                           if name not in ("id", "votes", "views", "saves", "first_seen")}
+                conn.execute(papers.update().where(papers.c.id == bindparam("b_id")).values(columns), rows)
+        result.added, result.updated, result.seq = len(inserts), len(updates), seq
+        result.changed = inserts + updates
+        return result
+
+    def _load_matches(self, conn, pending: list[Paper]) -> _KeyIndex:
+        """The stored papers that any pending record may be: looked up by id, then arXiv id,
+        DOI and title for the records not found yet (one indexed IN query per key)."""
+        found = _KeyIndex()
+        lookups = (
+            (papers.c.id, lambda p: p.id),
+            (papers.c.arxiv_id, lambda p: p.arxiv_id),
+            (papers.c.doi, lambda p: p.doi),
+            (papers.c.title_key, lambda p: title_key(p.title)),
+        )
+        for column, key_of in lookups:
+            keys = sorted({key_of(p) for p in pending if key_of(p) and found.find(p) is None})
+            for start in range(0, len(keys), _CHUNK):
+                rows = conn.execute(select(papers).where(column.in_(keys[start:start + _CHUNK])))
+                for row in rows:
+                    paper = _row_to_paper(row)
+                    found.add(paper)
+                    found.hashes[paper.id] = row.content_hash
+        return found
+
+    # ---- reading -------------------------------------------------------------------
+
+    def get(self, key: str) -> Paper | None:
+        """A paper by its id, its arXiv id (any version) or its DOI."""
+        candidates = [papers.c.id == key]
+        parsed = parse_arxiv_id(key)
+        if parsed:
+            candidates.append(papers.c.arxiv_id == parsed[0])
+        doi = normalize_doi(key)
+        if doi:
+            candidates.append(papers.c.doi == doi)
+        with self.engine.connect() as conn:
+            for condition in candidates:
+                row = conn.execute(select(papers).where(condition)).first()
+                if row is not None:
+                    return _row_to_paper(row)
+        return None
+
+    def get_many(self, ids: list[str]) -> list[Paper]:
+        """The papers with these ids, in the order given (unknown ids are left out)."""
+        found: dict[str, Paper] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(ids), _CHUNK):
+                chunk = ids[start:start + _CHUNK]
+                for row in conn.execute(select(papers).where(papers.c.id.in_(chunk))):
+                    found[row.id] = _row_to_paper(row)
+        return [found[i] for i in ids if i in found]
+
+    def newest(self, limit: int = 20, offset: int = 0, exclude: Iterable[str] = (),
+               listing_first: bool = False) -> list[Paper]:
+        """Newest first, papers without a date after those with one; with `listing_first`,
+        papers a source listed in ranked order come first, in that order."""
+        by_date = [papers.c.published.desc().nulls_last()]
+        by_listing = [papers.c.rank_hint.asc().nulls_last()]
+        order = by_listing + by_date if listing_first else by_date + by_listing
+        query = (
+            select(papers)
+            .order_by(*order, papers.c.first_seen.desc(), papers.c.id)
+            .limit(limit).offset(offset)
+        )
+        excluded = list(exclude)
+        if excluded:
+            query = query.where(papers.c.id.not_in(excluded))
+        with self.engine.connect() as conn:
+            return [_row_to_paper(row) for row in conn.execute(query)]
+
+    def iter_papers(self, after_seq: int = 0, upto_seq: int | None = None,
+                    batch_size: int = 1000) -> Iterator[Paper]:
+        """Every paper changed after `after_seq` (up to `upto_seq`), in seq order, read in
+        keyset-paged batches so that memory stays constant."""
+        last_seq, last_id = after_seq, ""
+        while True:
+            query = (
+                select(papers)
+                .where(tuple_(papers.c.seq, papers.c.id) > tuple_(last_seq, last_id))
+                .where(papers.c.seq <= (upto_seq if upto_seq is not None else 2**62))
+                .order_by(papers.c.seq, papers.c.id)
+                .limit(batch_size)
+            )
+            with self.engine.connect() as conn:
+                rows = conn.execute(query).all()
+            if not rows:
+                return
+            for row in rows:
+                yield _row_to_paper(row)
+            last_seq, last_id = rows[-1].seq, rows[-1].id
+
+    def max_seq(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.coalesce(func.max(papers.c.seq), 0))).scalar_one()
+
+    def count(self, after_seq: int = 0, upto_seq: int | None = None) -> int:
+        query = select(func.count()).select_from(papers).where(papers.c.seq > after_seq)
+        if upto_seq is not None:
+            query = query.where(papers.c.seq <= upto_seq)
+        with self.engine.connect() as conn:
+            return conn.execute(query).scalar_one()
+
+    def stats(self) -> dict:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(
+                func.count(), func.coalesce(func.sum(papers.c.votes), 0),
+                func.coalesce(func.sum(papers.c.views), 0), func.coalesce(func.sum(papers.c.saves), 0),
+                func.min(papers.c.published), func.max(papers.c.published),
+            ).select_from(papers)).one()
+        return {"papers": row[0], "votes": row[1], "views": row[2], "saves": row[3],
+                "oldest": row[4].date().isoformat() if row[4] else None,
+                "newest": row[5].date().isoformat() if row[5] else None}
+
+    # ---- engagement ----------------------------------------------------------------
+
+    def record_event(self, paper_id: str, kind: str, actor: str, day: str = "") -> bool:
+        """Count a vote, view or save once per actor (and day); False if already counted."""
+        counter = {"vote": papers.c.votes, "view": papers.c.views, "save": papers.c.saves}[kind]
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(events.insert().values(
+                    paper_id=paper_id, kind=kind, actor=actor, day=day, created_at=utcnow()))
+                conn.execute(update(papers).where(papers.c.id == paper_id)
+                             .values({counter: counter + 1}))
+        except IntegrityError:
+            return False
+        return True
+
+    def remove_event(self, paper_id: str, kind: str, actor: str, day: str = "") -> bool:
+        counter = {"vote": papers.c.votes, "view": papers.c.views, "save": papers.c.saves}[kind]
+        with self.engine.begin() as conn:
+            gone = conn.execute(events.delete().where(
+                (events.c.paper_id == paper_id) & (events.c.kind == kind)
+                & (events.c.actor == actor) & (events.c.day == day))).rowcount
+            if gone:
+                conn.execute(update(papers).where(papers.c.id == paper_id)
+                             .values({counter: case((counter > 0, counter - 1), else_=0)}))
+        return bool(gone)
+
+    def has_event(self, paper_id: str, kind: str, actor: str, day: str = "") -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(select(events.c.id).where(
+                (events.c.paper_id == paper_id) & (events.c.kind == kind)
+                & (events.c.actor == actor) & (events.c.day == day))).first() is not None
+
+    def events_since(self, since: datetime | None) -> list[tuple[str, str, datetime]]:
+        query = select(events.c.paper_id, events.c.kind, events.c.created_at)
+        if since is not None:
+            query = query.where(events.c.created_at >= since)
+        with self.engine.connect() as conn:
+            return [tuple(row) for row in conn.execute(query)]
+
+    def published_dates(self, ids: Iterable[str]) -> dict[str, datetime]:
+        ids = list(ids)
+        dates: dict[str, datetime] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(ids), _CHUNK):
+                query = select(papers.c.id, func.coalesce(papers.c.published, papers.c.first_seen))
+                for pid, when in conn.execute(query.where(papers.c.id.in_(ids[start:start + _CHUNK]))):
+                    dates[pid] = when
+        return dates

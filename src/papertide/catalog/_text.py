@@ -1,0 +1,40 @@
+"""LaTeX debris made readable: `T\\"ULU` → `TÜLU`, `90\\%` → `90%`, `{\\em x}` → `x`.
+
+Abstracts are stored exactly as the source gave them; this is applied where text is
+shown, indexed and embedded. Math (`$…$`) is left as the author wrote it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_ACCENTS = {'"': "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303",
+            "=": "\u0304", ".": "\u0307", "c": "\u0327", "v": "\u030c", "u": "\u0306",
+            "H": "\u030b"}
+_ACCENT = re.compile(r"""\{?\\(["'`^~=.]|[cvuH](?=[{ ]))\s*\{?([A-Za-z])\}?\}?""")
+_ESCAPED = re.compile(r"\\([%&_#$])")
+_WRAPPED = re.compile(
+    r"\\(?:textbf|textit|texttt|textrm|textsc|emph|mathrm|mathbf|url|text)\{([^{}]*)\}"
+)
+_HREF = re.compile(r"\\href\{([^{}]*)\}\{([^{}]*)\}")
+_GROUP_STYLE = re.compile(r"\{\\(?:em|bf|it|tt|sc|rm)\s+([^{}]*)\}")
+_TIE = re.compile(r"(?<=\S)~(?=\S)")
+_ABBREV = {r"\eg": "e.g.", r"\ie": "i.e.", r"\etal": "et al.", r"\ldots": "…", r"\dots": "…"}
+_SPACES = re.compile(r"\s+")
+
+
+def readable(text: str) -> str:
+    if "\\" not in text:
+        return _TIE.sub(" ", text) if "~" in text else text
+    out = _ACCENT.sub(lambda m: m.group(2) + _ACCENTS[m.group(1)], text)
+    out = _ESCAPED.sub(r"\1", out)
+    out = _HREF.sub(r"\2 (\1)", out)
+    out = _WRAPPED.sub(r"\1", out)
+    out = _GROUP_STYLE.sub(r"\1", out)
+    for macro, plain in _ABBREV.items():
+        out = re.sub(re.escape(macro) + r"(?![A-Za-z])", plain, out)
+    out = out.replace("\\ ", " ")
+    out = _TIE.sub(" ", out)
+    out = _SPACES.sub(" ", out).strip()
+    return unicodedata.normalize("NFC", out)

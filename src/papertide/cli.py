@@ -1,0 +1,250 @@
+"""The `papertide` command: a thin front over the same functions the web app calls.
+
+    papertide ingest papers.jsonl.gz          # load papers, then catch the indexes up
+    papertide search "multi-agent RL" --json  # search from the shell
+    papertide serve                           # the web app on http://127.0.0.1:8000
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from enum import Enum
+from importlib import resources
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.progress import (BarColumn, DownloadColumn, MofNCompleteColumn, Progress,
+                           TaskProgressColumn, TextColumn, TimeRemainingColumn)
+from rich.table import Table
+
+from papertide import trending as trending_mod
+from papertide.config import Settings
+from papertide.ingest import IngestReport, ingest_files
+from papertide.search import Filters
+from papertide.services import Services, open_services
+
+app = typer.Typer(help="papertide: trending research papers, searched and delivered.",
+                  no_args_is_help=True, add_completion=False)
+console = Console(stderr=True)
+
+
+class Format(str, Enum):
+    auto = "auto"
+    listing = "listing"
+    jsonl = "jsonl"
+    arxiv_snapshot = "arxiv-snapshot"
+
+
+class Window(str, Enum):
+    day = "day"
+    week = "week"
+    month = "month"
+    all = "all"
+
+
+class Sort(str, Enum):
+    relevance = "relevance"
+    new = "new"
+    trending = "trending"
+
+
+class Mode(str, Enum):
+    keyword = "keyword"
+    semantic = "semantic"
+    hybrid = "hybrid"
+
+
+def _services() -> Services:
+    return open_services(Settings())
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+                    MofNCompleteColumn(), TimeRemainingColumn(), console=console)
+
+
+def catch_up_indexes(services: Services, rebuild: bool = False) -> dict[str, int]:
+    """Bring every derived index level with the catalog, with a progress bar each."""
+    with _progress() as progress:
+        tasks: dict[str, int] = {}
+
+        def report(name: str, done: int, total: int) -> None:
+            if name not in tasks:
+                tasks[name] = progress.add_task(f"indexing ({name})", total=total)
+            progress.update(tasks[name], completed=done, total=total)
+
+        if rebuild:
+            return services.search.rebuild(report)
+        return services.search.catch_up(report)
+
+
+def _print_report(report: IngestReport) -> None:
+    table = Table(title="ingest")
+    for name in ("added", "updated", "unchanged", "rejected"):
+        table.add_column(name, justify="right")
+    table.add_row(*(f"{getattr(report, n):,}" for n in ("added", "updated", "unchanged", "rejected")))
+    console.print(table)
+    for rejection in report.rejections:
+        console.print(f"[yellow]rejected[/] {rejection}", highlight=False, markup=True)
+    if report.rejected > len(report.rejections):
+        console.print(f"… and {report.rejected - len(report.rejections):,} more rejected records")
+
+
+def run_ingest(services: Services, paths: list[Path], fmt: str) -> IngestReport:
+    total = sum(p.stat().st_size for p in paths)
+    columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+               DownloadColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task("ingesting", total=total)
+        with services.search.feeding() as feed:
+            report = ingest_files(services.catalog, paths, fmt,
+                                  on_bytes=lambda n: progress.advance(task, n), on_changed=feed)
+    return report
+
+
+@app.command()
+def ingest(
+    paths: list[Path] = typer.Argument(..., exists=True, dir_okay=False, help="Files to read (.gz is fine)."),
+    format: Format = typer.Option(Format.auto, "--format", "-f", help="Input format; auto looks at the file."),
+    json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Load papers from files into the catalog, then update the search indexes."""
+    services = _services()
+    report = run_ingest(services, paths, format.value)
+    catch_up_indexes(services)
+    if json_out:
+        print(json.dumps(report.as_dict()))
+    else:
+        _print_report(report)
+
+
+@app.command("load-demo")
+def load_demo() -> None:
+    """Load the bundled demo corpus (the trending listing papertide grew from)."""
+    services = _services()
+    with resources.as_file(resources.files("papertide") / "demo" / "trending-listing.txt") as path:
+        report = run_ingest(services, [path], "listing")
+    catch_up_indexes(services)
+    _print_report(report)
+
+
+@app.command()
+def export(path: Optional[Path] = typer.Argument(None, help="Output file; standard output when left out.")) -> None:
+    """Write the whole catalog as papertide JSON lines (ingest reads it back losslessly)."""
+    services = _services()
+    out = open(path, "w", encoding="utf-8") if path else sys.stdout
+    count = 0
+    try:
+        for paper in services.catalog.iter_papers():
+            out.write(json.dumps(paper.to_json(), ensure_ascii=False) + "\n")
+            count += 1
+    finally:
+        if path:
+            out.close()
+    console.print(f"exported {count:,} papers")
+
+
+def _date(value: Optional[str], name: str) -> Optional[datetime]:
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=name) from None
+
+
+def _print_papers(rows: list[dict], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    table = Table(show_lines=False)
+    table.add_column("score", justify="right")
+    table.add_column("id")
+    table.add_column("title")
+    for row in rows:
+        table.add_row(f"{row['score']:.3f}", row["id"], row["title"])
+    Console().print(table)
+
+
+@app.command()
+def search(
+    query: str = typer.Argument(..., help='Query: words, "phrases", -exclusions, ti: au: abs: cat: id:'),
+    limit: int = typer.Option(10, min=1, max=100, help="How many results."),
+    offset: int = typer.Option(0, min=0, help="Skip this many results (pagination)."),
+    since: Optional[str] = typer.Option(None, help="Published on or after (YYYY-MM-DD)."),
+    until: Optional[str] = typer.Option(None, help="Published on or before (YYYY-MM-DD)."),
+    category: Optional[str] = typer.Option(None, help="arXiv category, e.g. cs.LG (or cs for all of cs)."),
+    author: Optional[str] = typer.Option(None, help="Author name."),
+    sort: Sort = typer.Option(Sort.relevance, help="Order of results."),
+    mode: Optional[Mode] = typer.Option(None, help="keyword, semantic or hybrid (default: setting)."),
+    json_out: bool = typer.Option(False, "--json", help="Print a JSON array of results."),
+) -> None:
+    """Search the catalog."""
+    services = _services()
+    filters = Filters(_date(since, "--since"), _date(until, "--until"), category, author)
+    page = services.search.search(query, filters, sort.value, mode.value if mode else None, limit, offset)
+    rows = [{"id": h.paper.id, "title": h.paper.title, "score": round(h.score, 6),
+             "authors": h.paper.authors, "categories": h.paper.categories,
+             "published": h.paper.published.date().isoformat() if h.paper.published else None}
+            for h in page.hits]
+    _print_papers(rows, json_out)
+
+
+@app.command()
+def trending(
+    window: Window = typer.Option(Window.week, help="Time window."),
+    limit: int = typer.Option(10, min=1, max=100, help="How many papers."),
+    json_out: bool = typer.Option(False, "--json", help="Print a JSON array."),
+) -> None:
+    """Show the trending papers."""
+    services = _services()
+    rows = [{"id": p.id, "title": p.title, "score": round(score, 6), "votes": p.votes,
+             "views": p.views, "saves": p.saves}
+            for p, score in trending_mod.trending(services.catalog, window.value, limit)]
+    _print_papers(rows, json_out)
+
+
+@app.command()
+def index(rebuild: bool = typer.Option(False, "--rebuild", help="Start the indexes over from the catalog.")) -> None:
+    """Catch the search indexes up with the catalog (or rebuild them)."""
+    counts = catch_up_indexes(_services(), rebuild=rebuild)
+    console.print(", ".join(f"{name}: {count:,} papers indexed" for name, count in counts.items()))
+
+
+@app.command()
+def stats(json_out: bool = typer.Option(False, "--json", help="Print as JSON.")) -> None:
+    """Counts of papers and engagement, and the index state."""
+    services = _services()
+    data = services.catalog.stats()
+    data["keyword_index_docs"] = services.search.keyword.num_docs()
+    data["catalog_seq"] = services.catalog.max_seq()
+    data["keyword_index_seq"] = services.search.keyword.indexed_seq
+    if json_out:
+        print(json.dumps(data))
+        return
+    table = Table(show_header=False)
+    for key, value in data.items():
+        table.add_row(key, f"{value:,}" if isinstance(value, int) else str(value))
+    Console().print(table)
+
+
+@app.command()
+def serve(
+    host: Optional[str] = typer.Option(None, help="Address to listen on (default: setting, 127.0.0.1)."),
+    port: Optional[int] = typer.Option(None, help="Port (default: setting, 8000)."),
+) -> None:
+    """Run the web app (pages, JSON API at /api, OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from papertide.web import create_app
+
+    settings = Settings()
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,121 @@
+"""Settings: every knob of papertide, declared once with its default and help text.
+
+Each field is read from an environment variable `PAPERTIDE_<NAME>` (e.g.
+`PAPERTIDE_DATA_DIR`). The README's configuration table is checked against this class by
+`tests/test_docs.py`, so a setting added here without documentation fails the suite.
+
+    from papertide.config import Settings
+    settings = Settings(data_dir="/tmp/pt")     # explicit values win over the environment
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PAPERTIDE_", extra="ignore")
+
+    data_dir: Path = Field(
+        Path("data"),
+        description="Folder for the embedded database, search indexes, outbox and secret key.",
+    )
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL of the catalog database; default: SQLite (WAL) file "
+        "`papertide.db` in the data dir. Use `postgresql+psycopg://…` to scale out.",
+    )
+    index_dir: Path | None = Field(
+        None,
+        description="Folder of this machine's derived search indexes; default `<data dir>/index`.",
+    )
+    secret_key: str | None = Field(
+        None,
+        description="Key that signs cookies and mail links; default: generated once and kept "
+        "in `<data dir>/secret.key`. Set the same value on every web and worker machine.",
+    )
+    base_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="Public address of the web app, used in links inside mails and feeds.",
+    )
+    host: str = Field("127.0.0.1", description="Address `papertide serve` listens on.")
+    port: int = Field(8000, description="Port `papertide serve` listens on.")
+    max_body_bytes: int = Field(
+        64 * 1024, description="Largest request body the web app accepts (413 above it)."
+    )
+    search_mode: str = Field(
+        "hybrid", description="Default search mode: `keyword`, `semantic` or `hybrid`."
+    )
+    embed_profile: str = Field(
+        "default",
+        description="Embedding path: `default` (int8 ONNX, no measurable loss), `fast` "
+        "(int8 ONNX, 128 tokens: ≥3× plain, ≤1.5 points nDCG@10) or `plain` (PyTorch).",
+    )
+    embed_on_ingest: bool = Field(
+        True,
+        description="Embed new papers right after `papertide ingest` (otherwise run "
+        "`papertide index` or let the job queue do it).",
+    )
+    smtp_url: str | None = Field(
+        None,
+        description="Mail relay, e.g. `smtp://user:pass@host:587?starttls=1` or "
+        "`smtps://user:pass@host:465`; without it mail is written to `<data dir>/outbox`.",
+    )
+    mail_from: str = Field(
+        "papertide <papertide@localhost>", description="From address of every mail."
+    )
+    send_rate: float = Field(
+        10.0, description="Most mails per second one worker sends (0 = unlimited)."
+    )
+    bounce_threshold: int = Field(
+        3, description="Permanent delivery failures after which an address gets no more mail."
+    )
+    skip_empty_digest: bool = Field(
+        True, description="Skip a reader's edition when it has no new papers."
+    )
+    queue_url: str | None = Field(
+        None,
+        description="Job queue: `redis://host:6379/0` for many workers; default: a SQLite "
+        "queue file in the data dir.",
+    )
+    embedded_worker: bool | None = Field(
+        None,
+        description="Run the job consumer inside `papertide serve`; default: on with the "
+        "embedded SQLite setup, off when a queue URL is set.",
+    )
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'papertide.db').resolve()}"
+
+    @cached_property
+    def resolved_index_dir(self) -> Path:
+        return self.index_dir or self.data_dir / "index"
+
+    @cached_property
+    def resolved_secret_key(self) -> str:
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret.key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(32))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.data_dir / "outbox"
+
+    @property
+    def uses_embedded_worker(self) -> bool:
+        if self.embedded_worker is not None:
+            return self.embedded_worker
+        return self.queue_url is None

@@ -1,0 +1,165 @@
+"""The database schema: every table papertide keeps, in one place.
+
+The catalog database is the only source of truth; search indexes and vectors files are
+derived from it. Queries live with the capability that owns them (`catalog/_store.py`,
+`readers/_store.py`, …); the shape of the data lives here and in `migrations/`, whose
+revisions must build exactly these tables (`tests/db/test_migrations.py` compares them).
+"""
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+papers = Table(
+    "papers",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("arxiv_id", String(64), unique=True),
+    Column("doi", String(200), index=True),
+    Column("title_key", String(300), nullable=False, index=True),
+    Column("title", Text, nullable=False),
+    Column("authors", JSON, nullable=False),
+    Column("abstract", Text, nullable=False),
+    Column("categories", JSON, nullable=False),
+    Column("published", DateTime),
+    Column("updated", DateTime),
+    Column("version", Integer),
+    Column("url_abs", Text),
+    Column("url_pdf", Text),
+    Column("url_code", Text),
+    Column("comment", Text),
+    Column("journal_ref", Text),
+    Column("sources", JSON, nullable=False),
+    Column("rank_hint", Integer),
+    Column("votes", Integer, nullable=False, default=0),
+    Column("views", Integer, nullable=False, default=0),
+    Column("saves", Integer, nullable=False, default=0),
+    Column("content_hash", String(64), nullable=False),
+    Column("first_seen", DateTime, nullable=False),
+    # Change counter: every insert or update of a batch takes the next value, so a derived
+    # index catches up by reading rows with seq above its high-water mark.
+    Column("seq", Integer, nullable=False),
+)
+Index("ix_papers_published", papers.c.published)
+Index("ix_papers_seq_id", papers.c.seq, papers.c.id)  # keyset paging in seq order
+
+# Votes, views and saves, one row each; the unique key is what makes a vote count once
+# per actor and a view once per actor per day (`day` is '' where the day doesn't matter).
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("paper_id", String(200), ForeignKey("papers.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("actor", String(120), nullable=False),
+    Column("day", String(10), nullable=False),
+    Column("created_at", DateTime, nullable=False, index=True),
+    UniqueConstraint("paper_id", "kind", "actor", "day", name="uq_events_once"),
+)
+
+counters = Table(
+    "counters",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("value", Integer, nullable=False),
+)
+
+# Durable embeddings: one float32 vector per paper, valid for the text whose hash it carries.
+embeddings = Table(
+    "embeddings",
+    metadata,
+    Column("paper_id", String(200), ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
+    Column("model", String(80), nullable=False),
+    Column("text_hash", String(64), nullable=False),
+    Column("vector", LargeBinary, nullable=False),
+    Column("seq", Integer, nullable=False, index=True),
+)
+
+readers = Table(
+    "readers",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("status", String(16), nullable=False),  # pending | active | unsubscribed | bouncing
+    Column("frequency", String(8), nullable=False, default="daily"),  # daily|weekly|paused
+    Column("weekday", Integer, nullable=False, default=0),  # 0 = Monday, for weekly
+    Column("send_hour", Integer, nullable=False, default=7),
+    Column("timezone", String(64), nullable=False, default="UTC"),
+    Column("per_digest", Integer, nullable=False, default=10),
+    Column("bounces", Integer, nullable=False, default=0),
+    Column("token_version", Integer, nullable=False, default=0),
+    Column("created_at", DateTime, nullable=False),
+    Column("confirmed_at", DateTime),
+    Column("unsubscribed_at", DateTime),
+    Column("last_edition", String(10)),
+    Column("last_sent_at", DateTime),
+)
+
+topics = Table(
+    "topics",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("reader_id", Integer, ForeignKey("readers.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("query", Text, nullable=False),
+    Column("category", String(40)),
+    Column("author", String(200)),
+)
+
+library = Table(
+    "library",
+    metadata,
+    Column("reader_id", Integer, ForeignKey("readers.id", ondelete="CASCADE"), primary_key=True),
+    Column("paper_id", String(200), ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
+    Column("saved_at", DateTime, nullable=False),
+)
+
+# One row per (reader, edition): the unique key is the exactly-once guarantee of sending.
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("reader_id", Integer, ForeignKey("readers.id", ondelete="CASCADE"), nullable=False),
+    Column("edition", String(10), nullable=False),
+    Column("status", String(12), nullable=False),  # sending | sent | skipped | failed | bounced
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("message_id", String(200)),
+    Column("paper_ids", JSON),
+    Column("error", Text),
+    Column("claimed_at", DateTime),
+    Column("finished_at", DateTime),
+    UniqueConstraint("reader_id", "edition", name="uq_deliveries_once"),
+)
+
+sent_papers = Table(
+    "sent_papers",
+    metadata,
+    Column("reader_id", Integer, ForeignKey("readers.id", ondelete="CASCADE"), primary_key=True),
+    Column("paper_id", String(200), primary_key=True),
+    Column("edition", String(10), nullable=False),
+)
+
+mail_events = Table(
+    "mail_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("reader_id", Integer, ForeignKey("readers.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("kind", String(20), nullable=False),  # unsubscribe | bounce | confirm | …
+    Column("detail", Text),
+    Column("created_at", DateTime, nullable=False),
+)
+
+__all__ = ["metadata", "papers", "events", "counters", "embeddings", "readers", "topics",
+           "library", "deliveries", "sent_papers", "mail_events"]

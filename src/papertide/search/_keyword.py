@@ -1,0 +1,312 @@
+"""The keyword index: BM25 over title, abstract, authors and categories with tantivy.
+
+Why tantivy and not SQLite FTS5: over 1,046,192 real arXiv abstracts an FTS5 OR-query
+ranked by `bm25()` took p50 424 ms / p95 1,181 ms, tantivy p50 5.3 ms / p95 16 ms — it
+prunes with block-max WAND where FTS5 scores every match.
+
+The index is derived data: a folder on this machine, filled from the catalog. It keeps
+the catalog's highest `seq` it has indexed in `papertide-state.json`, written only after
+tantivy has committed; on open (and after every ingest) it indexes whatever lies above
+that mark, so a crash between the catalog's commit and the index's is repaired by the
+next `catch_up`. Re-indexing a paper replaces it (delete by id, then add).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import tantivy
+from tantivy import Filter, Occur, Query, TextAnalyzerBuilder, Tokenizer
+
+from papertide.catalog import Catalog, Paper, UpsertResult, parse_arxiv_id, readable
+from papertide.search._query import Clause
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+FIELD_BOOSTS = {"title": 2.0, "abstract": 1.0, "authors": 1.0, "categories": 0.5}
+_STATE = "papertide-state.json"
+
+
+def _analyzers() -> dict[str, tantivy.TextAnalyzer]:
+    words = TextAnalyzerBuilder(Tokenizer.simple()).filter(Filter.remove_long(40))
+    words = words.filter(Filter.lowercase()).filter(Filter.ascii_fold())
+    names = TextAnalyzerBuilder(Tokenizer.simple()).filter(Filter.lowercase()).filter(Filter.ascii_fold())
+    return {
+        "pt_english": words.filter(Filter.stemmer("english")).build(),
+        "pt_name": names.build(),
+        "pt_code": TextAnalyzerBuilder(Tokenizer.raw()).filter(Filter.lowercase()).build(),
+    }
+
+
+def _schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("id", stored=True, tokenizer_name="raw")
+    builder.add_text_field("arxiv", tokenizer_name="raw")
+    builder.add_text_field("title", tokenizer_name="pt_english")
+    builder.add_text_field("abstract", tokenizer_name="pt_english")
+    builder.add_text_field("authors", tokenizer_name="pt_name")
+    builder.add_text_field("categories", tokenizer_name="pt_code")
+    builder.add_date_field("published", indexed=True, fast=True)
+    return builder.build()
+
+
+@dataclass
+class Filters:
+    since: datetime | None = None
+    until: datetime | None = None
+    category: str | None = None
+    author: str | None = None
+
+    def __bool__(self) -> bool:
+        return any((self.since, self.until, self.category, self.author))
+
+
+class IndexBusy(RuntimeError):
+    """Another process holds the index writer (it is catching the index up itself)."""
+
+
+class KeywordIndex:
+    def __init__(self, path: Path, catalog: Catalog) -> None:
+        self.path = Path(path)
+        self.catalog = catalog
+        self.schema = _schema()
+        self.analyzers = _analyzers()
+        self._write_lock = threading.Lock()
+        self._reloaded_at = 0.0
+        self._open()
+
+    def _open(self) -> None:
+        state = self._read_state()
+        if state.get("schema") not in (None, SCHEMA_VERSION):
+            shutil.rmtree(self.path, ignore_errors=True)  # derived data: rebuild on new schema
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.index = tantivy.Index(self.schema, str(self.path), reuse=True)
+        for name, analyzer in self.analyzers.items():
+            self.index.register_tokenizer(name, analyzer)
+
+    # ---- high-water mark -------------------------------------------------------------
+
+    def _read_state(self) -> dict:
+        try:
+            return json.loads((self.path / _STATE).read_text())
+        except (OSError, ValueError):
+            return {}
+
+    @property
+    def indexed_seq(self) -> int:
+        return int(self._read_state().get("seq", 0))
+
+    def _write_state(self, seq: int) -> None:
+        tmp = self.path / (_STATE + ".tmp")
+        tmp.write_text(json.dumps({"seq": seq, "schema": SCHEMA_VERSION}))
+        os.replace(tmp, self.path / _STATE)
+
+    # ---- writing ---------------------------------------------------------------------
+
+    def _document(self, paper: Paper) -> tantivy.Document:
+        doc = tantivy.Document()
+        doc.add_text("id", paper.id)
+        if paper.arxiv_id:
+            doc.add_text("arxiv", paper.arxiv_id)
+        doc.add_text("title", readable(paper.title))
+        doc.add_text("abstract", readable(paper.abstract))
+        for name in paper.authors:
+            doc.add_text("authors", name)
+        for category in paper.categories:
+            doc.add_text("categories", category)
+        if paper.published:
+            doc.add_date("published", paper.published)
+        return doc
+
+    def catch_up(self, on_progress: Callable[[int, int], None] | None = None, *,
+                 rebuild: bool = False) -> int:
+        """Index every paper the catalog changed above the high-water mark; returns how
+        many. `on_progress(done, total)` is called as it goes."""
+        with self._write_lock:
+            start = 0 if rebuild else self.indexed_seq
+            # Batches commit in seq order, so everything up to `top` is committed now;
+            # what commits later lies above the new mark and is picked up next time.
+            top = self.catalog.max_seq()
+            total = self.catalog.count(after_seq=start, upto_seq=top)
+            if total == 0 and not rebuild:
+                return 0
+            try:
+                writer = self.index.writer(heap_size=128_000_000, num_threads=1)
+            except ValueError as exc:
+                raise IndexBusy(str(exc)) from exc
+            done = 0
+            try:
+                if rebuild:
+                    writer.delete_all_documents()
+                for paper in self.catalog.iter_papers(after_seq=start, upto_seq=top):
+                    if not rebuild:
+                        writer.delete_documents_by_term("id", paper.id)
+                    writer.add_document(self._document(paper))
+                    done += 1
+                    if on_progress and done % 2000 == 0:
+                        on_progress(done, total)
+                writer.commit()
+                writer.wait_merging_threads()
+            except BaseException:
+                writer.rollback()
+                raise
+            # The mark moves only after tantivy's commit: a crash before it re-indexes.
+            self._write_state(top)
+            self.index.reload()
+            if on_progress:
+                on_progress(done, total)
+            return done
+
+    @contextmanager
+    def feeding(self) -> Iterator[Callable[[UpsertResult], None] | None]:
+        """While an ingest runs: index each committed batch straight from memory (tantivy
+        indexes on its own threads meanwhile). On exit, commit; the mark moves to the last
+        batch's seq only if the batches fed were exactly the ones above the old mark (no
+        other writer slipped in between). Yields None if another process holds the writer."""
+        with self._write_lock:
+            try:
+                writer = self.index.writer(heap_size=128_000_000, num_threads=1)
+            except ValueError:
+                yield None
+                return
+            start = self.indexed_seq
+            seqs: list[int] = []
+
+            def feed(result: UpsertResult) -> None:
+                for paper in result.changed:
+                    writer.delete_documents_by_term("id", paper.id)
+                    writer.add_document(self._document(paper))
+                seqs.append(result.seq)
+
+            try:
+                yield feed
+                writer.commit()
+                writer.wait_merging_threads()
+            except BaseException:
+                writer.rollback()
+                raise
+            if seqs and seqs == list(range(start + 1, start + 1 + len(seqs))):
+                self._write_state(seqs[-1])
+            self.index.reload()
+
+    def rebuild(self, on_progress: Callable[[int, int], None] | None = None) -> int:
+        return self.catch_up(on_progress, rebuild=True)
+
+    # ---- querying --------------------------------------------------------------------
+
+    def tokens(self, analyzer: str, text: str) -> list[str]:
+        return self.analyzers[analyzer].analyze(text)
+
+    def _field_query(self, field: str, text: str) -> Query | None:
+        if field == "id":
+            parsed = parse_arxiv_id(text)
+            queries = [Query.term_query(self.schema, "id", text)]
+            if parsed:
+                queries.append(Query.term_query(self.schema, "arxiv", parsed[0]))
+            return Query.boolean_query([(Occur.Should, q) for q in queries])
+        if field == "categories":
+            code = text.lower()
+            if not re.fullmatch(r"[a-z][a-z\-]*(\.[a-z\-]+)?", code):
+                return None
+            if "." in code:
+                return Query.term_query(self.schema, "categories", code)
+            return Query.regex_query(self.schema, "categories", re.escape(code) + r"(\..+)?")
+        analyzer = "pt_name" if field == "authors" else "pt_english"
+        words = self.tokens(analyzer, text)
+        if not words:
+            return None
+        if len(words) == 1:
+            return Query.term_query(self.schema, field, words[0])
+        # A quoted phrase, a name, or a hyphenated word (`multi-agent`): words in order.
+        return Query.phrase_query(self.schema, field, words)
+
+    def _clause_query(self, clause: Clause) -> Query | None:
+        if clause.field:
+            return self._field_query(clause.field, clause.text)
+        parts = []
+        for field, boost in FIELD_BOOSTS.items():
+            if field == "categories" and "." not in clause.text:
+                continue
+            query = self._field_query(field, clause.text)
+            if query is not None:
+                parts.append((Occur.Should, Query.boost_query(query, boost)))
+        return Query.boolean_query(parts) if parts else None
+
+    def text_query(self, clauses: list[Clause]) -> Query | None:
+        """The BM25 query for parsed clauses; None when nothing in them is searchable.
+        No clauses at all means every paper (browsing by filters)."""
+        if not clauses:
+            return Query.all_query()
+        occurs = {"should": Occur.Should, "must": Occur.Must, "must_not": Occur.MustNot}
+        parts = []
+        for clause in clauses:
+            query = self._clause_query(clause)
+            if query is not None:
+                parts.append((occurs[clause.occur], query))
+        if not any(occur != Occur.MustNot for occur, _ in parts):
+            if not parts:
+                return None
+            parts.append((Occur.Must, Query.all_query()))
+        return Query.boolean_query(parts)
+
+    def filter_query(self, filters: Filters) -> list[Query]:
+        queries = []
+        if filters.since or filters.until:
+            queries.append(Query.range_query(
+                self.schema, "published", tantivy.FieldType.Date, filters.since, filters.until))
+        if filters.category:
+            query = self._field_query("categories", filters.category.strip())
+            queries.append(query if query is not None else Query.empty_query())
+        if filters.author:
+            query = self._field_query("authors", filters.author)
+            queries.append(query if query is not None else Query.empty_query())
+        return queries
+
+    def searcher(self) -> tantivy.Searcher:
+        now = time.monotonic()
+        if now - self._reloaded_at > 1.0:  # pick up commits by other processes
+            self.index.reload()
+            self._reloaded_at = now
+        return self.index.searcher()
+
+    def search(self, query: Query, filters: Filters, limit: int, offset: int = 0,
+               newest_first: bool = False) -> list[tuple[str, float]]:
+        """(paper id, BM25 score) pairs, best first (or newest first)."""
+        filter_queries = self.filter_query(filters)
+        if filter_queries:
+            query = Query.boolean_query(
+                [(Occur.Must, query)]
+                + [(Occur.Must, Query.const_score_query(q, 0.0)) for q in filter_queries])
+        searcher = self.searcher()
+        if newest_first:
+            result = searcher.search(query, limit, count=False, offset=offset,
+                                     order_by_field="published")
+        else:
+            result = searcher.search(query, limit, count=False, offset=offset)
+        # Ordered by date, the key is nanoseconds since the epoch (None for undated papers).
+        return [(searcher.doc(address)["id"][0], float(key or 0.0)) for key, address in result.hits]
+
+    def snippets(self, query: Query, papers: list[Paper], max_chars: int = 320) -> list[str]:
+        """HTML snippets of the abstracts with the matched words in <b>; text is escaped."""
+        generator = tantivy.SnippetGenerator.create(self.searcher(), query, self.schema, "abstract")
+        generator.set_max_num_chars(max_chars)
+        out = []
+        for paper in papers:
+            doc = tantivy.Document(abstract=readable(paper.abstract))
+            out.append(generator.snippet_from_doc(doc).to_html())
+        return out
+
+    def num_docs(self) -> int:
+        return self.searcher().num_docs

@@ -1,0 +1,31 @@
+"""One handle on everything a front end needs: settings, catalog and search.
+
+The web app, the CLI and the job workers each open one `Services` and call the same
+functions through it, so there is one code path per feature whatever the front.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from papertide.catalog import Catalog, open_catalog
+from papertide.config import Settings
+from papertide.search import SearchService
+
+
+@dataclass
+class Services:
+    settings: Settings
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        return open_catalog(self.settings)
+
+    @cached_property
+    def search(self) -> SearchService:
+        return SearchService(self.settings, self.catalog)
+
+
+def open_services(settings: Settings | None = None) -> Services:
+    return Services(settings or Settings())

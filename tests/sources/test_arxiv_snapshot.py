@@ -1,0 +1,33 @@
+"""arXiv's bulk metadata snapshot format."""
+
+import json
+
+from papertide.catalog import Paper
+from papertide.sources import Rejected, detect_format, read_file
+from tests.conftest import FIXTURES
+
+SNAPSHOT = FIXTURES / "arxiv-snapshot-5.jsonl"
+
+
+def test_snapshot_is_detected_and_parsed():
+    assert detect_format(SNAPSHOT) == "arxiv-snapshot"
+    papers = list(read_file(SNAPSHOT))
+    assert len(papers) == 5 and all(isinstance(p, Paper) for p in papers)
+    first = papers[0]
+    assert first.arxiv_id == "2503.11731"
+    assert first.authors[:2] == ["Xianming Zeng", "Sicong Du"]  # from authors_parsed
+    assert first.abstract.startswith("Sensor simulation is pivotal for scalable")
+    assert first.doi == "10.48550/arXiv.2503.11731"
+    assert first.published.isoformat() == "2025-03-18T10:00:00"
+    assert first.url_abs == "https://arxiv.org/abs/2503.11731"
+    assert papers[1].version == 2
+
+
+def test_snapshot_record_without_valid_id_is_rejected(tmp_path):
+    path = tmp_path / "s.jsonl"
+    path.write_text(json.dumps({"id": "not an id", "title": "T", "submitter": "x"}) + "\n"
+                    + json.dumps({"id": "hep-th/9901001", "title": "Old style", "submitter": "x",
+                                  "versions": [{"version": "v1", "created": "Fri, 1 Jan 1999 00:00:00 GMT"}]}) + "\n")
+    items = list(read_file(path, "arxiv-snapshot"))
+    assert isinstance(items[0], Rejected) and "arXiv id" in items[0].reason
+    assert items[1].arxiv_id == "hep-th/9901001" and items[1].published.year == 1999

@@ -1,0 +1,81 @@
+"""The `papertide` command, run as a user runs it."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from papertide.cli import app
+from tests.conftest import DEMO, FIXTURES
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("PAPERTIDE_SEARCH_MODE", "keyword")
+    monkeypatch.setenv("PAPERTIDE_EMBED_ON_INGEST", "0")
+    runner = CliRunner()
+
+    def invoke(*args):
+        result = runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+        return result
+
+    return invoke
+
+
+def test_ingest_prints_a_summary_and_twice_changes_nothing(run):
+    first = run("ingest", DEMO, "--json")
+    assert first.exit_code == 0
+    assert json.loads(first.stdout.strip().splitlines()[-1])["added"] == 255
+    again = json.loads(run("ingest", DEMO, "--json").stdout.strip().splitlines()[-1])
+    assert (again["added"], again["updated"], again["unchanged"]) == (0, 0, 255)
+
+
+def test_rejected_records_are_reported_with_file_and_line(run, tmp_path):
+    path = tmp_path / "mixed.jsonl"
+    path.write_text('{"title": "Fine paper"}\n{"title": \n')
+    summary = json.loads(run("ingest", path, "--json").stdout.strip().splitlines()[-1])
+    assert summary["added"] == 1 and summary["rejected"] == 1
+    assert summary["rejections"] == [f"{path}:2: malformed JSON: Expecting value at column 11"]
+
+
+def test_search_and_trending_print_json(run):
+    run("ingest", DEMO)
+    rows = json.loads(run("search", "sample efficient multi-agent reinforcement learning", "--json", "--limit", 3).stdout)
+    assert rows[0]["title"] == "Sample-Efficient Multi-Agent RL: An Optimization Perspective"
+    assert {"id", "title", "score"} <= rows[0].keys() and len(rows) == 3
+    hot = json.loads(run("trending", "--window", "day", "--limit", 2, "--json").stdout)
+    assert len(hot) == 2 and {"id", "title", "score"} <= hot[0].keys()
+
+
+def test_search_with_a_bad_date_is_a_clear_error(run):
+    result = run("search", "x", "--since", "soon")
+    assert result.exit_code != 0 and "not a date" in result.output
+
+
+def test_export_then_ingest_into_an_empty_store_round_trips(run, tmp_path, monkeypatch):
+    run("ingest", DEMO)
+    run("ingest", FIXTURES / "arxiv-snapshot-5.jsonl")
+    first = tmp_path / "first.jsonl"
+    run("export", first)
+    monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(tmp_path / "other"))
+    summary = json.loads(run("ingest", first, "--json").stdout.strip().splitlines()[-1])
+    assert summary["added"] == 260 and summary["rejected"] == 0
+    second = tmp_path / "second.jsonl"
+    run("export", second)
+    by_id = lambda p: {json.loads(l)["id"]: {k: v for k, v in json.loads(l).items() if k != "id"}
+                       for l in p.read_text().splitlines()}
+    assert by_id(first) == by_id(second)
+
+
+def test_export_to_stdout(run):
+    run("ingest", FIXTURES / "arxiv-snapshot-5.jsonl")
+    lines = run("export").stdout.strip().splitlines()
+    assert len(lines) == 5 and json.loads(lines[0])["arxiv_id"]
+
+
+def test_index_rebuild_and_stats(run):
+    run("ingest", DEMO)
+    assert "255" in run("index", "--rebuild").output
+    stats = json.loads(run("stats", "--json").stdout)
+    assert stats["papers"] == 255 and stats["keyword_index_docs"] == 255

@@ -1,0 +1,108 @@
+"""The JSON API: answers, status codes, limits and escaping."""
+
+import pytest
+from fastapi.testclient import TestClient
+
+from papertide.catalog import Paper
+from papertide.web import create_app
+from tests.conftest import DEMO, load
+
+
+@pytest.fixture
+def client(settings, services):
+    load(services, DEMO)
+    services.catalog.upsert([Paper(title="<script>alert('t')</script> Evil title",
+                                   abstract="<img src=x onerror=alert(1)> evil abstract",
+                                   arxiv_id="2401.99999")])
+    services.search.catch_up()
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+def test_papers_trending_and_new(client):
+    body = client.get("/api/papers?sort=trending&limit=5").json()
+    assert len(body["items"]) == 5 and body["has_more"]
+    assert body["items"][0]["title"] == "Sample-Efficient Multi-Agent RL: An Optimization Perspective"
+    assert client.get("/api/papers?sort=new&limit=3&offset=3").json()["offset"] == 3
+
+
+def test_search_returns_ranked_results_with_snippets(client):
+    body = client.get("/api/search", params={"q": "sample efficient multi-agent reinforcement learning",
+                                             "mode": "keyword"}).json()
+    assert body["items"][0]["title"].startswith("Sample-Efficient Multi-Agent RL")
+    assert "<b>" in body["items"][0]["snippet"]
+
+
+def test_paper_by_id_and_by_arxiv_version(client):
+    assert client.get("/api/papers/2401.99999v3").json()["id"] == "2401.99999"
+
+
+@pytest.mark.parametrize("url,status", [
+    ("/api/papers/nope", 404),
+    ("/api/search?limit=abc", 400),
+    ("/api/search?limit=1000", 400),
+    ("/api/search?since=yesterday", 400),
+    ("/api/search?since=2024-02-01&until=2024-01-01", 400),
+    ("/api/search?mode=magic", 400),
+    ("/api/trending?window=year", 400),
+    ("/api/papers?sort=random", 400),
+])
+def test_bad_requests_get_json_errors_with_the_right_status(client, url, status):
+    response = client.get(url)
+    assert response.status_code == status
+    assert response.json()["status"] == status and response.json()["error"]
+
+
+def test_oversized_body_is_413(client):
+    response = client.post("/api/papers/2401.99999/vote", content=b"x" * 100_000)
+    assert response.status_code == 413 and "larger than" in response.json()["error"]
+
+
+def test_one_vote_per_client(client):
+    first = client.post("/api/papers/2401.99999/vote", headers={"X-Client-Id": "a"}).json()
+    again = client.post("/api/papers/2401.99999/vote", headers={"X-Client-Id": "a"}).json()
+    other = client.post("/api/papers/2401.99999/vote", headers={"X-Client-Id": "b"}).json()
+    assert (first["votes"], again["votes"], other["votes"]) == (1, 1, 2)
+    # Without a header the signed cookie identifies the browser; a forged cookie is ignored.
+    client.post("/api/papers/2401.99999/vote")
+    client.post("/api/papers/2401.99999/vote")
+    assert client.get("/api/papers/2401.99999").json()["votes"] == 3
+    client.cookies.clear()
+    client.cookies.set("pt_client", "forged.value")
+    assert client.post("/api/papers/2401.99999/vote").json()["votes"] == 4
+    assert client.delete("/api/papers/2401.99999/vote", headers={"X-Client-Id": "a"}).json()["votes"] == 3
+
+
+def test_vote_on_unknown_paper_is_404(client):
+    assert client.post("/api/papers/nope/vote").status_code == 404
+
+
+def test_html_in_titles_and_abstracts_is_shown_as_text(client):
+    for url in ("/papers/2401.99999", "/search?q=evil&mode=keyword", "/?window=all&offset=0"):
+        html = client.get(url).text
+        assert "<script>alert" not in html and "<img src=x" not in html
+    page = client.get("/papers/2401.99999").text
+    assert "&lt;script&gt;alert(&#39;t&#39;)&lt;/script&gt; Evil title" in page
+    assert "&lt;img src=x onerror=alert(1)&gt; evil abstract" in page
+
+
+def test_paper_page_counts_one_view_per_client_per_day(client):
+    client.get("/papers/2401.99999")
+    client.get("/papers/2401.99999")
+    assert client.get("/api/papers/2401.99999").json()["views"] == 1
+
+
+def test_pages_answer_and_errors_are_pages(client):
+    assert client.get("/").status_code == 200
+    assert "Search tips" in client.get("/search").text
+    missing = client.get("/papers/nope")
+    assert missing.status_code == 404 and "Not found" in missing.text
+    assert client.get("/search?since=notadate").status_code == 400
+
+
+def test_health_and_openapi(client):
+    assert client.get("/healthz").json()["status"] == "ok"
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in ("/api/papers", "/api/papers/{paper_id}", "/api/search", "/api/trending",
+                 "/api/papers/{paper_id}/vote"):
+        assert path in paths
