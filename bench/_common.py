@@ -97,3 +97,23 @@ def queries(n: int, seed: int = 7) -> list[str]:
             start = rng.randint(0, len(words) - k)
             out.append(" ".join(words[start:start + k]))
     return out
+
+
+def seed_vectors(count: int = 2000, profile: str = "fast"):
+    """Real MiniLM embeddings of `count` real abstracts: the seeds generated vectors mix."""
+    from papertide.search._embed import Embedder
+
+    texts = [r["title"] + ". " + r["summary"] for r in (real_records() or generated_records(count))[:count]]
+    return Embedder(profile, cache_dir=CACHE).embed(texts)
+
+
+def mixed_vectors(seeds, n: int, seed: int = 0):
+    """n unit vectors, each two real seeds mixed plus a little noise: neighbourhoods and
+    cosines like real abstract embeddings, at any scale."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    a, b = rng.integers(0, len(seeds), n), rng.integers(0, len(seeds), n)
+    out = seeds[a] + 0.5 * seeds[b] + rng.standard_normal((n, seeds.shape[1])).astype("float32") * 0.02
+    out /= np.linalg.norm(out, axis=1, keepdims=True)
+    return out.astype("float32")

@@ -54,6 +54,17 @@ def demo_services(tmp_path_factory) -> Services:
     return services
 
 
+@pytest.fixture(scope="session")
+def semantic_demo(tmp_path_factory) -> Services:
+    """The demo corpus with embeddings and the vector index built (hybrid by default)."""
+    pytest.importorskip("onnxruntime", reason="the `semantic` extra is not installed")
+    data = tmp_path_factory.mktemp("semantic-demo")
+    services = open_services(Settings(data_dir=data, secret_key="test-secret", embed_on_ingest=False))
+    load(services, DEMO)
+    services.search.catch_up(embed=True)
+    return services
+
+
 def postgres_available() -> bool:
     try:
         with socket.create_connection(("127.0.0.1", 5432), timeout=1):

@@ -67,7 +67,7 @@ def _progress() -> Progress:
                     MofNCompleteColumn(), TimeRemainingColumn(), console=console)
 
 
-def catch_up_indexes(services: Services, rebuild: bool = False) -> dict[str, int]:
+def catch_up_indexes(services: Services, rebuild: bool = False, embed: bool = False) -> dict[str, int]:
     """Bring every derived index level with the catalog, with a progress bar each."""
     with _progress() as progress:
         tasks: dict[str, int] = {}
@@ -78,8 +78,8 @@ def catch_up_indexes(services: Services, rebuild: bool = False) -> dict[str, int
             progress.update(tasks[name], completed=done, total=total)
 
         if rebuild:
-            return services.search.rebuild(report)
-        return services.search.catch_up(report)
+            return services.search.rebuild(report, embed=embed)
+        return services.search.catch_up(report, embed=embed)
 
 
 def _print_report(report: IngestReport) -> None:
@@ -115,7 +115,7 @@ def ingest(
     """Load papers from files into the catalog, then update the search indexes."""
     services = _services()
     report = run_ingest(services, paths, format.value)
-    catch_up_indexes(services)
+    catch_up_indexes(services, embed=services.settings.embed_on_ingest)
     if json_out:
         print(json.dumps(report.as_dict()))
     else:
@@ -128,7 +128,7 @@ def load_demo() -> None:
     services = _services()
     with resources.as_file(resources.files("papertide") / "demo" / "trending-listing.txt") as path:
         report = run_ingest(services, [path], "listing")
-    catch_up_indexes(services)
+    catch_up_indexes(services, embed=True)
     _print_report(report)
 
 
@@ -209,10 +209,52 @@ def trending(
 
 
 @app.command()
-def index(rebuild: bool = typer.Option(False, "--rebuild", help="Start the indexes over from the catalog.")) -> None:
-    """Catch the search indexes up with the catalog (or rebuild them)."""
-    counts = catch_up_indexes(_services(), rebuild=rebuild)
+def index(
+    rebuild: bool = typer.Option(False, "--rebuild", help="Start the indexes over from the catalog."),
+    embed: bool = typer.Option(True, "--embed/--no-embed",
+                               help="Embed papers that are new or whose text changed (resumable)."),
+) -> None:
+    """Catch the search indexes up with the catalog: keyword index, embeddings, vectors."""
+    counts = catch_up_indexes(_services(), rebuild=rebuild, embed=embed)
     console.print(", ".join(f"{name}: {count:,} papers indexed" for name, count in counts.items()))
+
+
+@app.command("eval")
+def eval_(
+    folder: Path = typer.Argument(..., exists=True, file_okay=False, help="BEIR-format directory."),
+    mode: Mode = typer.Option(Mode.hybrid, help="keyword, semantic or hybrid."),
+    json_out: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    work_dir: Optional[Path] = typer.Option(None, "--work-dir",
+                                            help="Keep the store here and reuse it (default: a throw-away folder)."),
+) -> None:
+    """Measure search relevance on a BEIR-format directory: nDCG@10, Recall@100, MRR@10."""
+    import tempfile
+
+    from papertide.ingest import IngestReport, ingest_records
+    from papertide.search._eval import evaluate, read_beir
+
+    papers, queries, qrels = read_beir(folder)
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(data_dir=work_dir or Path(tmp), database_url=None, index_dir=None,
+                            queue_url=None)
+        services = open_services(settings)
+        if services.catalog.stats()["papers"] < len(papers):
+            ingest_records(services.catalog, papers, IngestReport())
+        catch_up_indexes(services, embed=mode != Mode.keyword)
+        with _progress() as progress:
+            task = progress.add_task(f"queries ({mode.value})", total=len(qrels))
+            result = evaluate(
+                lambda q: [pid for pid, _ in services.search.ranked_ids(q, mode=mode.value, depth=100)],
+                queries, qrels, on_progress=lambda done, total: progress.update(task, completed=done, total=total))
+        result["mode"] = mode.value
+    if json_out:
+        print(json.dumps(result))
+    else:
+        table = Table(title=f"{folder} — {mode.value}")
+        for key in ("ndcg@10", "recall@100", "mrr@10", "queries"):
+            table.add_column(key, justify="right")
+        table.add_row(*(str(result[k]) for k in ("ndcg@10", "recall@100", "mrr@10", "queries")))
+        Console().print(table)
 
 
 @app.command()

@@ -5,7 +5,7 @@
     catalog.upsert([Paper(title="…", abstract="…", arxiv_id="2503.11731")])
 """
 
-from papertide.catalog._identity import normalize_doi, parse_arxiv_id, title_key
+from papertide.catalog._identity import normalize_doi, paper_key, parse_arxiv_id, title_key
 from papertide.catalog._paper import Paper
 from papertide.catalog._store import Catalog, UpsertResult, utcnow
 from papertide.catalog._text import readable
@@ -13,7 +13,7 @@ from papertide.config import Settings
 from papertide.db import connect
 
 __all__ = ["Catalog", "Paper", "UpsertResult", "open_catalog", "readable", "parse_arxiv_id",
-           "normalize_doi", "title_key", "utcnow"]
+           "normalize_doi", "paper_key", "title_key", "utcnow"]
 
 
 def open_catalog(settings: Settings) -> Catalog:

@@ -51,6 +51,11 @@ def title_key(title: str) -> str:
     return _NOT_WORD.sub(" ", stripped.casefold()).strip()[:300]
 
 
+def paper_key(paper_id: str) -> int:
+    """A stable 63-bit number for a paper id (what numeric indexes use to name papers)."""
+    return int.from_bytes(hashlib.blake2b(paper_id.encode(), digest_size=8).digest(), "little") >> 1
+
+
 def paper_id(arxiv_id: str | None, doi: str | None, key: str) -> str:
     if arxiv_id:
         return arxiv_id

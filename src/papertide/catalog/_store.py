@@ -47,6 +47,7 @@ def _paper_to_row(paper: Paper) -> dict:
     row = {name: getattr(paper, name) for name in _STORED}
     row["title_key"] = title_key(paper.title)
     row["content_hash"] = paper.content_hash()
+    row["text_hash"] = paper.text_hash()
     return row
 
 
@@ -76,7 +77,9 @@ def _merge(old: Paper, new: Paper) -> Paper:
 
 
 def _compatible(a: Paper, b: Paper) -> bool:
-    """Same title is only the same paper if no arXiv id or DOI says otherwise."""
+    """Same title is only the same paper if no id, arXiv id or DOI says otherwise."""
+    if a.id and b.id and a.id != b.id:
+        return False
     if a.arxiv_id and b.arxiv_id and a.arxiv_id != b.arxiv_id:
         return False
     return not (a.doi and b.doi and a.doi != b.doi)
@@ -160,7 +163,7 @@ class Catalog:
             if updates:
                 rows = [{**{f"b_{k}": v for k, v in _paper_to_row(p).items()}, "b_seq": seq}
                         for p in updates]
-                columns = {name: bindparam(f"b_{name}") for name in _STORED + ["title_key", "content_hash", "seq"]
+                columns = {name: bindparam(f"b_{name}") for name in _STORED + ["title_key", "content_hash", "text_hash", "seq"]
                            if name not in ("id", "votes", "views", "saves", "first_seen")}
                 conn.execute(papers.update().where(papers.c.id == bindparam("b_id")).values(columns), rows)
         result.added, result.updated, result.seq = len(inserts), len(updates), seq

@@ -48,6 +48,7 @@ papers = Table(
     Column("views", Integer, nullable=False, default=0),
     Column("saves", Integer, nullable=False, default=0),
     Column("content_hash", String(64), nullable=False),
+    Column("text_hash", String(64), nullable=False),  # of title + abstract: what embeddings cover
     Column("first_seen", DateTime, nullable=False),
     # Change counter: every insert or update of a batch takes the next value, so a derived
     # index catches up by reading rows with seq above its high-water mark.
@@ -78,6 +79,7 @@ counters = Table(
 )
 
 # Durable embeddings: one float32 vector per paper, valid for the text whose hash it carries.
+# `seq` comes from the `embed_seq` counter, the vector indexes' high-water mark.
 embeddings = Table(
     "embeddings",
     metadata,
@@ -85,8 +87,9 @@ embeddings = Table(
     Column("model", String(80), nullable=False),
     Column("text_hash", String(64), nullable=False),
     Column("vector", LargeBinary, nullable=False),
-    Column("seq", Integer, nullable=False, index=True),
+    Column("seq", Integer, nullable=False),
 )
+Index("ix_embeddings_seq_id", embeddings.c.seq, embeddings.c.paper_id)
 
 readers = Table(
     "readers",

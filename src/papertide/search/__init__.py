@@ -13,20 +13,23 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from markupsafe import Markup, escape
 
 from papertide import trending
 from papertide.catalog import Catalog, Paper, UpsertResult, readable
 from papertide.config import Settings
+from papertide.search._hybrid import fuse
 from papertide.search._keyword import Filters, IndexBusy, KeywordIndex
-from papertide.search._query import Clause, parse
+from papertide.search._query import Clause, parse, positive_text
 
 __all__ = ["Filters", "Hit", "IndexBusy", "MODES", "SORTS", "SearchPage", "SearchService", "parse"]
 
 SORTS = ("relevance", "new", "trending")
 MODES = ("keyword", "semantic", "hybrid")
 TRENDING_CANDIDATES = 1000
+HYBRID_DEPTH = 100  # candidates taken from each side before fusing
 Progress = Callable[[str, int, int], None]
 
 
@@ -47,6 +50,7 @@ class SearchPage:
     hits: list[Hit] = field(default_factory=list)
     has_more: bool = False
     took_ms: float = 0.0
+    note: str | None = None  # e.g. why a semantic search fell back to keywords
 
 
 def plain_snippet(paper: Paper, max_chars: int = 320) -> Markup:
@@ -62,15 +66,41 @@ class SearchService:
         self.catalog = catalog
         self.keyword = KeywordIndex(settings.resolved_index_dir / "keyword", catalog)
 
+    @cached_property
+    def semantic(self):
+        """The embedding side; loaded on first use (it imports the model runtime)."""
+        from papertide.search._semantic import SemanticIndex
+
+        return SemanticIndex(self.catalog, self.settings.resolved_index_dir,
+                             self.settings.embed_profile)
+
+    def semantic_ready(self) -> bool:
+        try:
+            return self.semantic.vectors.count > 0
+        except RuntimeError:  # the semantic extra is not installed
+            return False
+
     # ---- keeping the derived indexes level with the catalog ----------------------------
 
-    def catch_up(self, on_progress: Progress | None = None) -> dict[str, int]:
-        """Index what the catalog changed since the last time; safe to call at any time."""
-        progress = (lambda done, total: on_progress("keyword", done, total)) if on_progress else None
+    def catch_up(self, on_progress: Progress | None = None, embed: bool = False) -> dict[str, int]:
+        """Index what the catalog changed since the last time; safe to call at any time.
+        With `embed`, first embed the papers that have no vector yet (the slow part)."""
+        def progress(name):
+            return (lambda done, total: on_progress(name, done, total)) if on_progress else None
+
+        counts = {"keyword": 0}
         try:
-            return {"keyword": self.keyword.catch_up(progress)}
+            counts["keyword"] = self.keyword.catch_up(progress("keyword"))
         except IndexBusy:
-            return {"keyword": 0}  # another process holds the writer and is doing this
+            pass  # another process holds the writer and is doing this
+        if embed:
+            counts["embedded"] = self.semantic.embed_pending(progress("embedding"))
+        if embed or self._semantic_loaded():
+            counts["vectors"] = self.semantic.catch_up(progress("vectors"))
+        return counts
+
+    def _semantic_loaded(self) -> bool:
+        return "semantic" in self.__dict__ or (self.settings.resolved_index_dir / "vectors").exists()
 
     @contextmanager
     def feeding(self) -> Iterator[Callable[[UpsertResult], None] | None]:
@@ -80,9 +110,18 @@ class SearchService:
             yield feed
         self.catch_up()
 
-    def rebuild(self, on_progress: Progress | None = None) -> dict[str, int]:
-        progress = (lambda done, total: on_progress("keyword", done, total)) if on_progress else None
-        return {"keyword": self.keyword.rebuild(progress)}
+    def rebuild(self, on_progress: Progress | None = None, embed: bool = False) -> dict[str, int]:
+        """Start the derived indexes over from the catalog (and, with `embed`, embed what
+        has no vector first)."""
+        def progress(name):
+            return (lambda done, total: on_progress(name, done, total)) if on_progress else None
+
+        counts = {"keyword": self.keyword.rebuild(progress("keyword"))}
+        if embed:
+            counts["embedded"] = self.semantic.embed_pending(progress("embedding"))
+        if embed or self._semantic_loaded():
+            counts["vectors"] = self.semantic.rebuild(progress("vectors"))
+        return counts
 
     # ---- searching -------------------------------------------------------------------
 
@@ -97,7 +136,13 @@ class SearchService:
             raise ValueError(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
         page = SearchPage(query=query, mode=mode, sort=sort, limit=limit, offset=offset)
         clauses = parse(query)
-        ranked = self._ranked_ids(clauses, filters, sort, mode, limit, offset)
+        if mode != "keyword" and not positive_text(query).strip():
+            mode = "keyword"  # nothing to embed: browsing by filters, ids or exclusions
+        elif mode != "keyword" and not self.semantic_ready():
+            page.note = "the semantic index is not built yet (run `papertide index`): keyword results"
+            mode = "keyword"
+        page.mode = mode
+        ranked = self._ranked_ids(query, clauses, filters, sort, mode, limit, offset)
         page.has_more = len(ranked) > limit
         ranked = ranked[:limit]
         papers = self.catalog.get_many([pid for pid, _ in ranked])
@@ -107,23 +152,64 @@ class SearchService:
         page.took_ms = (time.perf_counter() - started) * 1000
         return page
 
-    def _ranked_ids(self, clauses: list[Clause], filters: Filters, sort: str, mode: str,
-                    limit: int, offset: int) -> list[tuple[str, float]]:
+    def ranked_ids(self, query: str, filters: Filters | None = None, mode: str = "hybrid",
+                   depth: int = 100) -> list[tuple[str, float]]:
+        """Just the ranking (ids and scores), as the relevance harness needs it."""
+        return self._ranked_ids(query, parse(query), filters or Filters(), "relevance", mode, depth, 0)
+
+    def _ranked_ids(self, query: str, clauses: list[Clause], filters: Filters, sort: str,
+                    mode: str, limit: int, offset: int) -> list[tuple[str, float]]:
         """One more than `limit` ids with their scores, so the caller knows if more follow."""
         text_query = self.keyword.text_query(clauses)
         if text_query is None:
             return []
         if not clauses and sort == "relevance":
             sort = "new"  # nothing to be relevant to: browsing
-        if sort == "new":
-            return self.keyword.search(text_query, filters, limit + 1, offset, newest_first=True)
-        if sort == "trending":
+        if mode == "keyword":
+            if sort == "new":
+                return self.keyword.search(text_query, filters, limit + 1, offset, newest_first=True)
+            if sort == "relevance":
+                return self.keyword.search(text_query, filters, limit + 1, offset)
             candidates = self.keyword.search(text_query, filters, TRENDING_CANDIDATES)
+        else:
+            depth = max(HYBRID_DEPTH, offset + limit + 1) if sort == "relevance" else TRENDING_CANDIDATES
+            candidates = self._semantic_ranking(query, clauses, filters, depth)
+            if mode == "hybrid":
+                keyword = self.keyword.search(text_query, filters, depth)
+                candidates = fuse(keyword, candidates)
+            if sort == "relevance":
+                return candidates[offset:offset + limit + 1]
+        return self._reorder(candidates, sort)[offset:offset + limit + 1]
+
+    def _semantic_ranking(self, query: str, clauses: list[Clause], filters: Filters,
+                          depth: int) -> list[tuple[str, float]]:
+        excluded = [c for c in clauses if c.occur == "must_not"]
+        if not filters and not excluded:
+            return self.semantic.search(positive_text(query), depth)
+
+        def allowed(among: list[str] | None) -> set[int]:
+            return self.keyword.filter_keys(filters, among, excluded)
+
+        return self.semantic.search(positive_text(query), depth, allowed)
+
+    def _reorder(self, candidates: list[tuple[str, float]], sort: str) -> list[tuple[str, float]]:
+        if sort == "trending":
             hot = trending.scores(self.catalog, "week")
-            order = sorted(range(len(candidates)),
-                           key=lambda i: (-hot.get(candidates[i][0], 0.0), i))
-            return [candidates[i] for i in order][offset:offset + limit + 1]
-        return self.keyword.search(text_query, filters, limit + 1, offset)
+            key = {pid: -hot.get(pid, 0.0) for pid, _ in candidates}
+        else:
+            dates = self.catalog.published_dates(pid for pid, _ in candidates)
+            key = {pid: -dates[pid].timestamp() if pid in dates else 0.0 for pid, _ in candidates}
+        order = sorted(range(len(candidates)), key=lambda i: (key[candidates[i][0]], i))
+        return [candidates[i] for i in order]
+
+    def similar(self, paper_id: str, limit: int = 6) -> list[Hit]:
+        """Papers nearest in meaning to this one (none while it has no vector)."""
+        if not self.semantic_ready():
+            return []
+        ranked = self.semantic.similar(paper_id, limit)
+        papers = self.catalog.get_many([pid for pid, _ in ranked])
+        scores = dict(ranked)
+        return [Hit(p, scores[p.id], plain_snippet(p)) for p in papers]
 
     def _snippets(self, clauses: list[Clause], papers: list[Paper]) -> list[Markup]:
         text_query = self.keyword.text_query(clauses) if clauses else None

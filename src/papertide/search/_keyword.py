@@ -29,12 +29,12 @@ from pathlib import Path
 import tantivy
 from tantivy import Filter, Occur, Query, TextAnalyzerBuilder, Tokenizer
 
-from papertide.catalog import Catalog, Paper, UpsertResult, parse_arxiv_id, readable
+from papertide.catalog import Catalog, Paper, UpsertResult, paper_key, parse_arxiv_id, readable
 from papertide.search._query import Clause
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 FIELD_BOOSTS = {"title": 2.0, "abstract": 1.0, "authors": 1.0, "categories": 0.5}
 _STATE = "papertide-state.json"
 
@@ -53,6 +53,7 @@ def _analyzers() -> dict[str, tantivy.TextAnalyzer]:
 def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("id", stored=True, tokenizer_name="raw")
+    builder.add_unsigned_field("key", fast=True)  # catalog.paper_key(id): ids without doc fetches
     builder.add_text_field("arxiv", tokenizer_name="raw")
     builder.add_text_field("title", tokenizer_name="pt_english")
     builder.add_text_field("abstract", tokenizer_name="pt_english")
@@ -118,6 +119,7 @@ class KeywordIndex:
     def _document(self, paper: Paper) -> tantivy.Document:
         doc = tantivy.Document()
         doc.add_text("id", paper.id)
+        doc.add_unsigned("key", paper_key(paper.id))
         if paper.arxiv_id:
             doc.add_text("arxiv", paper.arxiv_id)
         doc.add_text("title", readable(paper.title))
@@ -297,6 +299,25 @@ class KeywordIndex:
             result = searcher.search(query, limit, count=False, offset=offset)
         # Ordered by date, the key is nanoseconds since the epoch (None for undated papers).
         return [(searcher.doc(address)["id"][0], float(key or 0.0)) for key, address in result.hits]
+
+    def filter_keys(self, filters: Filters, among: list[str] | None = None,
+                    excluded: list[Clause] = ()) -> set[int]:
+        """`paper_key`s of the papers that pass the filters and match none of the excluded
+        clauses (only those `among` these ids, when given)."""
+        parts = [(Occur.Must, q) for q in self.filter_query(filters)]
+        for clause in excluded:
+            query = self._clause_query(clause)
+            if query is not None:
+                parts.append((Occur.MustNot, query))
+        if among is not None:
+            parts.append((Occur.Must, Query.term_set_query(self.schema, "id", among)))
+        if not any(occur == Occur.Must for occur, _ in parts):
+            parts.append((Occur.Must, Query.all_query()))
+        searcher = self.searcher()
+        limit = len(among) if among is not None else max(searcher.num_docs, 1)
+        result = searcher.search(Query.boolean_query(parts), limit, count=False,
+                                 order_by_field="key")
+        return {int(key) for key, _ in result.hits}
 
     def snippets(self, query: Query, papers: list[Paper], max_chars: int = 320) -> list[str]:
         """HTML snippets of the abstracts with the matched words in <b>; text is escaped."""

@@ -54,6 +54,7 @@ class SearchOut(PaperList):
     mode: str
     sort: str
     took_ms: float
+    note: str | None = None
 
 
 class VoteOut(BaseModel):
@@ -124,6 +125,15 @@ def unvote(request: Request, paper_id: str):
     return VoteOut(id=paper.id, voted=False, votes=catalog.get(paper.id).votes)
 
 
+@router.get("/api/papers/{paper_id:path}/similar", response_model=PaperList, tags=["papers"])
+def similar(request: Request, paper_id: str, limit: int = Query(10, ge=1, le=50)):
+    """Papers nearest in meaning to this one (empty until the semantic index is built)."""
+    paper = _paper_or_404(request, paper_id)
+    hits = _services(request).search.similar(paper.id, limit)
+    return PaperList(items=[PaperOut.of(h.paper, h.score) for h in hits], limit=limit, offset=0,
+                     has_more=False)
+
+
 @router.get("/api/papers/{paper_id:path}", response_model=PaperOut, tags=["papers"])
 def get_paper(request: Request, paper_id: str):
     """One paper, by papertide id, arXiv id (any version) or DOI."""
@@ -137,15 +147,16 @@ def search(request: Request, q: str = Query("", max_length=500, description="Que
            category: str | None = Query(None, max_length=40), author: str | None = Query(None, max_length=200),
            sort: Literal["relevance", "new", "trending"] = "relevance",
            mode: Literal["keyword", "semantic", "hybrid"] | None = None):
-    """Search by keywords and by meaning. Query language: words, "phrases", -exclusions,
-    +required, and field prefixes ti: au: abs: cat: id:."""
+    """Search by keywords and by meaning (`mode`, default hybrid). Query language: words,
+    "phrases", -exclusions, +required, and field prefixes ti: au: abs: cat: id:. Filters
+    and exclusions apply to both sides of a hybrid search before the cut."""
     if since and until and since > until:
         raise HTTPException(400, "since is after until")
     filters = Filters(_day_bound(since, False), _day_bound(until, True), category, author)
     page = _services(request).search.search(q, filters, sort, mode, limit, offset)
     return SearchOut(items=[PaperOut.of(h.paper, h.score, str(h.snippet)) for h in page.hits],
                      limit=limit, offset=offset, has_more=page.has_more, query=q, mode=page.mode,
-                     sort=sort, took_ms=round(page.took_ms, 2))
+                     sort=sort, took_ms=round(page.took_ms, 2), note=page.note)
 
 
 @router.get("/api/trending", response_model=PaperList, tags=["papers"])

@@ -80,12 +80,7 @@ def paper_page(request: Request, paper_id: str):
     services.catalog.record_event(paper.id, "view", actor, utcnow().date().isoformat())
     voted = services.catalog.has_event(paper.id, "vote", actor)
     return _render(request, "paper.html", paper=services.catalog.get(paper.id), voted=voted,
-                   similar=_similar(services, paper.id))
-
-
-def _similar(services, paper_id: str) -> list:
-    similar = getattr(services.search, "similar", None)
-    return similar(paper_id, 6) if similar else []
+                   similar=services.search.similar(paper.id, 6))
 
 
 @router.post("/papers/{paper_id:path}/vote")

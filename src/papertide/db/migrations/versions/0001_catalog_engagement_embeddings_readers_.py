@@ -20,7 +20,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('name')
     )
     counters = sa.table("counters", sa.column("name", sa.String), sa.column("value", sa.Integer))
-    op.bulk_insert(counters, [{"name": "seq", "value": 0}])
+    op.bulk_insert(counters, [{"name": "seq", "value": 0}, {"name": "embed_seq", "value": 0}])
     op.create_table('papers',
     sa.Column('id', sa.String(length=200), nullable=False),
     sa.Column('arxiv_id', sa.String(length=64), nullable=True),
@@ -44,6 +44,7 @@ def upgrade() -> None:
     sa.Column('views', sa.Integer(), nullable=False),
     sa.Column('saves', sa.Integer(), nullable=False),
     sa.Column('content_hash', sa.String(length=64), nullable=False),
+    sa.Column('text_hash', sa.String(length=64), nullable=False),
     sa.Column('first_seen', sa.DateTime(), nullable=False),
     sa.Column('seq', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id'),
@@ -99,7 +100,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('paper_id')
     )
     with op.batch_alter_table('embeddings', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_embeddings_seq'), ['seq'], unique=False)
+        batch_op.create_index('ix_embeddings_seq_id', ['seq', 'paper_id'], unique=False)
 
     op.create_table('events',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
@@ -172,7 +173,7 @@ def downgrade() -> None:
 
     op.drop_table('events')
     with op.batch_alter_table('embeddings', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_embeddings_seq'))
+        batch_op.drop_index('ix_embeddings_seq_id')
 
     op.drop_table('embeddings')
     op.drop_table('deliveries')

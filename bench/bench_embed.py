@@ -1,0 +1,62 @@
+"""Embedding throughput and what it costs in relevance: the three embedding profiles
+(`plain` PyTorch, `default` int8 ONNX, `fast` int8 ONNX at 128 tokens) embed the same
+corpus in the same run, and each one's nDCG@10 (semantic and hybrid) is measured on it.
+
+Corpus: SciFact train (5,183 abstracts, 809 judged claims) where `../shared/data`
+exists; otherwise the small BEIR fixture shipped with the tests.
+
+    python bench/bench_embed.py [plain default fast]
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _common import SCIFACT  # noqa: E402
+
+from papertide.config import Settings  # noqa: E402
+from papertide.ingest import IngestReport, ingest_records  # noqa: E402
+from papertide.search._eval import evaluate, read_beir  # noqa: E402
+from papertide.services import open_services  # noqa: E402
+
+FIXTURE = Path(__file__).parent.parent / "tests" / "fixtures" / "beir-mini"
+
+
+def run_profile(folder: Path, profile: str, modes: tuple[str, ...]) -> dict:
+    papers, queries, qrels = read_beir(folder)
+    with tempfile.TemporaryDirectory() as tmp:
+        services = open_services(Settings(data_dir=Path(tmp), embed_profile=profile))
+        ingest_records(services.catalog, papers, IngestReport())
+        services.search.catch_up()
+        services.search.semantic.embedder.embed(["warm up the model"])  # load/export outside the clock
+        started = time.perf_counter()
+        embedded = services.search.semantic.embed_pending()
+        seconds = time.perf_counter() - started
+        services.search.semantic.catch_up()
+        result = {"docs_per_s": embedded / seconds}
+        for mode in modes:
+            metrics = evaluate(lambda q: [p for p, _ in services.search.ranked_ids(q, mode=mode, depth=100)],
+                               queries, qrels)
+            result[mode] = metrics["ndcg@10"]
+        return result
+
+
+def main(profiles: list[str]) -> None:
+    folder = SCIFACT if SCIFACT.exists() else FIXTURE
+    results = {p: run_profile(folder, p, ("semantic", "hybrid")) for p in profiles}
+    base = results.get("plain", {}).get("docs_per_s")
+    print(f"embedding {folder.name}: throughput and nDCG@10, same run")
+    print(f"  {'profile':<9} {'docs/s':>8} {'speed-up':>9} {'semantic':>9} {'hybrid':>8} {'Δ hybrid':>9}")
+    for profile, r in results.items():
+        speed = f"{r['docs_per_s'] / base:.2f}×" if base else "—"
+        delta = f"{(r['hybrid'] - results['plain']['hybrid']) * 100:+.2f} pt" if "plain" in results else "—"
+        print(f"  {profile:<9} {r['docs_per_s']:>8.1f} {speed:>9} {r['semantic']:>9.4f} {r['hybrid']:>8.4f} {delta:>9}")
+    print("  goals: default ≥ 2× plain at ≤ 0.5 pt hybrid nDCG@10; fast ≥ 3× at ≤ 1.5 pt")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:] or ["plain", "default", "fast"])

@@ -1,0 +1,80 @@
+"""Hybrid search latency at 100,000 and 1,000,000 papers, query embedding included:
+papertide's `search(mode="hybrid")` beside its keyword-only and semantic-only modes and
+the raw vector search, in the same run.
+
+The catalogs are the keyword benchmark's (bench/.cache). Embedding a million abstracts
+would take hours on a laptop, so their vectors are generated: 2,000 real abstracts are
+embedded, and each paper gets a mix of two of them plus noise (unit length, neighbours
+at realistic cosines). The query side is real: every query is embedded by the model.
+
+    python bench/bench_hybrid.py [N ...]      # default: 100000 1000000
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _common import mixed_vectors, percentiles, queries, seed_vectors  # noqa: E402
+from bench_keyword import catalog_of  # noqa: E402
+
+
+
+def generate_vectors(services, n: int) -> None:
+    semantic = services.search.semantic
+    if semantic.store.count() >= n:
+        semantic.catch_up()
+        return
+    print("  embedding 2,000 real abstracts as vector seeds …", flush=True)
+    seeds = seed_vectors(profile=semantic.embedder.profile)
+    ids = [p.id for p in services.catalog.iter_papers()]
+    print(f"  generating and storing {len(ids):,} vectors …", flush=True)
+    for start in range(0, len(ids), 20_000):
+        chunk = ids[start:start + 20_000]
+        vectors = mixed_vectors(seeds, len(chunk), seed=start)
+        semantic.store.save([(pid, "generated", "-", v) for pid, v in zip(chunk, vectors)])
+    print("  building the vector index …", flush=True)
+    started = time.perf_counter()
+    semantic.catch_up()
+    print(f"  vector index built in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def ms(samples):
+    p50, p95 = percentiles(samples)
+    return f"p50 {p50 * 1000:7.2f} ms   p95 {p95 * 1000:7.2f} ms"
+
+
+def main(sizes: list[int]) -> None:
+    qs = queries(300, seed=11)
+    warm, qs = qs[:50], qs[50:]
+    for n in sizes:
+        services = catalog_of(n)
+        generate_vectors(services, n)
+        search = services.search
+        for q in warm:
+            search.search(q, mode="hybrid")
+        timings = {"hybrid": [], "semantic": [], "keyword": [], "embed": [], "vector": []}
+        for q in qs:
+            for mode in ("hybrid", "semantic", "keyword"):
+                started = time.perf_counter()
+                search.search(q + " " + mode[0], mode=mode, limit=10)  # distinct text: no cache hit
+                timings[mode].append(time.perf_counter() - started)
+            started = time.perf_counter()
+            vector = search.semantic.embedder.embed([q + " x"])[0]
+            timings["embed"].append(time.perf_counter() - started)
+            started = time.perf_counter()
+            search.semantic.vectors.search(vector, 100)
+            timings["vector"].append(time.perf_counter() - started)
+        index = "HNSW" if search.semantic.vectors.hnsw is not None else "exact"
+        print(f"search over {n:,} papers, {len(qs)} queries from real titles, top 10 ({index} vectors)")
+        print(f"  papertide hybrid (embed + BM25 + vectors + fuse + load)  {ms(timings['hybrid'])}   goal p50 ≤ 50 ms at 1M")
+        print(f"  papertide semantic only                                  {ms(timings['semantic'])}")
+        print(f"  papertide keyword only                                   {ms(timings['keyword'])}")
+        print(f"  query embedding alone                                    {ms(timings['embed'])}")
+        print(f"  raw vector search, top 100                               {ms(timings['vector'])}")
+
+
+if __name__ == "__main__":
+    main([int(a) for a in sys.argv[1:]] or [100_000, 1_000_000])

@@ -1,0 +1,53 @@
+"""Fusing the keyword and the semantic ranking into one.
+
+Two methods, compared on the relevance harness (`papertide eval`, SciFact train):
+reciprocal rank fusion (score = Σ 1 / (k + rank), k = 60) and a convex combination of
+the min-max normalised scores (α · semantic + (1 − α) · keyword). The chosen default and
+the figures are in `FUSION` below and in the README.
+"""
+
+from __future__ import annotations
+
+RRF_K = 60
+
+
+def rrf(*rankings: list[tuple[str, float]], k: int = RRF_K) -> list[tuple[str, float]]:
+    scores: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, (pid, _) in enumerate(ranking, start=1):
+            scores[pid] = scores.get(pid, 0.0) + 1.0 / (k + rank)
+    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def _normalised(ranking: list[tuple[str, float]]) -> dict[str, float]:
+    if not ranking:
+        return {}
+    values = [s for _, s in ranking]
+    low, high = min(values), max(values)
+    span = (high - low) or 1.0
+    return {pid: (s - low) / span for pid, s in ranking}
+
+
+def convex(keyword: list[tuple[str, float]], semantic: list[tuple[str, float]],
+           alpha: float = 0.5) -> list[tuple[str, float]]:
+    """α · semantic + (1 − α) · keyword on min-max normalised scores; a paper missing from
+    one list gets 0 there (it ranked below that list's cut)."""
+    kw, sem = _normalised(keyword), _normalised(semantic)
+    scores = {pid: alpha * sem.get(pid, 0.0) + (1 - alpha) * kw.get(pid, 0.0)
+              for pid in kw.keys() | sem.keys()}
+    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+# Measured on SciFact train (809 claims, 5,183 abstracts), nDCG@10: keyword 0.609, semantic
+# 0.654; RRF 0.684; convex α 0.3 → 0.673, 0.4 → 0.691, 0.5 → 0.701, 0.6 → 0.705, 0.7 → 0.697.
+# Convex wins over RRF by ~2 points (it keeps how much better the best match is, which
+# ranks throw away); α = 0.5 sits on the plateau with no thumb on the scale.
+FUSION = {"method": "convex", "alpha": 0.5}
+
+
+def fuse(keyword: list[tuple[str, float]], semantic: list[tuple[str, float]],
+         method: str | None = None, alpha: float | None = None) -> list[tuple[str, float]]:
+    method = method or FUSION["method"]
+    if method == "rrf":
+        return rrf(keyword, semantic)
+    return convex(keyword, semantic, FUSION["alpha"] if alpha is None else alpha)

@@ -1,0 +1,192 @@
+"""Search by meaning: embedding papers durably, keeping this machine's vector index level
+with them, and nearest-neighbour search with the catalog's filters.
+
+Embedding is the slowest step of the product, so it is resumable and shareable:
+`embed_pending` picks papers whose text has no vector yet (or changed since, by a hash of
+title + abstract), embeds them in chunks and commits each chunk with the next value of
+the `embed_seq` counter. An interrupted run keeps every committed chunk and the next run
+starts with what is left: no paper is embedded twice, none is lost. Job workers each take
+a disjoint slice (`shard`, `shards`), so more workers or machines embed faster.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import Engine, delete, func, or_, select, tuple_, update
+
+from papertide.catalog import Catalog, paper_key, readable
+from papertide.db.tables import counters, embeddings, papers
+from papertide.search._embed import Embedder, embedding_text
+from papertide.search._vectors import VectorIndex
+
+CHUNK = 256
+
+
+class EmbeddingStore:
+    """All storage access for the durable vectors."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def pending(self, limit: int, after_id: str = "", shard: int = 0, shards: int = 1) -> list[tuple]:
+        """(id, title, abstract, text_hash) of papers whose vector is missing or stale."""
+        join = papers.outerjoin(embeddings, embeddings.c.paper_id == papers.c.id)
+        query = (
+            select(papers.c.id, papers.c.title, papers.c.abstract, papers.c.text_hash)
+            .select_from(join)
+            .where(or_(embeddings.c.paper_id.is_(None), embeddings.c.text_hash != papers.c.text_hash))
+            .where(papers.c.id > after_id)
+            .order_by(papers.c.id)
+        )
+        rows: list[tuple] = []
+        with self.engine.connect() as conn:
+            # Sharding by id hash in Python: portable, and the scan is cheap next to embedding.
+            for row in conn.execute(query).yield_per(2000):
+                if shards == 1 or paper_key(row.id) % shards == shard:
+                    rows.append(tuple(row))
+                    if len(rows) >= limit:
+                        break
+        return rows
+
+    def count_pending(self) -> int:
+        join = papers.outerjoin(embeddings, embeddings.c.paper_id == papers.c.id)
+        query = select(papers.c.id).select_from(join).where(
+            or_(embeddings.c.paper_id.is_(None), embeddings.c.text_hash != papers.c.text_hash))
+        with self.engine.connect() as conn:
+            return sum(1 for _ in conn.execute(query).yield_per(5000))
+
+    def save(self, rows: list[tuple[str, str, str, np.ndarray]]) -> int:
+        """Store (paper id, model, text hash, vector) rows in one transaction; returns its seq."""
+        with self.engine.begin() as conn:
+            seq = conn.execute(
+                update(counters).where(counters.c.name == "embed_seq")
+                .values(value=counters.c.value + 1).returning(counters.c.value)
+            ).scalar_one()
+            ids = [r[0] for r in rows]
+            conn.execute(delete(embeddings).where(embeddings.c.paper_id.in_(ids)))
+            conn.execute(embeddings.insert(), [
+                {"paper_id": pid, "model": model, "text_hash": text_hash,
+                 "vector": np.asarray(vec, np.float32).tobytes(), "seq": seq}
+                for pid, model, text_hash, vec in rows])
+        return seq
+
+    def since(self, after_seq: int, upto_seq: int, batch: int = 5000):
+        """(paper id, vector, seq) above the mark, in seq order, in keyset-paged batches."""
+        last = (after_seq, "")
+        while True:
+            query = (
+                select(embeddings.c.paper_id, embeddings.c.vector, embeddings.c.seq)
+                .where(tuple_(embeddings.c.seq, embeddings.c.paper_id) > tuple_(*last))
+                .where(embeddings.c.seq <= upto_seq)
+                .order_by(embeddings.c.seq, embeddings.c.paper_id).limit(batch)
+            )
+            with self.engine.connect() as conn:
+                rows = conn.execute(query).all()
+            if not rows:
+                return
+            yield [(r.paper_id, np.frombuffer(r.vector, np.float32)) for r in rows]
+            last = (rows[-1].seq, rows[-1].paper_id)
+
+    def max_seq(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(counters.c.value).where(counters.c.name == "embed_seq")).scalar_one()
+
+    def count(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(embeddings)).scalar_one()
+
+
+class SemanticIndex:
+    def __init__(self, catalog: Catalog, index_dir: Path, profile: str = "default") -> None:
+        self.catalog = catalog
+        self.store = EmbeddingStore(catalog.engine)
+        self.vectors = VectorIndex(index_dir / "vectors")
+        self.embedder = Embedder(profile)
+        self._query_vector = lru_cache(maxsize=512)(self._embed_query)
+
+    # ---- embedding (the durable side) ---------------------------------------------------
+
+    def embed_pending(self, on_progress: Callable[[int, int], None] | None = None,
+                      shard: int = 0, shards: int = 1, limit: int | None = None) -> int:
+        """Embed every paper (of this shard) that has no vector for its current text."""
+        total = self.store.count_pending() if on_progress else 0
+        if shards > 1:
+            total //= shards
+        done, after = 0, ""
+        while limit is None or done < limit:
+            rows = self.store.pending(CHUNK if limit is None else min(CHUNK, limit - done),
+                                      after, shard, shards)
+            if not rows:
+                break
+            texts = [embedding_text(readable(title), readable(abstract)) for _, title, abstract, _ in rows]
+            vectors = self.embedder.embed(texts)
+            self.store.save([(pid, self.embedder.name, text_hash, vec)
+                             for (pid, _, _, text_hash), vec in zip(rows, vectors)])
+            done += len(rows)
+            after = rows[-1][0]
+            if on_progress:
+                on_progress(done, max(total, done))
+        return done
+
+    # ---- this machine's vector index ----------------------------------------------------
+
+    def catch_up(self, on_progress: Callable[[int, int], None] | None = None) -> int:
+        start, top = self.vectors.indexed_seq, self.store.max_seq()
+        if top <= start:
+            return 0
+        done = 0
+        pending: list = []
+        for batch in self.store.since(start, top):
+            pending += batch
+            done += len(batch)
+            if len(pending) >= 50_000:
+                self.vectors.apply(pending, start)  # rows stored; the mark stays until the end
+                pending = []
+            if on_progress:
+                on_progress(done, done)
+        self.vectors.apply(pending, top)
+        return done
+
+    def rebuild(self, on_progress: Callable[[int, int], None] | None = None) -> int:
+        self.vectors.reset()
+        return self.catch_up(on_progress)
+
+    # ---- searching ----------------------------------------------------------------------
+
+    def _embed_query(self, text: str) -> np.ndarray:
+        return self.embedder.embed([text])[0]
+
+    def query_vector(self, text: str) -> np.ndarray:
+        return self._query_vector(text)
+
+    def search(self, text: str, k: int, allowed: Callable[[list[str] | None], set[int]] | None = None
+               ) -> list[tuple[str, float]]:
+        """Nearest papers to the text. `allowed(ids)` returns the keys that pass the filters
+        among `ids` (or among all papers when given None)."""
+        return self.search_vector(self.query_vector(text), k, allowed)
+
+    def search_vector(self, vector: np.ndarray, k: int,
+                      allowed: Callable[[list[str] | None], set[int]] | None = None,
+                      exclude: str | None = None) -> list[tuple[str, float]]:
+        want = k + (1 if exclude else 0)
+        if allowed is None:
+            hits = self.vectors.search(vector, want)
+        else:
+            # Filters before the cut: over-fetch, keep what passes; if too little passes,
+            # scan exactly the rows the filters allow.
+            candidates = self.vectors.search(vector, want * 20)
+            keys = allowed([pid for pid, _ in candidates])
+            hits = [(pid, s) for pid, s in candidates if paper_key(pid) in keys]
+            if len(hits) < want and len(candidates) == want * 20:
+                hits = self.vectors.search(vector, want, rows=self.vectors.rows_for_keys(allowed(None)))
+        return [(pid, s) for pid, s in hits if pid != exclude][:k]
+
+    def similar(self, paper_id: str, k: int) -> list[tuple[str, float]]:
+        vector = self.vectors.vector_of(paper_id)
+        if vector is None:
+            return []
+        return self.search_vector(vector, k, exclude=paper_id)
