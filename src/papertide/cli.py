@@ -29,6 +29,11 @@ from papertide.services import Services, open_services
 
 app = typer.Typer(help="papertide: trending research papers, searched and delivered.",
                   no_args_is_help=True, add_completion=False)
+readers_app = typer.Typer(help="Subscribers: add and list.", no_args_is_help=True)
+digest_app = typer.Typer(help="Digests: preview and run an edition.", no_args_is_help=True)
+app.add_typer(readers_app, name="readers")
+app.add_typer(digest_app, name="digest")
+EMBED_SHARDS = 4
 console = Console(stderr=True)
 
 
@@ -115,7 +120,13 @@ def ingest(
     """Load papers from files into the catalog, then update the search indexes."""
     services = _services()
     report = run_ingest(services, paths, format.value)
-    catch_up_indexes(services, embed=services.settings.embed_on_ingest)
+    embed_now = services.settings.embed_on_ingest and not services.settings.queue_url
+    catch_up_indexes(services, embed=embed_now)
+    if services.settings.embed_on_ingest and services.settings.queue_url and report.changed:
+        from papertide.jobs import Jobs
+
+        Jobs(services).enqueue_embedding(shards=EMBED_SHARDS)
+        console.print(f"embedding queued in {EMBED_SHARDS} jobs for the workers")
     if json_out:
         print(json.dumps(report.as_dict()))
     else:
@@ -274,6 +285,85 @@ def stats(json_out: bool = typer.Option(False, "--json", help="Print as JSON."))
     Console().print(table)
 
 
+@readers_app.command("add")
+def readers_add(
+    email: str = typer.Argument(..., help="The reader's address."),
+    topic: list[str] = typer.Option([], "--topic", help="A topic (saved search); repeat for more."),
+    confirmed: bool = typer.Option(False, "--confirmed", help="Skip the confirmation mail (operator's choice)."),
+) -> None:
+    """Subscribe an address; without --confirmed a confirmation mail is sent."""
+    from papertide.readers import InvalidInput, make_topic
+
+    services = _services()
+    topics = [t for t in (make_topic(q) for q in topic) if t]
+    try:
+        reader, created = services.readers.subscribe(email, topics, confirmed=confirmed)
+    except InvalidInput as exc:
+        raise typer.BadParameter(str(exc), param_hint="EMAIL") from None
+    if not confirmed and reader.status == "pending":
+        services.digests.send_confirmation(reader)
+        console.print(f"confirmation mail sent to {reader.email}")
+    console.print(f"{'added' if created else 'already subscribed'}: {reader.email} ({reader.status})")
+
+
+@readers_app.command("list")
+def readers_list(json_out: bool = typer.Option(False, "--json", help="Print a JSON array.")) -> None:
+    """List the readers with their status, schedule and topics."""
+    rows = [{"id": r.id, "email": r.email, "status": r.status, "frequency": r.frequency,
+             "send_hour": r.send_hour, "timezone": r.timezone, "per_digest": r.per_digest,
+             "topics": [t.query for t in r.topics], "last_edition": r.last_edition}
+            for r in _services().readers.store.all()]
+    if json_out:
+        print(json.dumps(rows, indent=1))
+        return
+    table = Table()
+    for column in ("id", "email", "status", "frequency", "send_hour", "timezone", "topics"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(str(row["id"]), row["email"], row["status"], row["frequency"],
+                      str(row["send_hour"]), row["timezone"], "; ".join(row["topics"]))
+    Console().print(table)
+
+
+@digest_app.command("preview")
+def digest_preview(email: str = typer.Argument(..., help="The reader's address.")) -> None:
+    """Print the reader's next edition (plain-text part) without sending it."""
+    from papertide.readers import InvalidInput, normalize_email
+
+    services = _services()
+    try:
+        reader = services.readers.store.by_email(normalize_email(email))
+    except InvalidInput as exc:
+        raise typer.BadParameter(str(exc), param_hint="EMAIL") from None
+    if reader is None:
+        raise typer.BadParameter("no reader with that address", param_hint="EMAIL")
+    edition, msg = services.digests.preview(reader)
+    if msg is None:
+        print("Nothing new for this reader: the next edition would be skipped.")
+        return
+    print(f"Subject: {msg['Subject']}\n")
+    print(msg.get_body(("plain",)).get_content())
+
+
+@digest_app.command("run")
+def digest_run(now: bool = typer.Option(False, "--now", help="Every active reader, whatever their send hour.")) -> None:
+    """Send the due editions from this process (each reader at most once per edition)."""
+    services = _services()
+    with _progress() as progress:
+        task = progress.add_task("sending digests", total=None)
+        counts = services.digests.run(everyone=now, on_progress=lambda d, t: progress.update(task, completed=d, total=t))
+    services.digests.close()
+    console.print(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "nobody is due")
+
+
+@app.command()
+def worker(workers: int = typer.Option(2, "--workers", min=1, help="Worker threads.")) -> None:
+    """Run the job consumer: the digest schedule, deliveries and embedding jobs."""
+    from papertide.jobs import Jobs
+
+    Jobs(_services()).consumer(workers).run()
+
+
 @app.command()
 def serve(
     host: Optional[str] = typer.Option(None, help="Address to listen on (default: setting, 127.0.0.1)."),
@@ -285,7 +375,8 @@ def serve(
     from papertide.web import create_app
 
     settings = Settings()
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+    uvicorn.run(create_app(settings, embedded_worker=settings.uses_embedded_worker),
+                host=host or settings.host, port=port or settings.port)
 
 
 if __name__ == "__main__":

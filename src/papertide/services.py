@@ -1,4 +1,4 @@
-"""One handle on everything a front end needs: settings, catalog and search.
+"""One handle on everything a front end needs: settings, catalog, search, readers, digests.
 
 The web app, the CLI and the job workers each open one `Services` and call the same
 functions through it, so there is one code path per feature whatever the front.
@@ -25,6 +25,18 @@ class Services:
     @cached_property
     def search(self) -> SearchService:
         return SearchService(self.settings, self.catalog)
+
+    @cached_property
+    def readers(self):
+        from papertide.readers import Readers
+
+        return Readers(self.catalog.engine, self.settings)
+
+    @cached_property
+    def digests(self):
+        from papertide.digest import Digests
+
+        return Digests(self)
 
 
 def open_services(settings: Settings | None = None) -> Services:

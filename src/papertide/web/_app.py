@@ -8,6 +8,10 @@ Routes (pages in `_pages.py`, JSON in `_api.py`):
     POST /papers/{id}/vote         vote from the page (form or htmx)
     GET  /api/papers               GET /api/papers/{id}   GET /api/search   GET /api/trending
     POST /api/papers/{id}/vote     DELETE /api/papers/{id}/vote
+    POST /subscribe  POST /api/subscribe        double opt-in subscription
+    GET  /confirm  GET|POST /preferences  GET|POST /unsubscribe   (signed links from mails)
+    GET  /digest/preview           the next edition, unsent
+    GET  /outbox  GET /outbox/{name}          mails written instead of sent (no SMTP relay)
     GET  /healthz                  GET /docs (OpenAPI)
 """
 
@@ -84,7 +88,9 @@ def _wants_json(request: Request) -> bool:
         "application/json" in request.headers.get("accept", "")
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, embedded_worker: bool = False) -> FastAPI:
+    """The app. With `embedded_worker` it also runs the job consumer in threads (the
+    embedded default of `papertide serve`: schedule, deliveries, embedding)."""
     settings = settings or Settings()
     services = open_services(settings)
     signer = URLSafeSerializer(settings.resolved_secret_key, salt="client-id")
@@ -92,7 +98,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         services.search.catch_up()  # repair anything a crash left between catalog and index
+        consumer = None
+        if embedded_worker:
+            from papertide.jobs import Jobs
+
+            consumer = Jobs(services).consumer(workers=2)
+            consumer.start()
         yield
+        if consumer is not None:
+            consumer.stop(graceful=True)
 
     app = FastAPI(title="papertide", version="0.1.0", lifespan=lifespan,
                   description="Trending research papers, searched by keywords and by meaning.")
@@ -143,10 +157,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return templates.TemplateResponse(request, "error.html",
                                           {"status": status, "message": message}, status_code=status)
 
-    from papertide.web import _api, _pages
+    from papertide.web import _api, _pages, _readers
 
     app.include_router(_api.router)
+    app.include_router(_readers.router)
     app.include_router(_pages.router)
+    app.include_router(_readers.pages)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app

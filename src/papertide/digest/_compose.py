@@ -1,0 +1,152 @@
+"""Choosing each reader's papers for an edition.
+
+    trending   the top trending papers the reader has not been sent
+    per topic  the best new matches of the topic's search (hybrid by default, with its
+               category and author filters), new = first seen since the last edition
+
+Every paper appears once, under the topic that ranks it highest (the trending section
+only takes what no topic claimed), and never a paper this reader was already sent.
+Topics take two thirds of the reader's papers-per-digest, round robin by rank; trending
+fills the rest. Ties break by paper id, so an edition is deterministic for a given
+catalog state. Searches are cached per edition run: readers who share a topic share
+its search.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from papertide import trending
+from papertide.catalog import Paper
+from papertide.db.tables import papers, sent_papers
+from papertide.digest._calendar import last_announcement
+from papertide.readers import Reader, Topic
+from papertide.search import Filters
+
+FIRST_EDITION_LOOKBACK = timedelta(days=7)
+
+
+@dataclass
+class Section:
+    title: str
+    papers: list[Paper]
+    topic: Topic | None = None
+
+
+@dataclass
+class Edition:
+    reader: Reader
+    key: str
+    since: datetime
+    until: datetime
+    sections: list[Section] = field(default_factory=list)
+
+    @property
+    def paper_ids(self) -> list[str]:
+        return [p.id for s in self.sections for p in s.papers]
+
+    @property
+    def count(self) -> int:
+        return len(self.paper_ids)
+
+
+def topic_title(topic: Topic) -> str:
+    parts = [topic.query] if topic.query else []
+    if topic.category:
+        parts.append(f"in {topic.category}")
+    if topic.author:
+        parts.append(f"by {topic.author}")
+    return " ".join(parts)
+
+
+class Composer:
+    """Composes editions against one catalog state; reuse it across a fan-out run."""
+
+    def __init__(self, services, now: datetime) -> None:
+        self.services = services
+        self.now = now
+        self._topic_cache: dict[tuple, list[str]] = {}
+        self._trending: list[str] | None = None
+        self._first_seen: dict[str, datetime] = {}
+
+    def period(self, reader: Reader) -> tuple[datetime, datetime]:
+        since = reader.last_sent_at or (self.now - FIRST_EDITION_LOOKBACK)
+        return since, self.now
+
+    def has_new_announcement(self, reader: Reader) -> bool:
+        """False when arXiv announced nothing since the reader's last edition."""
+        return reader.last_sent_at is None or last_announcement(self.now) > reader.last_sent_at
+
+    def _ranked(self, topic: Topic) -> list[str]:
+        key = (topic.query, topic.category, topic.author)
+        if key not in self._topic_cache:
+            filters = Filters(category=topic.category, author=topic.author)
+            search = self.services.search
+            if topic.query.strip():
+                ranked = search.ranked_ids(topic.query, filters, mode=self.services.settings.search_mode,
+                                           depth=100)
+            else:
+                ranked = [(h.paper.id, 0.0) for h in search.search("", filters, sort="new", mode="keyword",
+                                                                   limit=100).hits]
+            self._topic_cache[key] = [pid for pid, _ in ranked]
+            self._load_first_seen(self._topic_cache[key])
+        return self._topic_cache[key]
+
+    def _load_first_seen(self, ids: list[str]) -> None:
+        missing = [i for i in ids if i not in self._first_seen]
+        if not missing:
+            return
+        with self.services.catalog.engine.connect() as conn:
+            for start in range(0, len(missing), 500):
+                rows = conn.execute(select(papers.c.id, papers.c.first_seen)
+                                    .where(papers.c.id.in_(missing[start:start + 500])))
+                self._first_seen.update({r.id: r.first_seen for r in rows})
+
+    def _trending_ids(self) -> list[str]:
+        if self._trending is None:
+            self._trending = [p.id for p, _ in trending.trending(self.services.catalog, "week", 200, now=self.now)]
+        return self._trending
+
+    def sent_to(self, reader: Reader) -> set[str]:
+        with self.services.catalog.engine.connect() as conn:
+            return set(conn.execute(select(sent_papers.c.paper_id)
+                                    .where(sent_papers.c.reader_id == reader.id)).scalars())
+
+    def compose(self, reader: Reader, key: str) -> Edition:
+        since, until = self.period(reader)
+        sent = self.sent_to(reader)
+        budget = reader.per_digest
+        topic_budget = -(-budget * 2 // 3) if reader.topics else 0
+        # Best rank of each new, unsent paper over the reader's topics.
+        best: dict[str, tuple[int, int]] = {}
+        for t_index, topic in enumerate(reader.topics):
+            for rank, pid in enumerate(self._ranked(topic)):
+                seen = self._first_seen.get(pid)
+                if pid in sent or seen is None or not (since < seen <= until):
+                    continue
+                if pid not in best or (rank, t_index) < best[pid]:
+                    best[pid] = (rank, t_index)
+        per_topic: list[list[str]] = [[] for _ in reader.topics]
+        for pid, (rank, t_index) in sorted(best.items(), key=lambda kv: (kv[1], kv[0])):
+            per_topic[t_index].append(pid)
+        chosen: list[list[str]] = [[] for _ in reader.topics]
+        taken = 0
+        for depth in range(max((len(x) for x in per_topic), default=0)):
+            for t_index, ids in enumerate(per_topic):
+                if taken < topic_budget and depth < len(ids):
+                    chosen[t_index].append(ids[depth])
+                    taken += 1
+        claimed = {pid for ids in chosen for pid in ids}
+        hot = [pid for pid in self._trending_ids() if pid not in sent and pid not in claimed]
+        hot = hot[:budget - taken]
+        papers_by_id = {p.id: p for p in self.services.catalog.get_many(list(claimed) + hot)}
+        edition = Edition(reader, key, since, until)
+        for topic, ids in zip(reader.topics, chosen):
+            if ids:
+                edition.sections.append(Section(topic_title(topic), [papers_by_id[p] for p in ids], topic))
+        if hot:
+            edition.sections.append(Section("Trending", [papers_by_id[p] for p in hot if p in papers_by_id]))
+        return edition

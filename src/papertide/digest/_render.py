@@ -1,0 +1,86 @@
+"""Rendering mails: multipart HTML (Jinja2, autoescaped, CSS inlined with css-inline) and
+plain text with the same content, and the headers a careful sender sets — including
+RFC 8058 one-click unsubscribe. Reader-controlled text never reaches a header: the To
+address is validated and normalised at subscription, topics and names only appear in
+the body, and every header value is checked for line breaks before it is set."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timezone
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+from pathlib import Path
+
+import css_inline
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from papertide.catalog import readable
+from papertide.config import Settings
+from papertide.digest._compose import Edition
+from papertide.readers import Reader
+
+_env = Environment(loader=FileSystemLoader(str(Path(__file__).parent / "templates")),
+                   autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+_env.filters["readable"] = readable
+_inliner = css_inline.CSSInliner(keep_style_tags=True)  # keep the dark-mode media queries
+
+
+class HeaderInjection(ValueError):
+    pass
+
+
+def _set(msg: EmailMessage, name: str, value: str) -> None:
+    if "\r" in value or "\n" in value:
+        raise HeaderInjection(f"line break in the {name} header")
+    msg[name] = value
+
+
+def _domain(settings: Settings) -> str:
+    address = parseaddr(settings.mail_from)[1]
+    return address.rsplit("@", 1)[-1] if "@" in address else "localhost"
+
+
+def _message(settings: Settings, reader: Reader, subject: str, text: str, html: str,
+             message_id: str, links: dict[str, str] | None = None) -> EmailMessage:
+    msg = EmailMessage()
+    _set(msg, "From", settings.mail_from)
+    _set(msg, "To", reader.email)
+    _set(msg, "Subject", subject)
+    _set(msg, "Date", format_datetime(datetime.now(timezone.utc)))
+    _set(msg, "Message-ID", message_id)
+    if links and "unsubscribe" in links:
+        token = links["unsubscribe"].rsplit("token=", 1)[-1]
+        mailto = f"mailto:unsubscribe@{_domain(settings)}?subject=unsubscribe-{token}"
+        _set(msg, "List-Unsubscribe", f"<{mailto}>, <{links['unsubscribe']}>")
+        _set(msg, "List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
+    msg.set_content(text)
+    msg.add_alternative(_inliner.inline(html), subtype="html")
+    return msg
+
+
+def digest_message_id(settings: Settings, reader: Reader, key: str) -> str:
+    """The same for every attempt at one reader's edition: retries are recognisable."""
+    digest = hashlib.sha256(f"{reader.id}/{key}/{settings.resolved_secret_key}".encode()).hexdigest()[:20]
+    return f"<digest.{key}.{digest}@{_domain(settings)}>"
+
+
+def render_digest(settings: Settings, edition: Edition, links: dict[str, str]) -> EmailMessage:
+    day = datetime.fromisoformat(edition.key).strftime("%A %-d %B %Y")
+    context = {"sections": edition.sections, "count": edition.count, "day": day,
+               "since": edition.since.strftime("%-d %B"), "links": links,
+               "base_url": settings.base_url.rstrip("/")}
+    subject = f"papertide: {edition.count} paper{'s' if edition.count != 1 else ''} for {day}"
+    context["subject"] = subject
+    return _message(settings, edition.reader, subject, _env.get_template("digest.txt").render(context),
+                    _env.get_template("digest.html").render(context),
+                    digest_message_id(settings, edition.reader, edition.key), links)
+
+
+def render_confirmation(settings: Settings, reader: Reader, links: dict[str, str]) -> EmailMessage:
+    context = {"links": links}
+    unique = hashlib.sha256(f"confirm/{reader.id}/{datetime.now().isoformat()}".encode()).hexdigest()[:20]
+    return _message(settings, reader, "Confirm your papertide subscription",
+                    _env.get_template("confirm.txt").render(context),
+                    _env.get_template("confirm.html").render(context),
+                    f"<confirm.{unique}@{_domain(settings)}>")

@@ -1,0 +1,74 @@
+"""Background work on huey: the digest schedule, digest deliveries and embedding.
+
+    jobs = Jobs(services)            # registers the tasks on this process's queue
+    jobs.enqueue_embedding(shards=4) # four workers embed disjoint slices in parallel
+    jobs.consumer(workers=2).run()   # what `papertide worker` runs
+
+The queue is a SQLite file in the data dir by default and Redis with `PAPERTIDE_QUEUE_URL`
+(many workers on many machines). Every task is idempotent: a delivery checks the log
+first, embedding skips papers that already have a vector, so a task that runs twice —
+a retry, a duplicate enqueue — changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from huey import Huey, RedisHuey, SqliteHuey, crontab
+
+from papertide.catalog import utcnow
+from papertide.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+def make_huey(settings: Settings, immediate: bool = False) -> Huey:
+    if settings.queue_url:
+        if not settings.queue_url.startswith("redis"):
+            raise ValueError("PAPERTIDE_QUEUE_URL must be a redis:// URL")
+        return RedisHuey("papertide", url=settings.queue_url, immediate=immediate)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey("papertide", filename=str(settings.data_dir / "queue.db"), immediate=immediate)
+
+
+class Jobs:
+    def __init__(self, services, immediate: bool = False) -> None:
+        self.services = services
+        self.huey = make_huey(services.settings, immediate)
+        huey = self.huey
+
+        @huey.task(name="deliver_digest", retries=3, retry_delay=60)
+        def deliver_digest(reader_id: int, key: str) -> str:
+            return services.digests.deliver(reader_id, key)
+
+        @huey.task(name="embed_papers", retries=2, retry_delay=30)
+        def embed_papers(shard: int = 0, shards: int = 1) -> int:
+            done = services.search.semantic.embed_pending(shard=shard, shards=shards)
+            services.search.catch_up()
+            return done
+
+        @huey.periodic_task(crontab(minute="*"), name="schedule_digests")
+        def schedule_digests() -> int:
+            return self.enqueue_due()
+
+        self.deliver_digest = deliver_digest
+        self.embed_papers = embed_papers
+        self.schedule_digests = schedule_digests
+
+    def enqueue_due(self, now: datetime | None = None) -> int:
+        """One delivery job for each reader whose local send hour has come."""
+        due = self.services.digests.due(now or utcnow())
+        for reader_id, key in due:
+            self.deliver_digest(reader_id, key)
+        if due:
+            log.info("enqueued %d digest deliveries", len(due))
+        return len(due)
+
+    def enqueue_embedding(self, shards: int = 1) -> None:
+        for shard in range(shards):
+            self.embed_papers(shard, shards)
+
+    def consumer(self, workers: int = 2):
+        return self.huey.create_consumer(workers=workers, worker_type="thread", periodic=True,
+                                         check_worker_health=True)

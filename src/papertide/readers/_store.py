@@ -1,0 +1,159 @@
+"""All storage access for readers: subscriptions, preferences, topics, library, and the
+mail events (confirmations, unsubscribes, bounces) that change them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from papertide.catalog import utcnow
+from papertide.db.tables import library, mail_events, readers, topics
+
+FREQUENCIES = ("daily", "weekly", "paused")
+
+
+@dataclass
+class Topic:
+    query: str
+    category: str | None = None
+    author: str | None = None
+    id: int | None = None
+
+
+@dataclass
+class Reader:
+    id: int
+    email: str
+    status: str
+    frequency: str = "daily"
+    weekday: int = 0
+    send_hour: int = 7
+    timezone: str = "UTC"
+    per_digest: int = 10
+    bounces: int = 0
+    token_version: int = 0
+    created_at: datetime | None = None
+    confirmed_at: datetime | None = None
+    unsubscribed_at: datetime | None = None
+    last_edition: str | None = None
+    last_sent_at: datetime | None = None
+    topics: list[Topic] = field(default_factory=list)
+
+    @property
+    def active(self) -> bool:
+        return self.status == "active"
+
+
+def _reader(row, topic_rows=()) -> Reader:
+    data = {k: row._mapping[k] for k in readers.c.keys()}
+    return Reader(**data, topics=[Topic(t.query, t.category, t.author, t.id) for t in topic_rows])
+
+
+class ReaderStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def add(self, email: str, topic_list: list[Topic], confirmed: bool) -> tuple[Reader, bool]:
+        """The reader for this address, created if new (topics are added either way)."""
+        now = utcnow()
+        created = False
+        with self.engine.begin() as conn:
+            row = conn.execute(select(readers).where(readers.c.email == email)).first()
+            if row is None:
+                try:
+                    with conn.begin_nested():
+                        conn.execute(insert(readers).values(
+                            email=email, status="active" if confirmed else "pending",
+                            frequency="daily", weekday=0, send_hour=7, timezone="UTC", per_digest=10,
+                            bounces=0, token_version=0, created_at=now,
+                            confirmed_at=now if confirmed else None))
+                    created = True
+                except IntegrityError:
+                    pass  # subscribed at the same moment by another request
+                row = conn.execute(select(readers).where(readers.c.email == email)).one()
+            elif confirmed and row.status != "active":
+                conn.execute(update(readers).where(readers.c.id == row.id).values(
+                    status="active", confirmed_at=now, bounces=0))
+            known = {(t.query, t.category, t.author) for t in
+                     conn.execute(select(topics).where(topics.c.reader_id == row.id))}
+            for topic in topic_list:
+                if (topic.query, topic.category, topic.author) not in known:
+                    conn.execute(insert(topics).values(reader_id=row.id, query=topic.query,
+                                                       category=topic.category, author=topic.author))
+        return self.get(row.id), created
+
+    def get(self, reader_id: int) -> Reader | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(readers).where(readers.c.id == reader_id)).first()
+            if row is None:
+                return None
+            rows = conn.execute(select(topics).where(topics.c.reader_id == reader_id).order_by(topics.c.id))
+            return _reader(row, list(rows))
+
+    def by_email(self, email: str) -> Reader | None:
+        with self.engine.connect() as conn:
+            found = conn.execute(select(readers.c.id).where(readers.c.email == email)).scalar()
+        return self.get(found) if found is not None else None
+
+    def all(self, status: str | None = None) -> list[Reader]:
+        query = select(readers).order_by(readers.c.id)
+        if status:
+            query = query.where(readers.c.status == status)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+            by_reader: dict[int, list] = {}
+            for t in conn.execute(select(topics).order_by(topics.c.id)):
+                by_reader.setdefault(t.reader_id, []).append(t)
+        return [_reader(r, by_reader.get(r.id, [])) for r in rows]
+
+    def set_status(self, reader_id: int, status: str, event: str, detail: str = "",
+                   **values) -> None:
+        now = utcnow()
+        with self.engine.begin() as conn:
+            conn.execute(update(readers).where(readers.c.id == reader_id).values(status=status, **values))
+            conn.execute(insert(mail_events).values(reader_id=reader_id, kind=event, detail=detail,
+                                                    created_at=now))
+
+    def update_preferences(self, reader_id: int, *, frequency: str, weekday: int, send_hour: int,
+                           timezone: str, per_digest: int, topic_list: list[Topic]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(readers).where(readers.c.id == reader_id).values(
+                frequency=frequency, weekday=weekday, send_hour=send_hour, timezone=timezone,
+                per_digest=per_digest))
+            conn.execute(delete(topics).where(topics.c.reader_id == reader_id))
+            for topic in topic_list:
+                conn.execute(insert(topics).values(reader_id=reader_id, query=topic.query,
+                                                   category=topic.category, author=topic.author))
+
+    def record_bounce(self, reader_id: int, detail: str, threshold: int) -> bool:
+        """Count a permanent failure; True when the address has now reached the threshold."""
+        with self.engine.begin() as conn:
+            bounces = conn.execute(update(readers).where(readers.c.id == reader_id)
+                                   .values(bounces=readers.c.bounces + 1)
+                                   .returning(readers.c.bounces)).scalar_one()
+            conn.execute(insert(mail_events).values(reader_id=reader_id, kind="bounce", detail=detail,
+                                                    created_at=utcnow()))
+            if bounces >= threshold:
+                conn.execute(update(readers).where(readers.c.id == reader_id).values(status="bouncing"))
+                return True
+        return False
+
+    def events(self, reader_id: int) -> list[tuple[str, str]]:
+        with self.engine.connect() as conn:
+            return [(r.kind, r.detail) for r in conn.execute(
+                select(mail_events).where(mail_events.c.reader_id == reader_id).order_by(mail_events.c.id))]
+
+    def save_paper(self, reader_id: int, paper_id: str) -> bool:
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(library).values(reader_id=reader_id, paper_id=paper_id, saved_at=utcnow()))
+        except IntegrityError:
+            return False
+        return True
+
+    def count(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(readers)).scalar_one()

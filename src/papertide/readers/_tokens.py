@@ -1,0 +1,56 @@
+"""Signed, expiring tokens for the links in mails: no passwords anywhere.
+
+A token names a reader, a purpose and the reader's token version; it is signed with the
+secret key (itsdangerous) and carries its time, so it expires. Changing purpose, reader
+or any character breaks the signature; bumping the reader's token version (on
+unsubscribe, or by the operator) revokes every link sent before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+MAX_AGE = {
+    "confirm": 7 * 86400,          # a confirmation mail is acted on soon or not at all
+    "manage": 180 * 86400,         # preferences and preview links in every digest
+    "unsubscribe": 365 * 86400,    # one-click unsubscribe must keep working
+}
+
+
+class TokenError(ValueError):
+    def __init__(self, message: str, expired: bool = False) -> None:
+        super().__init__(message)
+        self.expired = expired
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    reader_id: int
+    version: int
+
+
+class Tokens:
+    def __init__(self, secret_key: str) -> None:
+        self.secret_key = secret_key
+
+    def _serializer(self, purpose: str) -> URLSafeTimedSerializer:
+        if purpose not in MAX_AGE:
+            raise ValueError(f"unknown token purpose {purpose!r}")
+        return URLSafeTimedSerializer(self.secret_key, salt=f"papertide-{purpose}")
+
+    def make(self, purpose: str, reader_id: int, version: int) -> str:
+        return self._serializer(purpose).dumps({"r": reader_id, "v": version})
+
+    def read(self, purpose: str, token: str, max_age: int | None = None) -> TokenClaims:
+        try:
+            data = self._serializer(purpose).loads(token or "", max_age=max_age or MAX_AGE[purpose])
+        except SignatureExpired:
+            raise TokenError("This link has expired. Ask for a new one from the home page.",
+                             expired=True) from None
+        except BadSignature:
+            raise TokenError("This link is not valid: it may have been altered or cut short.") from None
+        if not isinstance(data, dict) or not isinstance(data.get("r"), int):
+            raise TokenError("This link is not valid.")
+        return TokenClaims(data["r"], int(data.get("v", 0)))

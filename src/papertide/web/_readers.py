@@ -1,0 +1,167 @@
+"""Reader pages and API: subscribe, confirm, preferences, one-click unsubscribe, digest
+preview, and the outbox (the embedded setup's mail folder)."""
+
+from __future__ import annotations
+
+from email import policy
+from email.parser import BytesParser
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field
+
+from papertide.readers import FREQUENCIES, InvalidInput, TokenError, make_topic
+from papertide.readers._tokens import MAX_AGE
+
+router = APIRouter()
+pages = APIRouter(include_in_schema=False)
+SUBSCRIBED = "If that address can receive mail, a confirmation link is on its way. Nothing is sent until you click it."
+
+
+def _services(request: Request):
+    return request.app.state.services
+
+
+def _render(request: Request, name: str, status_code: int = 200, **context):
+    return request.app.state.templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+def _reader(request: Request, purpose: str, token: str):
+    try:
+        return _services(request).readers.from_token(purpose, token)
+    except TokenError as exc:
+        raise HTTPException(410 if exc.expired else 400, str(exc)) from None
+
+
+def _subscribe(request: Request, email: str, topics: list) -> None:
+    services = _services(request)
+    try:
+        reader, _ = services.readers.subscribe(email, [t for t in topics if t])
+    except InvalidInput as exc:
+        raise HTTPException(400, str(exc)) from None
+    if reader.status == "pending":
+        services.digests.send_confirmation(reader)
+
+
+class TopicIn(BaseModel):
+    query: str = Field("", max_length=200)
+    category: str | None = Field(None, max_length=40)
+    author: str | None = Field(None, max_length=100)
+
+
+class SubscribeIn(BaseModel):
+    email: str = Field(..., max_length=320)
+    topics: list[TopicIn] = Field(default_factory=list, max_length=10)
+
+
+@router.post("/api/subscribe", status_code=202, tags=["readers"])
+def api_subscribe(request: Request, body: SubscribeIn) -> dict:
+    """Subscribe an address (double opt-in). The answer is the same whether or not the
+    address was already subscribed."""
+    _subscribe(request, body.email, [make_topic(t.query, t.category, t.author) for t in body.topics])
+    return {"status": "accepted", "message": SUBSCRIBED}
+
+
+@pages.post("/subscribe")
+def subscribe_form(request: Request, email: str = Form(..., max_length=320), topic: str = Form("", max_length=200)):
+    _subscribe(request, email, [make_topic(topic)])
+    return _render(request, "notice.html", title="Check your inbox", message=SUBSCRIBED)
+
+
+@pages.get("/confirm")
+def confirm(request: Request, token: str = ""):
+    try:
+        reader = _services(request).readers.confirm(token)
+    except TokenError as exc:
+        raise HTTPException(410 if exc.expired else 400, str(exc)) from None
+    manage = _services(request).readers.links(reader)["manage"]
+    return _render(request, "notice.html", title="You are subscribed",
+                   message=f"Digests will go to {reader.email}.", link=manage, link_text="Choose topics and schedule")
+
+
+@pages.get("/preferences")
+def preferences(request: Request, token: str = "", saved: bool = False):
+    reader = _reader(request, "manage", token)
+    return _render(request, "preferences.html", reader=reader, token=token, saved=saved,
+                   frequencies=FREQUENCIES, zones=_zones(), error=None)
+
+
+def _zones() -> list[str]:
+    from papertide.readers import _zones as zones
+
+    return sorted(zones())
+
+
+@pages.post("/preferences")
+async def save_preferences(request: Request):
+    form = await request.form()
+    token = str(form.get("token", ""))
+    reader = _reader(request, "manage", token)
+    topics = [make_topic(q, c, a) for q, c, a in zip(form.getlist("topic_query"), form.getlist("topic_category"),
+                                                    form.getlist("topic_author"))]
+    try:
+        numbers = {name: int(str(form.get(name, ""))) for name in ("weekday", "send_hour", "per_digest")}
+        reader = _services(request).readers.update_preferences(
+            reader, frequency=str(form.get("frequency", "")), timezone=str(form.get("timezone", "")),
+            topics=[t for t in topics if t], **numbers)
+    except (InvalidInput, ValueError) as exc:
+        message = str(exc) if isinstance(exc, InvalidInput) else "Numbers only for weekday, hour and papers per digest."
+        return _render(request, "preferences.html", status_code=400, reader=reader, token=token, saved=False,
+                       frequencies=FREQUENCIES, zones=_zones(), error=message)
+    return _render(request, "preferences.html", reader=reader, token=token, saved=True,
+                   frequencies=FREQUENCIES, zones=_zones(), error=None)
+
+
+@pages.get("/unsubscribe")
+def unsubscribe_page(request: Request, token: str = ""):
+    reader = _reader(request, "unsubscribe", token)
+    return _render(request, "unsubscribe.html", reader=reader, token=token, done=reader.status == "unsubscribed")
+
+
+@pages.post("/unsubscribe")
+def unsubscribe(request: Request, token: str = ""):
+    """Both the page's button and RFC 8058 one-click (List-Unsubscribe-Post) land here."""
+    reader = _reader(request, "unsubscribe", token)
+    one_click = request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded")
+    _services(request).readers.unsubscribe(reader, "one-click" if one_click else "page")
+    return _render(request, "unsubscribe.html", reader=reader, token=token, done=True)
+
+
+@pages.get("/digest/preview")
+def digest_preview(request: Request, token: str = ""):
+    reader = _reader(request, "manage", token)
+    _, msg = _services(request).digests.preview(reader)
+    if msg is None:
+        return _render(request, "notice.html", title="Nothing new yet",
+                       message="Your next digest would have no new papers, so it would not be sent.")
+    return HTMLResponse(msg.get_body(("html",)).get_content())
+
+
+@pages.get("/outbox")
+def outbox(request: Request):
+    settings = request.app.state.settings
+    if settings.smtp_url:
+        raise HTTPException(404, "mail goes to the SMTP relay, not to an outbox")
+    folder = settings.outbox_dir
+    files = sorted(folder.glob("*.eml"), key=lambda p: p.stat().st_mtime, reverse=True) if folder.exists() else []
+    mails = []
+    for path in files[:200]:
+        msg = BytesParser(policy=policy.default).parsebytes(path.read_bytes(), headersonly=True)
+        mails.append({"name": path.name, "to": msg["To"], "subject": msg["Subject"], "date": msg["Date"]})
+    return _render(request, "outbox.html", mails=mails)
+
+
+@pages.get("/outbox/{name}")
+def outbox_mail(request: Request, name: str):
+    settings = request.app.state.settings
+    path = settings.outbox_dir / name
+    if settings.smtp_url or "/" in name or not name.endswith(".eml") or not path.is_file():
+        raise HTTPException(404, "no such mail")
+    msg = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+    html = msg.get_body(("html",))
+    text = msg.get_body(("plain",))
+    return _render(request, "outbox_mail.html", msg=msg, html=html.get_content() if html else None,
+                   text=text.get_content() if text else "", headers=list(msg.items()))
+
+
+__all__ = ["router", "pages", "MAX_AGE"]

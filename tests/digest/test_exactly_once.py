@@ -1,0 +1,56 @@
+"""Exactly once: a worker killed in the middle of a 200-reader fan-out, then started again,
+leaves every reader with one digest — nobody with none, nobody with two."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from papertide.services import open_services
+from tests.conftest import DEMO, load
+from tests.digest.conftest import mail_settings
+
+READERS = 200
+
+
+def run_worker(settings, env_extra=None):
+    env = {**os.environ, "PAPERTIDE_DATA_DIR": str(settings.data_dir), "PAPERTIDE_SECRET_KEY": "test-secret",
+           "PAPERTIDE_SMTP_URL": settings.smtp_url, "PAPERTIDE_SEND_RATE": "0",
+           "PAPERTIDE_SEARCH_MODE": "keyword", "PAPERTIDE_BASE_URL": settings.base_url}
+    env.update(env_extra or {})
+    return subprocess.Popen([sys.executable, "-m", "papertide.cli", "digest", "run", "--now"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def test_killed_mid_fan_out_and_restarted_sends_exactly_one_each(tmp_path, smtp_server):
+    settings = mail_settings(tmp_path, smtp_server)
+    services = open_services(settings)
+    load(services, DEMO)
+    for i in range(READERS):
+        services.readers.subscribe(f"reader{i:03d}@example.org", confirmed=True)
+
+    first = run_worker(settings)
+    # Kill the worker the moment the server holds its 70th message — inside the DATA
+    # handler, before the server has even answered "250" — the worst moment to die.
+    smtp_server.recorder.on_message = lambda count: count == 70 and os.kill(first.pid, signal.SIGKILL)
+    first.wait(timeout=120)
+    assert first.returncode == -signal.SIGKILL
+    smtp_server.recorder.on_message = None
+    received_before = len(smtp_server.recorder.messages)
+    assert 70 <= received_before < READERS
+
+    second = run_worker(settings)
+    output = second.communicate(timeout=300)[0].decode()
+    assert second.returncode == 0, output
+
+    recipients = [m["To"] for m in smtp_server.recorder.messages]
+    assert len(recipients) == READERS, f"{len(recipients)} messages for {READERS} readers"
+    assert len(set(recipients)) == READERS
+    assert len({m["Message-ID"] for m in smtp_server.recorder.messages}) == READERS
+
+    # And a third run has nothing left to do.
+    third = run_worker(settings)
+    third.communicate(timeout=120)
+    time.sleep(0.2)
+    assert len(smtp_server.recorder.messages) == READERS
