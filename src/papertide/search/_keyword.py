@@ -35,7 +35,12 @@ from papertide.search._query import Clause
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 2
-FIELD_BOOSTS = {"title": 2.0, "abstract": 1.0, "authors": 1.0, "categories": 0.5}
+# Title, abstract, authors and categories are separate BM25 fields, so a word in the short
+# title field already scores higher than the same word in the long abstract (BM25's length
+# normalisation): titles weigh more without an explicit boost. Measured on SciFact train,
+# keyword nDCG@10: no boost 0.666, title ×1.5 0.635, ×2 0.612, ×3 0.568 — and a boost wraps
+# each term query so that tantivy cannot prune with block-max WAND (slower at a million).
+FIELD_BOOSTS = {"title": 1.0, "abstract": 1.0, "authors": 1.0, "categories": 1.0}
 _STATE = "papertide-state.json"
 
 
@@ -234,17 +239,25 @@ class KeywordIndex:
         # A quoted phrase, a name, or a hyphenated word (`multi-agent`): words in order.
         return Query.phrase_query(self.schema, field, words)
 
-    def _clause_query(self, clause: Clause) -> Query | None:
+    def _field_queries(self, clause: Clause) -> list[Query]:
+        """One query per field the clause searches (a field prefix names just one)."""
         if clause.field:
-            return self._field_query(clause.field, clause.text)
-        parts = []
+            query = self._field_query(clause.field, clause.text)
+            return [query] if query is not None else []
+        queries = []
         for field, boost in FIELD_BOOSTS.items():
             if field == "categories" and "." not in clause.text:
                 continue
             query = self._field_query(field, clause.text)
             if query is not None:
-                parts.append((Occur.Should, Query.boost_query(query, boost)))
-        return Query.boolean_query(parts) if parts else None
+                queries.append(query if boost == 1.0 else Query.boost_query(query, boost))
+        return queries
+
+    def _clause_query(self, clause: Clause) -> Query | None:
+        queries = self._field_queries(clause)
+        if len(queries) <= 1:
+            return queries[0] if queries else None
+        return Query.boolean_query([(Occur.Should, q) for q in queries])
 
     def text_query(self, clauses: list[Clause]) -> Query | None:
         """The BM25 query for parsed clauses; None when nothing in them is searchable.
@@ -254,6 +267,11 @@ class KeywordIndex:
         occurs = {"should": Occur.Should, "must": Occur.Must, "must_not": Occur.MustNot}
         parts = []
         for clause in clauses:
+            if clause.occur == "should":
+                # Flat: a union of plain term queries is what block-max WAND can prune;
+                # the score is the same sum as a nested "any field" query would give.
+                parts += [(Occur.Should, q) for q in self._field_queries(clause)]
+                continue
             query = self._clause_query(clause)
             if query is not None:
                 parts.append((occurs[clause.occur], query))

@@ -1,0 +1,53 @@
+"""The job queue: delivery jobs through a real Redis (skipped where none runs), and
+embedding spread over shards that never overlap."""
+
+import socket
+from datetime import datetime
+
+import pytest
+
+from papertide.jobs import Jobs
+from papertide.services import open_services
+from tests.conftest import DEMO, load
+from tests.digest.conftest import add_reader, mail_settings
+
+
+def redis_available() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def test_delivery_jobs_round_trip_through_redis(tmp_path, smtp_server):
+    if not redis_available():
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    settings = mail_settings(tmp_path, smtp_server, queue_url="redis://127.0.0.1:6379/15")
+    services = open_services(settings)
+    load(services, DEMO)
+    for i in range(3):
+        add_reader(services, f"queued{i}@example.org")
+    jobs = Jobs(services)
+    jobs.huey.flush()
+    assert jobs.enqueue_due(datetime(2026, 11, 24, 7, 30)) == 3
+    assert jobs.huey.pending_count() == 3
+    while (task := jobs.huey.dequeue()) is not None:
+        jobs.huey.execute(task)
+    assert sorted(m["To"] for m in smtp_server.recorder.messages) == [f"queued{i}@example.org" for i in range(3)]
+    # A duplicate job (a retry, a second scheduler tick) finds the log and sends nothing.
+    jobs.deliver_digest(1, "2026-11-24")
+    while (task := jobs.huey.dequeue()) is not None:
+        jobs.huey.execute(task)
+    assert len(smtp_server.recorder.messages) == 3
+    jobs.huey.flush()
+
+
+def test_embedding_shards_split_the_work_without_overlap(settings):
+    pytest.importorskip("onnxruntime")
+    services = open_services(settings)
+    load(services, DEMO)
+    semantic = services.search.semantic
+    done = [semantic.embed_pending(shard=s, shards=3) for s in range(3)]
+    assert sum(done) == 255 and all(d > 40 for d in done)
+    assert semantic.store.count() == 255 and semantic.embed_pending() == 0
