@@ -63,7 +63,7 @@ def main(sizes):
             started = time.perf_counter()
             index.add(np.arange(n), data, threads=2)
             build = time.perf_counter() - started
-            (p50, p95), found = measure(lambda q: index.search(q, 10).keys, query_vectors)
+            (p50, p95), found = measure(lambda q, index=index: index.search(q, 10).keys, query_vectors)
             print(f"  usearch HNSW {dtype:<4}                  build {build:8.1f} s   p50 {p50*1e3:7.2f} ms  p95 {p95*1e3:7.2f} ms  recall {recall(found, truth):.3f}")
             del index
 

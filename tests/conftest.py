@@ -65,9 +65,10 @@ def semantic_demo(tmp_path_factory) -> Services:
     return services
 
 
-def postgres_available() -> bool:
+def listening(port: int) -> bool:
+    """Is a service (PostgreSQL, Redis) listening on this loopback port?"""
     try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
             return True
     except OSError:
         return False
@@ -75,7 +76,7 @@ def postgres_available() -> bool:
 
 @pytest.fixture
 def postgres_url():
-    if not postgres_available():
+    if not listening(5432):
         pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
     from sqlalchemy import create_engine, text
 

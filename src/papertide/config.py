@@ -53,8 +53,8 @@ class Settings(BaseSettings):
     )
     embed_profile: str = Field(
         "default",
-        description="Embedding path: `default` (int8 ONNX, 2.5× plain, no measurable loss), "
-        "`fast` (int8 ONNX, 160 tokens: 4× plain, −0.6 point nDCG@10) or `plain` (PyTorch).",
+        description="Embedding path: `default` (int8 ONNX, 2.6× plain, no measurable loss), "
+        "`fast` (int8 ONNX, 160 tokens, 4.4× plain, within 1 point nDCG@10) or `plain` (PyTorch).",
     )
     embed_on_ingest: bool = Field(
         True,
@@ -76,7 +76,10 @@ class Settings(BaseSettings):
         3, description="Permanent delivery failures after which an address gets no more mail."
     )
     skip_empty_digest: bool = Field(
-        True, description="Skip a reader's edition when it has no new papers."
+        True,
+        description="Skip a daily edition when arXiv announced nothing since the reader's last "
+        "one (off: send trending papers the reader has not seen on those days too). An edition "
+        "with no papers at all is never sent.",
     )
     queue_url: str | None = Field(
         None,

@@ -1,6 +1,7 @@
 """Upsert and de-duplication, on SQLite and on the real PostgreSQL."""
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
 from papertide.catalog import Catalog, Paper
 from papertide.db import connect
@@ -84,8 +85,9 @@ def test_votes_count_once_per_actor_and_views_once_per_day(catalog):
 
 def test_a_failing_batch_leaves_nothing_behind(catalog):
     catalog.upsert([paper(arxiv_id="1706.03762")])
-    bad = [paper(title="Fine", arxiv_id="2401.00009"), paper(title=None, arxiv_id="2401.00010")]
-    with pytest.raises(Exception):
+    # The second record breaks a NOT NULL constraint inside the transaction.
+    bad = [paper(title="Fine", arxiv_id="2401.00009"), paper(title="Broken", abstract=None, arxiv_id="2401.00010")]
+    with pytest.raises(IntegrityError):
         catalog.upsert(bad)
     assert catalog.get("2401.00009") is None
     assert catalog.stats()["papers"] == 1

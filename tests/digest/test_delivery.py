@@ -115,3 +115,16 @@ def test_each_paper_appears_once_under_the_topic_that_ranks_it_highest(mail_serv
             mine = [p for p, _ in search.ranked_ids(section.topic.query, mode="keyword")].index(paper.id)
             theirs = [p for p, _ in search.ranked_ids(other.query, mode="keyword")]
             assert paper.id not in theirs or mine <= theirs.index(paper.id)
+
+
+def test_the_send_rate_limit_spaces_mails_out(mail_services):
+    from papertide.digest import _RateLimit
+
+    limit = _RateLimit(20.0)  # at most 20 a second: 6 mails need at least 0.25 s
+    import time
+
+    started = time.monotonic()
+    for _ in range(6):
+        limit.wait()
+    assert time.monotonic() - started >= 0.25
+    assert _RateLimit(0).interval == 0  # 0 = unlimited

@@ -1,27 +1,18 @@
 """The job queue: delivery jobs through a real Redis (skipped where none runs), and
 embedding spread over shards that never overlap."""
 
-import socket
 from datetime import datetime
 
 import pytest
 
 from papertide.jobs import Jobs
 from papertide.services import open_services
-from tests.conftest import DEMO, load
+from tests.conftest import DEMO, listening, load
 from tests.digest.conftest import add_reader, mail_settings
 
 
-def redis_available() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
 def test_delivery_jobs_round_trip_through_redis(tmp_path, smtp_server):
-    if not redis_available():
+    if not listening(6379):
         pytest.skip("Redis is not running on 127.0.0.1:6379")
     settings = mail_settings(tmp_path, smtp_server, queue_url="redis://127.0.0.1:6379/15")
     services = open_services(settings)

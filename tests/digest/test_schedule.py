@@ -54,3 +54,11 @@ def test_nothing_new_is_skipped_not_sent(mail_services):
     sent = len(mail_services.smtp.recorder.messages)
     assert digests.run(datetime(2026, 11, 10, 12), everyone=True) == {"skipped": 1}
     assert len(mail_services.smtp.recorder.messages) == sent
+
+
+def test_with_skipping_off_quiet_days_still_bring_unseen_trending_papers(mail_services):
+    mail_services.settings.skip_empty_digest = False
+    add_reader(mail_services, "weekend@example.org", per_digest=5)
+    digests = mail_services.digests
+    assert digests.run(datetime(2026, 11, 27, 12), everyone=True) == {"sent": 1}  # Friday
+    assert digests.run(datetime(2026, 11, 28, 12), everyone=True) == {"sent": 1}  # Saturday: no announcement

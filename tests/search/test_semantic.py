@@ -100,3 +100,24 @@ def test_fusion_methods_on_a_hand_worked_example():
     assert fused["a"] == pytest.approx(0.9375)
     assert fused["c"] == pytest.approx(0.5)
     assert fused["b"] == pytest.approx(0.5 * 4 / 9)
+
+
+def test_the_hnsw_graph_takes_over_past_its_threshold_and_survives_reopen(tmp_path, monkeypatch):
+    import papertide.search._vectors as vectors_module
+
+    monkeypatch.setattr(vectors_module, "HNSW_FROM", 500)
+    rng = np.random.default_rng(1)
+    data = rng.standard_normal((800, 384)).astype(np.float32)
+    data /= np.linalg.norm(data, axis=1, keepdims=True)
+    index = VectorIndex(tmp_path / "v")
+    index.apply([(f"p{i}", v) for i, v in enumerate(data[:400])], seq=1)
+    assert index.hnsw is None  # below the threshold: exact search
+    index.apply([(f"p{i}", v) for i, v in enumerate(data[400:], start=400)], seq=2, final=False)
+    index.apply([("p3", data[700])], seq=3)  # p3 now has p700's vector
+    assert index.hnsw is not None and len(index.hnsw) == 800
+    reopened = VectorIndex(tmp_path / "v")
+    assert reopened.hnsw is not None
+    hits = reopened.search(data[700], 2)
+    assert {pid for pid, _ in hits} == {"p3", "p700"}
+    exact = reopened._exact(data[10], 5, None)
+    assert [pid for pid, _ in reopened.search(data[10], 5)][0] == exact[0][0] == "p10"

@@ -106,3 +106,34 @@ def test_health_and_openapi(client):
     for path in ("/api/papers", "/api/papers/{paper_id}", "/api/search", "/api/trending",
                  "/api/papers/{paper_id}/vote"):
         assert path in paths
+
+
+def test_outbox_lists_and_shows_mail_written_instead_of_sent(client):
+    assert client.post("/subscribe", data={"email": "carol@example.org", "topic": "<b>RL</b>"}).status_code == 200
+    listing = client.get("/outbox")
+    assert "Confirm your papertide subscription" in listing.text and "carol@example.org" in listing.text
+    name = listing.text.split('href="/outbox/')[1].split('"')[0]
+    mail = client.get(f"/outbox/{name}")
+    assert mail.status_code == 200 and "/confirm?token=" in mail.text
+    assert client.get("/outbox/..%2Fpapertide.db").status_code == 404
+    assert client.get("/outbox/nope.eml").status_code == 404
+
+
+def test_the_server_follows_papers_another_process_adds(settings, services, monkeypatch):
+    import time
+
+    import httpx
+
+    import papertide.web._app as app_module
+    from tests.conftest import LiveServer
+
+    monkeypatch.setattr(app_module, "INDEX_FOLLOW_SECONDS", 0.2)
+    with LiveServer(settings) as server:
+        # Another process (an ingest, a worker on another machine) commits to the catalog.
+        services.catalog.upsert([Paper(title="Quasicrystal tilings from another process", abstract="Tilings.")])
+        deadline = time.monotonic() + 10
+        found = []
+        while not found and time.monotonic() < deadline:
+            found = httpx.get(f"{server.url}/api/search", params={"q": "quasicrystal", "mode": "keyword"}).json()["items"]
+            time.sleep(0.1)
+        assert [p["title"] for p in found] == ["Quasicrystal tilings from another process"]

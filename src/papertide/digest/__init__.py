@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from papertide.catalog import utcnow
 from papertide.db.tables import deliveries, readers, sent_papers
 from papertide.digest._compose import Composer, Edition
-from papertide.digest._render import render_confirmation, render_digest
+from papertide.digest._render import as_email_message, render_confirmation, render_digest
 from papertide.digest._transport import (DeliveryError, PermanentFailure, TransientFailure,
                                          make_transport)
 from papertide.readers import Reader
@@ -122,23 +122,26 @@ class Digests:
         now = now or utcnow()
         edition = Composer(self.services, now).compose(reader, edition_key(reader, now))
         links = self.services.readers.links(reader)
-        return edition, render_digest(self.settings, edition, links) if edition.count else None
+        if not edition.count:
+            return edition, None
+        return edition, as_email_message(render_digest(self.settings, edition, links))
 
     def deliver(self, reader_id: int, key: str | None = None, now: datetime | None = None,
-                composer: Composer | None = None) -> str:
+                composer: Composer | None = None, reader: Reader | None = None) -> str:
         """Send one reader's edition at most once; returns what happened."""
         now = now or utcnow()
-        reader = self.services.readers.store.get(reader_id)
+        reader = reader or self.services.readers.store.get(reader_id)
         if reader is None or reader.status != "active":
             return "inactive"
         key = key or edition_key(reader, now)
         if self._logged(reader.id, key):
             return "already"
         composer = composer or Composer(self.services, now)
-        if not composer.has_new_announcement(reader) and reader.frequency == "daily":
+        if (self.settings.skip_empty_digest and reader.frequency == "daily"
+                and not composer.has_new_announcement(reader)):
             return self._skip(reader, key, "no arXiv announcement since the last edition")
         edition = composer.compose(reader, key)
-        if edition.count == 0 and self.settings.skip_empty_digest:
+        if edition.count == 0:  # never an empty "no papers today" mail
             return self._skip(reader, key, "nothing new")
         msg = render_digest(self.settings, edition, self.services.readers.links(reader))
         return self._send(reader, key, msg, edition, now)
@@ -229,10 +232,11 @@ class Digests:
         """Deliver every due edition in this process (the CLI's `digest run`)."""
         now = now or utcnow()
         due = self.due(now, everyone)
+        loaded = {r.id: r for r in self.services.readers.store.all(status="active")} if due else {}
         composer = Composer(self.services, now)
         counts: dict[str, int] = {}
         for i, (reader_id, key) in enumerate(due, start=1):
-            outcome = self.deliver(reader_id, key, now, composer)
+            outcome = self.deliver(reader_id, key, now, composer, loaded.get(reader_id))
             counts[outcome] = counts.get(outcome, 0) + 1
             if on_progress:
                 on_progress(i, len(due))

@@ -6,11 +6,11 @@ abstracts, median 317 tokens) on a 2-core laptop CPU; `bench/bench_embed.py` pri
 side by side:
 
     profile  what                                                docs/s   hybrid nDCG@10
-    plain    sentence-transformers on PyTorch, 256 tokens         22      0.700 (reference)
-    default  ONNX Runtime, fused graph, int8 MatMul/Attention,    57      0.698 (−0.2 pt)
-             256 tokens, length-sorted batches                  (2.5×)
-    fast     the same graph, 160 tokens                           94      0.694 (−0.6 pt)
-                                                                 (4.2×)
+    plain    sentence-transformers on PyTorch, 256 tokens         21      0.719 (reference)
+    default  ONNX Runtime, fused graph, int8 MatMul/Attention,    55      0.722 (+0.3 pt)
+             256 tokens, length-sorted batches                  (2.6×)
+    fast     the same graph, 160 tokens                           93      0.718 (−0.1 pt)
+                                                                 (4.4×)
 
 How `default` gets there without measurable loss: the ONNX graph is exported locally from
 the same weights (eager attention, mean pooling and normalisation inside the graph); ONNX
@@ -20,8 +20,8 @@ uint8, the usual recipe, kept only cosine 0.975 to the reference; per-channel in
 0.995), and the embedding tables stay float. Texts are tokenised once with the Rust
 tokenizer and batched by length so that no batch pads much. Fusion was the largest step:
 exported through PyTorch's SDPA path the attention is not fused and the int8 graph ran
-only 1.8× plain. For `fast`, 128 tokens ran 5.5× but cost 1.6 points; 160 keeps within
-the budget. Batch size (8–64) made no difference.
+only 1.8× plain. For `fast`, 128 tokens ran 5.5× but cost up to 1.6 points; 160 keeps well
+within the budget. Batch size (8–64) made no difference.
 The exported model is cached in `~/.cache/papertide/models/` (derived, rebuilt if missing).
 """
 
@@ -155,17 +155,27 @@ def onnx_model(cache_dir: Path | None) -> Path:
 
 
 def _export(tmp: Path) -> Path:
+    import warnings
+
+    log.info("exporting %s to ONNX (once per machine)", MODEL)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the tracer's and quantizer's notes are not for users
+        root = logging.getLogger()
+        level = root.level
+        root.setLevel(logging.ERROR)
+        try:
+            return _export_quiet(tmp)
+        finally:
+            root.setLevel(level)
+
+
+def _export_quiet(tmp: Path) -> Path:
     import onnx
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
     from onnxruntime.transformers import optimizer
     from transformers import AutoModel
 
-    import warnings
-
-    log.info("exporting %s to ONNX (once per machine)", MODEL)
-    warnings.filterwarnings("ignore", module="torch")
-    logging.getLogger().setLevel(max(logging.getLogger().level, logging.ERROR))  # quantizer hints
     # Eager attention exports the classic pattern that the optimizer fuses into one
     # Attention op (the SDPA path exports masks it cannot match).
     bert = AutoModel.from_pretrained(str(model_dir()), attn_implementation="eager")

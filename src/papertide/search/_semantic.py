@@ -144,7 +144,8 @@ class SemanticIndex:
             pending += batch
             done += len(batch)
             if len(pending) >= 50_000:
-                self.vectors.apply(pending, start)  # rows stored; the mark stays until the end
+                # Rows stored; the mark stays, and the graph waits, until the end.
+                self.vectors.apply(pending, start, final=False)
                 pending = []
             if on_progress:
                 on_progress(done, done)

@@ -57,6 +57,7 @@ class VectorIndex:
         self.positions = {pid: i for i, pid in enumerate(ids)}
         self.keys = np.fromiter((paper_key(pid) for pid in ids), np.uint64, len(ids))
         self._map()
+        self._stale: set[int] = set()
         self.hnsw = None
         if self.count >= HNSW_FROM and (self.path / "hnsw.usearch").exists():
             from usearch.index import Index
@@ -89,9 +90,11 @@ class VectorIndex:
 
     # ---- writing -------------------------------------------------------------------
 
-    def apply(self, rows: list[tuple[str, np.ndarray]], seq: int) -> None:
+    def apply(self, rows: list[tuple[str, np.ndarray]], seq: int, final: bool = True) -> None:
         """Store these (paper id, vector) rows — new rows appended, known ids overwritten —
-        then move the mark to `seq`. Vectors and ids are flushed before the mark moves."""
+        then move the mark to `seq`. Vectors and ids are flushed before the mark moves.
+        A long catch-up passes `final=False` for all but its last chunk: the graph is then
+        brought up to date (and saved) once, at the end."""
         with self._lock:
             file = self.path / "vectors.f32"
             updates = [(self.positions[pid], vec) for pid, vec in rows if pid in self.positions]
@@ -111,7 +114,6 @@ class VectorIndex:
                 if self.count and fresh:
                     f.write("\n")
                 f.write("\n".join(pid for pid, _ in fresh))
-            first_new = self.count
             for pid, _ in fresh:
                 self.positions[pid] = len(self.ids)
                 self.ids.append(pid)
@@ -119,10 +121,13 @@ class VectorIndex:
                 (paper_key(pid) for pid, _ in fresh), np.uint64, len(fresh))])
             self.count = len(self.ids)
             self._map()
-            self._update_hnsw(first_new, [p for p, _ in updates])
+            self._stale.update(p for p, _ in updates)
+            if final:
+                self._update_hnsw()
             self._write_state(seq, self.count)
 
-    def _update_hnsw(self, first_new: int, changed: list[int]) -> None:
+    def _update_hnsw(self) -> None:
+        """Add the rows the graph lacks and re-add the rows whose vector changed."""
         if self.count < HNSW_FROM:
             return
         from usearch.index import Index
@@ -130,12 +135,14 @@ class VectorIndex:
         if self.hnsw is None:
             self.hnsw = Index(ndim=DIM, metric="cos", dtype="f16", connectivity=16,
                               expansion_add=128, expansion_search=128)
-            first_new, changed = 0, []
+        in_graph = len(self.hnsw)
+        changed = sorted(p for p in self._stale if p < in_graph)
         for position in changed:
             self.hnsw.remove(position)
-        keys = np.array(changed + list(range(first_new, self.count)), np.int64)
+        keys = np.array(changed + list(range(in_graph, self.count)), np.int64)
         if len(keys):
             self.hnsw.add(keys, np.asarray(self.matrix[keys]), threads=os.cpu_count() or 1)
+        self._stale.clear()
         self.hnsw.save(str(self.path / "hnsw.usearch"))
 
     def reset(self) -> None:

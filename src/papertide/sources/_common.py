@@ -36,6 +36,26 @@ class Line:
     error: str | None = None
 
 
+def read_json_lines(path: Path, parse: Callable[[object], object],
+                    on_bytes: Callable[[int], None] | None = None) -> Iterator:
+    """Each line parsed as JSON and turned into a record by `parse`; a line that is not
+    JSON, or that `parse` refuses (BadRecord), becomes a Rejected with its line number."""
+    import json
+
+    for line in iter_lines(path, on_bytes):
+        if line.text is None:
+            yield Rejected(str(path), line.number, line.error)
+            continue
+        if not line.text.strip():
+            continue
+        try:
+            yield parse(json.loads(line.text))
+        except json.JSONDecodeError as exc:
+            yield Rejected(str(path), line.number, f"malformed JSON: {exc.msg} at column {exc.colno}")
+        except BadRecord as exc:
+            yield Rejected(str(path), line.number, str(exc))
+
+
 def iter_lines(path: Path, on_bytes: Callable[[int], None] | None = None,
                max_bytes: int = MAX_RECORD_BYTES) -> Iterator[Line]:
     """Lines of a (possibly gzipped) file in constant memory; over-long or undecodable

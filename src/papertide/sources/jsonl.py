@@ -4,13 +4,12 @@ string, categories as a list or a space-separated string, ISO date strings)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from papertide.catalog import Paper, parse_arxiv_id
 from papertide.sources._common import (
-    BadRecord, Rejected, clean_text, iter_lines, optional_int, optional_text, parse_date,
+    BadRecord, Rejected, clean_text, read_json_lines, optional_int, optional_text, parse_date,
     split_authors, split_categories,
 )
 
@@ -67,15 +66,4 @@ def from_object(obj: dict, source: str = SOURCE) -> Paper:
 
 
 def read(path: Path, on_bytes: Callable[[int], None] | None = None) -> Iterator[Paper | Rejected]:
-    for line in iter_lines(path, on_bytes):
-        if line.text is None:
-            yield Rejected(str(path), line.number, line.error)
-            continue
-        if not line.text.strip():
-            continue
-        try:
-            yield from_object(json.loads(line.text))
-        except json.JSONDecodeError as exc:
-            yield Rejected(str(path), line.number, f"malformed JSON: {exc.msg} at column {exc.colno}")
-        except BadRecord as exc:
-            yield Rejected(str(path), line.number, str(exc))
+    return read_json_lines(path, from_object, on_bytes)

@@ -107,22 +107,24 @@ def vote_get(paper_id: str):
     raise HTTPException(405, "use POST to vote and DELETE to take a vote back")
 
 
+def _set_vote(request: Request, paper_id: str, voted: bool) -> VoteOut:
+    paper = _paper_or_404(request, paper_id)
+    catalog = _services(request).catalog
+    change = catalog.record_event if voted else catalog.remove_event
+    change(paper.id, "vote", client_id(request))
+    return VoteOut(id=paper.id, voted=voted, votes=catalog.get(paper.id).votes)
+
+
 @router.post("/api/papers/{paper_id:path}/vote", response_model=VoteOut, tags=["papers"])
 def vote(request: Request, paper_id: str):
     """Vote for a paper: one vote per reader or client (cookie or X-Client-Id header)."""
-    paper = _paper_or_404(request, paper_id)
-    catalog = _services(request).catalog
-    catalog.record_event(paper.id, "vote", client_id(request))
-    return VoteOut(id=paper.id, voted=True, votes=catalog.get(paper.id).votes)
+    return _set_vote(request, paper_id, True)
 
 
 @router.delete("/api/papers/{paper_id:path}/vote", response_model=VoteOut, tags=["papers"])
 def unvote(request: Request, paper_id: str):
     """Take a vote back."""
-    paper = _paper_or_404(request, paper_id)
-    catalog = _services(request).catalog
-    catalog.remove_event(paper.id, "vote", client_id(request))
-    return VoteOut(id=paper.id, voted=False, votes=catalog.get(paper.id).votes)
+    return _set_vote(request, paper_id, False)
 
 
 @router.get("/api/papers/{paper_id:path}/similar", response_model=PaperList, tags=["papers"])

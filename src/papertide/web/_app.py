@@ -17,6 +17,8 @@ Routes (pages in `_pages.py`, JSON in `_api.py`):
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import secrets
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -36,6 +38,17 @@ from papertide.services import open_services
 
 HERE = Path(__file__).parent
 CLIENT_COOKIE = "pt_client"
+INDEX_FOLLOW_SECONDS = 10.0
+log = logging.getLogger(__name__)
+
+
+async def _follow_catalog(services, every: float) -> None:
+    while True:
+        await asyncio.sleep(every)
+        try:
+            await asyncio.to_thread(services.search.catch_up)
+        except Exception:  # keep following; the next round retries
+            log.exception("catching the search indexes up failed")
 
 
 class BodyLimit:
@@ -98,6 +111,9 @@ def create_app(settings: Settings | None = None, embedded_worker: bool = False) 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         services.search.catch_up()  # repair anything a crash left between catalog and index
+        # Other processes and machines write to the catalog too: keep this machine's
+        # indexes level with it.
+        follower = asyncio.create_task(_follow_catalog(services, INDEX_FOLLOW_SECONDS))
         consumer = None
         if embedded_worker:
             from papertide.jobs import Jobs
@@ -105,6 +121,7 @@ def create_app(settings: Settings | None = None, embedded_worker: bool = False) 
             consumer = Jobs(services).consumer(workers=2)
             consumer.start()
         yield
+        follower.cancel()
         if consumer is not None:
             consumer.stop(graceful=True)
 

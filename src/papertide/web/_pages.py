@@ -70,12 +70,17 @@ def search_page(request: Request, q: str = "", since: str | None = None, until: 
                    sorts=SORTS, modes=MODES, offset=start, page_size=PAGE_SIZE)
 
 
-@router.get("/papers/{paper_id:path}")
-def paper_page(request: Request, paper_id: str):
-    services = request.app.state.services
+def _paper_or_404(services, paper_id: str):
     paper = services.catalog.get(paper_id)
     if paper is None:
         raise HTTPException(404, f"no paper with id {paper_id!r}")
+    return paper
+
+
+@router.get("/papers/{paper_id:path}")
+def paper_page(request: Request, paper_id: str):
+    services = request.app.state.services
+    paper = _paper_or_404(services, paper_id)
     actor = client_id(request)
     services.catalog.record_event(paper.id, "view", actor, utcnow().date().isoformat())
     voted = services.catalog.has_event(paper.id, "vote", actor)
@@ -86,9 +91,7 @@ def paper_page(request: Request, paper_id: str):
 @router.post("/papers/{paper_id:path}/vote")
 def vote_from_page(request: Request, paper_id: str):
     services = request.app.state.services
-    paper = services.catalog.get(paper_id)
-    if paper is None:
-        raise HTTPException(404, f"no paper with id {paper_id!r}")
+    paper = _paper_or_404(services, paper_id)
     actor = client_id(request)
     if services.catalog.has_event(paper.id, "vote", actor):
         services.catalog.remove_event(paper.id, "vote", actor)
