@@ -58,8 +58,8 @@ class Settings(BaseSettings):
     )
     embed_on_ingest: bool = Field(
         True,
-        description="Embed new papers right after `papertide ingest` (otherwise run "
-        "`papertide index` or let the job queue do it).",
+        description="Embed new papers after `papertide ingest`: right away, or as queued jobs "
+        "for the workers when a queue URL is set (off: run `papertide index`).",
     )
     smtp_url: str | None = Field(
         None,
