@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import onnxruntime  # noqa: F401  (before usearch: the other order crashes, see _vectors.py)
 from usearch.index import Index, search
 
 sys.path.insert(0, str(Path(__file__).parent))

@@ -121,3 +121,15 @@ def test_the_hnsw_graph_takes_over_past_its_threshold_and_survives_reopen(tmp_pa
     assert {pid for pid, _ in hits} == {"p3", "p700"}
     exact = reopened._exact(data[10], 5, None)
     assert [pid for pid, _ in reopened.search(data[10], 5)][0] == exact[0][0] == "p10"
+
+
+def test_loading_the_graph_before_the_model_does_not_crash(tmp_path):
+    # A server with a big catalog opens its HNSW graph first and loads the model on the
+    # first query; that order once crashed the process.
+    import subprocess
+    import sys
+
+    code = ("from papertide.search._vectors import usearch_index_class; usearch_index_class(); "
+            "import onnxruntime; print('alive')")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and "alive" in result.stdout, result.stderr[-500:]

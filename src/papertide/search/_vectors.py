@@ -32,6 +32,19 @@ from papertide.catalog import paper_key
 from papertide.search._embed import DIM
 
 HNSW_FROM = 200_000
+
+
+def usearch_index_class():
+    """usearch's Index, imported after ONNX Runtime: importing onnxruntime once usearch is
+    loaded crashes the process (a native-library clash, seen with usearch 2.26 and
+    onnxruntime 1.32), and the embedder loads onnxruntime lazily, later."""
+    try:
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        pass
+    from usearch.index import Index
+
+    return Index
 EXACT_SUBSET_MAX = 200_000
 _STATE = "papertide-state.json"
 
@@ -60,9 +73,7 @@ class VectorIndex:
         self._stale: set[int] = set()
         self.hnsw = None
         if self.count >= HNSW_FROM and (self.path / "hnsw.usearch").exists():
-            from usearch.index import Index
-
-            self.hnsw = Index.restore(str(self.path / "hnsw.usearch"), view=False)
+            self.hnsw = usearch_index_class().restore(str(self.path / "hnsw.usearch"), view=False)
             if self.hnsw is None or len(self.hnsw) != self.count:
                 self.hnsw = None
 
@@ -130,10 +141,8 @@ class VectorIndex:
         """Add the rows the graph lacks and re-add the rows whose vector changed."""
         if self.count < HNSW_FROM:
             return
-        from usearch.index import Index
-
         if self.hnsw is None:
-            self.hnsw = Index(ndim=DIM, metric="cos", dtype="f16", connectivity=16,
+            self.hnsw = usearch_index_class()(ndim=DIM, metric="cos", dtype="f16", connectivity=16,
                               expansion_add=128, expansion_search=128)
         in_graph = len(self.hnsw)
         changed = sorted(p for p in self._stale if p < in_graph)
