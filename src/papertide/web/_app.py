@@ -114,6 +114,9 @@ def create_app(settings: Settings | None = None, embedded_worker: bool = False) 
         # Other processes and machines write to the catalog too: keep this machine's
         # indexes level with it.
         follower = asyncio.create_task(_follow_catalog(services, INDEX_FOLLOW_SECONDS))
+        if services.search.semantic_ready():
+            # Load the model now, in the background, not on the first reader's query.
+            asyncio.get_running_loop().run_in_executor(None, services.search.semantic.query_vector, "")
         consumer = None
         if embedded_worker:
             from papertide.jobs import Jobs
