@@ -77,6 +77,12 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
 
 
+def ms(samples: list[float]) -> str:
+    """`p50 … ms   p95 … ms` of timings in seconds."""
+    p50, p95 = percentiles(samples)
+    return f"p50 {p50 * 1000:7.2f} ms   p95 {p95 * 1000:7.2f} ms"
+
+
 def timed(fn, *args, **kwargs):
     started = time.perf_counter()
     result = fn(*args, **kwargs)

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import mixed_vectors, percentiles, queries, seed_vectors  # noqa: E402
+from _common import mixed_vectors, ms, queries, seed_vectors  # noqa: E402
 from bench_keyword import catalog_of  # noqa: E402
 
 
@@ -39,11 +39,6 @@ def generate_vectors(services, n: int) -> None:
     started = time.perf_counter()
     semantic.catch_up()
     print(f"  vector index built in {time.perf_counter() - started:.0f} s", flush=True)
-
-
-def ms(samples):
-    p50, p95 = percentiles(samples)
-    return f"p50 {p50 * 1000:7.2f} ms   p95 {p95 * 1000:7.2f} ms"
 
 
 def main(sizes: list[int]) -> None:

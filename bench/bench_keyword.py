@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import CACHE, percentiles, queries, records, write_jsonl  # noqa: E402
+from _common import CACHE, ms, queries, records, write_jsonl  # noqa: E402
 
 from papertide.catalog import readable  # noqa: E402
 from papertide.config import Settings  # noqa: E402
@@ -33,11 +33,6 @@ def catalog_of(n: int):
             ingest_files(services.catalog, [path], on_changed=feed)
         path.unlink()
     return services
-
-
-def ms(samples):
-    p50, p95 = percentiles(samples)
-    return f"p50 {p50 * 1000:7.2f} ms   p95 {p95 * 1000:7.2f} ms"
 
 
 def main(sizes: list[int]) -> None:

@@ -99,7 +99,9 @@ class Digests:
     def due(self, now: datetime | None = None, everyone: bool = False) -> list[tuple[int, str]]:
         """(reader id, edition key) for each reader whose send time has come and whose edition
         has no final log row yet; `everyone` ignores the send hour (`digest run --now`)."""
-        now = now or utcnow()
+        return [(reader.id, key) for reader, key in self._due_readers(now or utcnow(), everyone)]
+
+    def _due_readers(self, now: datetime, everyone: bool) -> list[tuple[Reader, str]]:
         done = self._final_keys()
         out = []
         for reader in self.services.readers.store.all(status="active"):
@@ -107,7 +109,7 @@ class Digests:
                 continue
             key = edition_key(reader, now)
             if (reader.id, key) not in done:
-                out.append((reader.id, key))
+                out.append((reader, key))
         return out
 
     def _final_keys(self) -> set[tuple[int, str]]:
@@ -231,12 +233,11 @@ class Digests:
     def run(self, now: datetime | None = None, everyone: bool = False, on_progress=None) -> dict[str, int]:
         """Deliver every due edition in this process (the CLI's `digest run`)."""
         now = now or utcnow()
-        due = self.due(now, everyone)
-        loaded = {r.id: r for r in self.services.readers.store.all(status="active")} if due else {}
+        due = self._due_readers(now, everyone)
         composer = Composer(self.services, now)
         counts: dict[str, int] = {}
-        for i, (reader_id, key) in enumerate(due, start=1):
-            outcome = self.deliver(reader_id, key, now, composer, loaded.get(reader_id))
+        for i, (reader, key) in enumerate(due, start=1):
+            outcome = self.deliver(reader.id, key, now, composer, reader)
             counts[outcome] = counts.get(outcome, 0) + 1
             if on_progress:
                 on_progress(i, len(due))
