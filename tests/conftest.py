@@ -99,15 +99,15 @@ def free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, embedded_worker: bool = False):
         import uvicorn
 
         from papertide.web import create_app
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=self.port,
-                                log_level="warning")
+        config = uvicorn.Config(create_app(settings, embedded_worker=embedded_worker), host="127.0.0.1",
+                                port=self.port, log_level="warning")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

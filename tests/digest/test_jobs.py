@@ -42,3 +42,21 @@ def test_embedding_shards_split_the_work_without_overlap(settings):
     done = [semantic.embed_pending(shard=s, shards=3) for s in range(3)]
     assert sum(done) == 255 and all(d > 40 for d in done)
     assert semantic.store.count() == 255 and semantic.embed_pending() == 0
+
+
+def test_serve_runs_an_embedded_consumer_that_delivers_queued_digests(tmp_path):
+    import time
+
+    from tests.conftest import LiveServer
+
+    settings = mail_settings(tmp_path, None)  # no relay: mail goes to the outbox
+    services = open_services(settings)
+    load(services, DEMO)
+    reader = add_reader(services, "embedded@example.org")
+    with LiveServer(settings, embedded_worker=True):
+        Jobs(services).deliver_digest(reader.id, "2026-11-24")  # queued in the SQLite queue
+        deadline = time.monotonic() + 20
+        while not list(settings.outbox_dir.glob("*.eml")) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    mails = list(settings.outbox_dir.glob("*.eml"))
+    assert len(mails) == 1 and b"To: embedded@example.org" in mails[0].read_bytes()

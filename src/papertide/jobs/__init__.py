@@ -16,11 +16,20 @@ import logging
 from datetime import datetime
 
 from huey import Huey, RedisHuey, SqliteHuey, crontab
+from huey.consumer import Consumer
 
 from papertide.catalog import utcnow
 from papertide.config import Settings
 
 log = logging.getLogger(__name__)
+
+
+class _EmbeddedConsumer(Consumer):
+    """A consumer running inside another program (the web server), which owns the process's
+    signal handlers: it is stopped by that program, not by signals of its own."""
+
+    def _set_signal_handlers(self) -> None:
+        pass
 
 
 def make_huey(settings: Settings, immediate: bool = False) -> Huey:
@@ -69,6 +78,10 @@ class Jobs:
         for shard in range(shards):
             self.embed_papers(shard, shards)
 
-    def consumer(self, workers: int = 2):
-        return self.huey.create_consumer(workers=workers, worker_type="thread", periodic=True,
-                                         check_worker_health=True)
+    def consumer(self, workers: int = 2, embedded: bool = False) -> Consumer:
+        """`run()` it as a program (`papertide worker`), or `start()`/`stop()` it inside
+        another one with `embedded=True` (`papertide serve`)."""
+        options = dict(workers=workers, worker_type="thread", periodic=True, check_worker_health=True)
+        if embedded:
+            return _EmbeddedConsumer(self.huey, **options)
+        return self.huey.create_consumer(**options)

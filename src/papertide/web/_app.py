@@ -121,7 +121,7 @@ def create_app(settings: Settings | None = None, embedded_worker: bool = False) 
         if embedded_worker:
             from papertide.jobs import Jobs
 
-            consumer = Jobs(services).consumer(workers=2)
+            consumer = Jobs(services).consumer(workers=2, embedded=True)
             consumer.start()
         yield
         follower.cancel()
