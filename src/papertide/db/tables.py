@@ -136,7 +136,7 @@ deliveries = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("reader_id", Integer, ForeignKey("readers.id", ondelete="CASCADE"), nullable=False),
     Column("edition", String(10), nullable=False),
-    Column("status", String(12), nullable=False),  # sending | sent | skipped | failed | bounced
+    Column("status", String(12), nullable=False),  # sent | skipped | bounced
     Column("attempts", Integer, nullable=False, default=0),
     Column("message_id", String(200)),
     Column("paper_ids", JSON),

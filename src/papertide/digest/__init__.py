@@ -42,6 +42,11 @@ class AlreadyDelivered(Exception):
     pass
 
 
+def _edition(table, reader_id: int, key: str):
+    """The rows of `table` (deliveries, sent_papers) that belong to one reader's edition."""
+    return (table.c.reader_id == reader_id) & (table.c.edition == key)
+
+
 def local_time(reader: Reader, now: datetime) -> datetime:
     return now.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(reader.timezone))
 
@@ -150,8 +155,8 @@ class Digests:
 
     def _logged(self, reader_id: int, key: str) -> bool:
         with self.engine.connect() as conn:
-            status = conn.execute(select(deliveries.c.status).where(
-                (deliveries.c.reader_id == reader_id) & (deliveries.c.edition == key))).scalar()
+            status = conn.execute(select(deliveries.c.status)
+                                  .where(_edition(deliveries, reader_id, key))).scalar()
         return status in FINAL
 
     def _skip(self, reader: Reader, key: str, why: str) -> str:
@@ -167,9 +172,6 @@ class Digests:
                   now: datetime) -> None:
         try:
             with self.engine.begin() as conn:
-                conn.execute(delete(deliveries).where(
-                    (deliveries.c.reader_id == reader.id) & (deliveries.c.edition == key)
-                    & deliveries.c.status.not_in(FINAL)))
                 conn.execute(insert(deliveries).values(
                     reader_id=reader.id, edition=key, status="sent", attempts=1, message_id=message_id,
                     paper_ids=paper_ids, claimed_at=now, finished_at=now))
@@ -184,10 +186,8 @@ class Digests:
     def _unlog(self, reader: Reader, key: str, status: str, error: str) -> None:
         """The relay refused after we logged: undo, so the papers can go out another time."""
         with self.engine.begin() as conn:
-            conn.execute(delete(sent_papers).where(
-                (sent_papers.c.reader_id == reader.id) & (sent_papers.c.edition == key)))
-            conn.execute(delete(deliveries).where(
-                (deliveries.c.reader_id == reader.id) & (deliveries.c.edition == key)))
+            conn.execute(delete(sent_papers).where(_edition(sent_papers, reader.id, key)))
+            conn.execute(delete(deliveries).where(_edition(deliveries, reader.id, key)))
             if status == "bounced":
                 conn.execute(insert(deliveries).values(reader_id=reader.id, edition=key, status=status,
                                                        attempts=1, error=error, finished_at=utcnow()))

@@ -60,6 +60,13 @@ def plain_snippet(paper: Paper, max_chars: int = 320) -> Markup:
     return escape(text)
 
 
+def _named(on_progress: Progress | None):
+    """`on_progress(name, done, total)` as the per-index `(done, total)` callback for `name`."""
+    def for_index(name: str):
+        return (lambda done, total: on_progress(name, done, total)) if on_progress else None
+    return for_index
+
+
 class SearchService:
     def __init__(self, settings: Settings, catalog: Catalog) -> None:
         self.settings = settings
@@ -85,9 +92,7 @@ class SearchService:
     def catch_up(self, on_progress: Progress | None = None, embed: bool = False) -> dict[str, int]:
         """Index what the catalog changed since the last time; safe to call at any time.
         With `embed`, first embed the papers that have no vector yet (the slow part)."""
-        def progress(name):
-            return (lambda done, total: on_progress(name, done, total)) if on_progress else None
-
+        progress = _named(on_progress)
         counts = {"keyword": 0}
         try:
             counts["keyword"] = self.keyword.catch_up(progress("keyword"))
@@ -113,9 +118,7 @@ class SearchService:
     def rebuild(self, on_progress: Progress | None = None, embed: bool = False) -> dict[str, int]:
         """Start the derived indexes over from the catalog (and, with `embed`, embed what
         has no vector first)."""
-        def progress(name):
-            return (lambda done, total: on_progress(name, done, total)) if on_progress else None
-
+        progress = _named(on_progress)
         counts = {"keyword": self.keyword.rebuild(progress("keyword"))}
         if embed:
             counts["embedded"] = self.semantic.embed_pending(progress("embedding"))
@@ -142,12 +145,13 @@ class SearchService:
             page.note = "the semantic index is not built yet (run `papertide index`): keyword results"
             mode = "keyword"
         page.mode = mode
-        ranked = self._ranked_ids(query, clauses, filters, sort, mode, limit, offset)
+        text_query = self.keyword.text_query(clauses)
+        ranked = self._ranked_ids(query, clauses, text_query, filters, sort, mode, limit, offset)
         page.has_more = len(ranked) > limit
         ranked = ranked[:limit]
         papers = self.catalog.get_many([pid for pid, _ in ranked])
         scores = dict(ranked)
-        snippets = self._snippets(clauses, papers)
+        snippets = self._snippets(text_query if clauses else None, papers)
         page.hits = [Hit(p, scores[p.id], s) for p, s in zip(papers, snippets)]
         page.took_ms = (time.perf_counter() - started) * 1000
         return page
@@ -155,12 +159,13 @@ class SearchService:
     def ranked_ids(self, query: str, filters: Filters | None = None, mode: str = "hybrid",
                    depth: int = 100) -> list[tuple[str, float]]:
         """Just the ranking (ids and scores), as the relevance harness needs it."""
-        return self._ranked_ids(query, parse(query), filters or Filters(), "relevance", mode, depth, 0)
+        clauses = parse(query)
+        return self._ranked_ids(query, clauses, self.keyword.text_query(clauses), filters or Filters(),
+                                "relevance", mode, depth, 0)
 
-    def _ranked_ids(self, query: str, clauses: list[Clause], filters: Filters, sort: str,
-                    mode: str, limit: int, offset: int) -> list[tuple[str, float]]:
+    def _ranked_ids(self, query: str, clauses: list[Clause], text_query, filters: Filters,
+                    sort: str, mode: str, limit: int, offset: int) -> list[tuple[str, float]]:
         """One more than `limit` ids with their scores, so the caller knows if more follow."""
-        text_query = self.keyword.text_query(clauses)
         if text_query is None:
             return []
         if not clauses and sort == "relevance":
@@ -184,13 +189,12 @@ class SearchService:
     def _semantic_ranking(self, query: str, clauses: list[Clause], filters: Filters,
                           depth: int) -> list[tuple[str, float]]:
         excluded = [c for c in clauses if c.occur == "must_not"]
-        if not filters and not excluded:
-            return self.semantic.search(positive_text(query), depth)
 
         def allowed(among: list[str] | None) -> set[int]:
             return self.keyword.filter_keys(filters, among, excluded)
 
-        return self.semantic.search(positive_text(query), depth, allowed)
+        return self.semantic.search(positive_text(query), depth,
+                                    allowed if filters or excluded else None)
 
     def _reorder(self, candidates: list[tuple[str, float]], sort: str) -> list[tuple[str, float]]:
         if sort == "trending":
@@ -211,8 +215,8 @@ class SearchService:
         scores = dict(ranked)
         return [Hit(p, scores[p.id], plain_snippet(p)) for p in papers]
 
-    def _snippets(self, clauses: list[Clause], papers: list[Paper]) -> list[Markup]:
-        text_query = self.keyword.text_query(clauses) if clauses else None
+    def _snippets(self, text_query, papers: list[Paper]) -> list[Markup]:
+        """Highlighted abstracts for a text query; plain ones without (browsing)."""
         if text_query is None or not papers:
             return [plain_snippet(p) for p in papers]
         highlighted = self.keyword.snippets(text_query, papers)

@@ -106,7 +106,7 @@ class SemanticIndex:
         self.store = EmbeddingStore(catalog.engine)
         self.vectors = VectorIndex(index_dir / "vectors")
         self.embedder = Embedder(profile)
-        self._query_vector = lru_cache(maxsize=512)(self._embed_query)
+        self.query_vector = lru_cache(maxsize=512)(self._embed_query)  # queries repeat
 
     # ---- embedding (the durable side) ---------------------------------------------------
 
@@ -160,9 +160,6 @@ class SemanticIndex:
 
     def _embed_query(self, text: str) -> np.ndarray:
         return self.embedder.embed([text])[0]
-
-    def query_vector(self, text: str) -> np.ndarray:
-        return self._query_vector(text)
 
     def search(self, text: str, k: int, allowed: Callable[[list[str] | None], set[int]] | None = None
                ) -> list[tuple[str, float]]:
