@@ -3,8 +3,10 @@ preview, and the outbox (the embedded setup's mail folder)."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from email import policy
 from email.parser import BytesParser
+from functools import lru_cache
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse
@@ -26,11 +28,18 @@ def _render(request: Request, name: str, status_code: int = 200, **context):
     return request.app.state.templates.TemplateResponse(request, name, context, status_code=status_code)
 
 
-def _reader(request: Request, purpose: str, token: str):
+@contextmanager
+def _token_page():
+    """A bad link is a clear page: 410 when it expired, 400 when forged, altered or cut."""
     try:
-        return _services(request).readers.from_token(purpose, token)
+        yield
     except TokenError as exc:
         raise HTTPException(410 if exc.expired else 400, str(exc)) from None
+
+
+def _reader(request: Request, purpose: str, token: str):
+    with _token_page():
+        return _services(request).readers.from_token(purpose, token)
 
 
 def _subscribe(request: Request, email: str, topics: list) -> None:
@@ -70,10 +79,8 @@ def subscribe_form(request: Request, email: str = Form(..., max_length=320), top
 
 @pages.get("/confirm")
 def confirm(request: Request, token: str = ""):
-    try:
+    with _token_page():
         reader = _services(request).readers.confirm(token)
-    except TokenError as exc:
-        raise HTTPException(410 if exc.expired else 400, str(exc)) from None
     manage = _services(request).readers.links(reader)["manage"]
     return _render(request, "notice.html", title="You are subscribed",
                    message=f"Digests will go to {reader.email}.", link=manage, link_text="Choose topics and schedule")
@@ -81,11 +88,16 @@ def confirm(request: Request, token: str = ""):
 
 @pages.get("/preferences")
 def preferences(request: Request, token: str = "", saved: bool = False):
-    reader = _reader(request, "manage", token)
-    return _render(request, "preferences.html", reader=reader, token=token, saved=saved,
-                   frequencies=FREQUENCIES, zones=_zones(), error=None)
+    return _preferences_page(request, _reader(request, "manage", token), token, saved=saved)
 
 
+def _preferences_page(request: Request, reader, token: str, saved: bool = False,
+                      error: str | None = None):
+    return _render(request, "preferences.html", status_code=400 if error else 200, reader=reader,
+                   token=token, saved=saved, frequencies=FREQUENCIES, zones=_zones(), error=error)
+
+
+@lru_cache(maxsize=1)
 def _zones() -> list[str]:
     from papertide.readers import _zones as zones
 
@@ -106,10 +118,8 @@ async def save_preferences(request: Request):
             topics=[t for t in topics if t], **numbers)
     except (InvalidInput, ValueError) as exc:
         message = str(exc) if isinstance(exc, InvalidInput) else "Numbers only for weekday, hour and papers per digest."
-        return _render(request, "preferences.html", status_code=400, reader=reader, token=token, saved=False,
-                       frequencies=FREQUENCIES, zones=_zones(), error=message)
-    return _render(request, "preferences.html", reader=reader, token=token, saved=True,
-                   frequencies=FREQUENCIES, zones=_zones(), error=None)
+        return _preferences_page(request, reader, token, error=message)
+    return _preferences_page(request, reader, token, saved=True)
 
 
 @pages.get("/unsubscribe")
