@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 
 @dataclass
@@ -17,6 +17,9 @@ class Paper:
     doi: str | None = None
     published: datetime | None = None
     updated: datetime | None = None
+    # The date of the arXiv listing that first carried the paper (see `catalog._calendar`),
+    # or the day a listing such as Hugging Face's daily papers showed it; None if unknown.
+    announced: date | None = None
     version: int | None = None
     url_abs: str | None = None
     url_pdf: str | None = None
@@ -35,13 +38,19 @@ class Paper:
     CONTENT_FIELDS = (
         "title", "abstract", "authors", "categories", "arxiv_id", "doi", "published",
         "updated", "version", "url_abs", "url_pdf", "url_code", "comment", "journal_ref",
+        "announced",
     )
+    # Fields added after papers were first stored: they enter the hash only once set, so
+    # the hashes stored before they existed stay valid and a re-ingest changes nothing.
+    LATER_FIELDS = frozenset({"announced"})
 
     def content_hash(self) -> str:
         """Hash of the fields a re-ingest may change (not counters, not provenance)."""
         parts = []
         for name in self.CONTENT_FIELDS:
             value = getattr(self, name)
+            if value is None and name in self.LATER_FIELDS:
+                continue
             parts.append("\x1e".join(value) if isinstance(value, list) else str(value))
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
@@ -51,7 +60,7 @@ class Paper:
 
     def to_json(self) -> dict:
         data = asdict(self)
-        for key in ("published", "updated", "first_seen"):
+        for key in ("published", "updated", "announced", "first_seen"):
             if data[key] is not None:
                 data[key] = data[key].isoformat()
         return data

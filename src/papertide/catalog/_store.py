@@ -9,15 +9,17 @@ highest `seq` it has seen can always catch up by reading what lies above it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields, replace
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from sqlalchemy import Engine, bindparam, case, func, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
 from papertide.catalog._identity import normalize_doi, paper_id, parse_arxiv_id, title_key
+from papertide.catalog import _signals
 from papertide.catalog._paper import Paper
+from papertide.catalog._signals import Signal
 from papertide.db.tables import counters, events, papers
 
 _PAPER_FIELDS = [f.name for f in fields(Paper)]
@@ -36,6 +38,8 @@ class UpsertResult:
     unchanged: int = 0
     changed: list[Paper] = field(default_factory=list)  # as stored, with their `seq`
     seq: int | None = None
+    ids: list[str] = field(default_factory=list)  # the stored id of each record given, in order
+    retitled: list[tuple[str, str, str]] = field(default_factory=list)  # (id, old title, new title)
 
 
 def _row_to_paper(row) -> Paper:
@@ -67,13 +71,20 @@ def _merge(old: Paper, new: Paper) -> Paper:
     merged = replace(old, sources=sorted(set(old.sources) | set(new.sources)))
     if new.rank_hint is not None:
         merged.rank_hint = new.rank_hint
+    # The first announcement is what counts: a later listing (a daily-papers page, a new
+    # version) never moves a paper's announcement date forward.
+    merged.announced = _earliest(old.announced, new.announced)
     if old.version and new.version and new.version < old.version:
         return merged
     for name in Paper.CONTENT_FIELDS:
         value = getattr(new, name)
-        if value not in (None, "", []):
+        if name != "announced" and value not in (None, "", []):
             setattr(merged, name, value)
     return merged
+
+
+def _earliest(a: date | None, b: date | None) -> date | None:
+    return min(a, b) if a and b else a or b
 
 
 def _compatible(a: Paper, b: Paper) -> bool:
@@ -118,46 +129,63 @@ class Catalog:
 
     # ---- writing -------------------------------------------------------------------
 
-    def upsert(self, records: Iterable[Paper]) -> UpsertResult:
-        """Insert new papers and update changed ones, in one transaction."""
+    def upsert(self, records: Iterable[Paper],
+               signals: Sequence[Iterable[Signal]] | None = None) -> UpsertResult:
+        """Insert new papers and update changed ones, in one transaction. `signals`, one
+        entry per record, are stored under the paper each record became, in the same
+        transaction (a later signal for the same paper, source and name wins)."""
         batch = _KeyIndex()
         pending: list[Paper] = []
+        # Each record's place in `pending`: records of one paper in the batch share one.
+        slot_of: dict[int, int] = {}
+        slots: list[int] = []
         for record in map(_normalise, records):
             twin = batch.find(record)
             if twin is None:
+                slot = slot_of[id(record)] = len(pending)
                 batch.add(record)
                 pending.append(record)
             else:
-                merged = _merge(twin, record)
-                pending[pending.index(twin)] = merged
+                # The twin found may be an earlier state of the paper (found by a key it
+                # has since lost); merge onto the paper as it stands now.
+                slot = slot_of[id(twin)]
+                merged = _merge(pending[slot], record)
+                slot_of[id(merged)] = slot
+                pending[slot] = merged
                 batch.add(merged)
+            slots.append(slot)
         result = UpsertResult()
         if not pending:
             return result
+        stored_ids: list[str] = [""] * len(pending)
         with self.engine.begin() as conn:
             stored = self._load_matches(conn, pending)
             inserts, updates = [], []
             now = utcnow()
-            for record in pending:
+            for slot, record in enumerate(pending):
                 old = stored.find(record)
                 if old is None:
                     record.id = record.id or paper_id(record.arxiv_id, record.doi, title_key(record.title))
                     record.first_seen = record.first_seen or now
                     inserts.append(record)
                     stored.add(record)
+                    stored_ids[slot] = record.id
                     continue
+                stored_ids[slot] = old.id
                 new = _merge(old, record)
                 if (new.content_hash() == stored.hashes[old.id] and new.sources == old.sources
                         and new.rank_hint == old.rank_hint):
                     result.unchanged += 1
                 else:
                     updates.append(new)
-            if not inserts and not updates:
-                return result
-            seq = conn.execute(
-                update(counters).where(counters.c.name == "seq")
-                .values(value=counters.c.value + 1).returning(counters.c.value)
-            ).scalar_one()
+                    if new.title != old.title:
+                        result.retitled.append((old.id, old.title, new.title))
+            seq = None
+            if inserts or updates:
+                seq = conn.execute(
+                    update(counters).where(counters.c.name == "seq")
+                    .values(value=counters.c.value + 1).returning(counters.c.value)
+                ).scalar_one()
             if inserts:
                 conn.execute(papers.insert(), [{**_paper_to_row(p), "seq": seq} for p in inserts])
             if updates:
@@ -166,8 +194,13 @@ class Catalog:
                 columns = {name: bindparam(f"b_{name}") for name in _STORED + ["title_key", "content_hash", "text_hash", "seq"]
                            if name not in ("id", "votes", "views", "saves", "first_seen")}
                 conn.execute(papers.update().where(papers.c.id == bindparam("b_id")).values(columns), rows)
+            if signals is not None:
+                observed = {(stored_ids[slot], s.source, s.name): s.value
+                            for slot, given in zip(slots, signals) for s in given}
+                _signals.store(conn, observed, now)
         result.added, result.updated, result.seq = len(inserts), len(updates), seq
         result.changed = inserts + updates
+        result.ids = [stored_ids[slot] for slot in slots]
         return result
 
     def _load_matches(self, conn, pending: list[Paper]) -> _KeyIndex:
@@ -278,6 +311,11 @@ class Catalog:
         return {"papers": row[0], "votes": row[1], "views": row[2], "saves": row[3],
                 "oldest": row[4].date().isoformat() if row[4] else None,
                 "newest": row[5].date().isoformat() if row[5] else None}
+
+    def signals(self, ids: Iterable[str]) -> dict[str, list[Signal]]:
+        """The external signals (upvotes, GitHub stars, …) of these papers, by paper id;
+        papers without any are left out."""
+        return _signals.read(self.engine, ids)
 
     # ---- engagement ----------------------------------------------------------------
 

@@ -9,7 +9,9 @@ revisions must build exactly these tables (`tests/db/test_migrations.py` compare
 from sqlalchemy import (
     JSON,
     Column,
+    Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -36,6 +38,7 @@ papers = Table(
     Column("categories", JSON, nullable=False),
     Column("published", DateTime),
     Column("updated", DateTime),
+    Column("announced", Date),  # the arXiv listing (or daily-papers) date; see Paper
     Column("version", Integer),
     Column("url_abs", Text),
     Column("url_pdf", Text),
@@ -56,6 +59,7 @@ papers = Table(
 )
 Index("ix_papers_published", papers.c.published)
 Index("ix_papers_seq_id", papers.c.seq, papers.c.id)  # keyset paging in seq order
+Index("ix_papers_announced", papers.c.announced)
 
 # Votes, views and saves, one row each; the unique key is what makes a vote count once
 # per actor and a view once per actor per day (`day` is '' where the day doesn't matter).
@@ -164,5 +168,49 @@ mail_events = Table(
     Column("created_at", DateTime, nullable=False),
 )
 
+# What live sources say about a paper beyond its record: Hugging Face upvotes, GitHub stars.
+# One row per (paper, source, name); the latest observation replaces the previous one.
+signals = Table(
+    "signals",
+    metadata,
+    Column("paper_id", String(200), ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
+    Column("source", String(40), primary_key=True),
+    Column("name", String(40), primary_key=True),
+    Column("value", Float, nullable=False),
+    Column("observed_at", DateTime, nullable=False),
+)
+
+# Where each live harvest stands, so that the next run (or a resumed one) starts there:
+# e.g. the last harvested OAI-PMH datestamp and, mid-harvest, the resumption token.
+source_state = Table(
+    "source_state",
+    metadata,
+    Column("source", String(40), primary_key=True),
+    Column("scope", String(300), primary_key=True),  # e.g. the OAI set, format and filter
+    Column("value", JSON, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+# One row per fetch of a live source: what it brought and how it ended.
+source_runs = Table(
+    "source_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(40), nullable=False),
+    Column("spec", Text, nullable=False),
+    Column("status", String(12), nullable=False),  # running | ok | failed
+    Column("started_at", DateTime, nullable=False, index=True),
+    Column("finished_at", DateTime),
+    Column("added", Integer, nullable=False, default=0),
+    Column("updated", Integer, nullable=False, default=0),
+    Column("unchanged", Integer, nullable=False, default=0),
+    Column("rejected", Integer, nullable=False, default=0),
+    Column("skipped", Integer, nullable=False, default=0),
+    Column("pages", Integer, nullable=False, default=0),
+    Column("errors", JSON, nullable=False),
+    Column("detail", JSON, nullable=False),  # first rejections, windows, notes
+)
+
 __all__ = ["metadata", "papers", "events", "counters", "embeddings", "readers", "topics",
-           "library", "deliveries", "sent_papers", "mail_events"]
+           "library", "deliveries", "sent_papers", "mail_events", "signals", "source_state",
+           "source_runs"]
