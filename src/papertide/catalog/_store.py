@@ -278,10 +278,11 @@ class Catalog:
             query = (
                 select(papers)
                 .where(tuple_(papers.c.seq, papers.c.id) > tuple_(last_seq, last_id))
-                .where(papers.c.seq <= (upto_seq if upto_seq is not None else 2**62))
                 .order_by(papers.c.seq, papers.c.id)
                 .limit(batch_size)
             )
+            if upto_seq is not None:  # (no stand-in bound: PostgreSQL's INTEGER is 32-bit)
+                query = query.where(papers.c.seq <= upto_seq)
             with self.engine.connect() as conn:
                 rows = conn.execute(query).all()
             if not rows:
