@@ -16,8 +16,8 @@ from datetime import date, datetime, timezone
 from sqlalchemy import Engine, bindparam, case, func, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
-from papertide.catalog._identity import normalize_doi, paper_id, parse_arxiv_id, title_key
 from papertide.catalog import _signals
+from papertide.catalog._identity import normalize_doi, paper_id, parse_arxiv_id, title_key
 from papertide.catalog._paper import Paper
 from papertide.catalog._signals import Signal
 from papertide.db.tables import counters, events, papers
