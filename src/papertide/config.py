@@ -14,7 +14,7 @@ import secrets
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -91,6 +91,43 @@ class Settings(BaseSettings):
         description="Run the job consumer inside `papertide serve`; default: on with the "
         "embedded SQLite setup, off when a queue URL is set.",
     )
+
+    sources: str = Field(
+        "",
+        description="What to pull from the live sources, space-separated: "
+        "`arxiv-oai:CATEGORY,…` (OAI-PMH harvest; option `format=arXiv|arXivRaw|oai_dc`), "
+        "`arxiv-api:CATEGORY,…` (newest papers from the arXiv API; option `max=N`), `hf-daily` "
+        "(Hugging Face daily papers with their upvotes); e.g. `arxiv-oai:cs.LG,cs.CL,stat.ML "
+        "hf-daily`. Categories and archives as arXiv names them. Empty: pull nothing.",
+    )
+    arxiv_oai_url: str = Field(
+        "https://oaipmh.arxiv.org/oai", description="arXiv's OAI-PMH endpoint."
+    )
+    arxiv_api_url: str = Field(
+        "https://export.arxiv.org/api/query", description="arXiv's API query endpoint (Atom)."
+    )
+    hf_api_url: str = Field(
+        "https://huggingface.co/api",
+        description="Hugging Face API base; daily papers are read from `<base>/daily_papers`.",
+    )
+    contact_email: str | None = Field(
+        None,
+        description="Contact address sent in the User-Agent of every request to the live "
+        "sources, as arXiv asks of harvesters.",
+    )
+    fetch_interval: float = Field(
+        3.0,
+        description="Fewest seconds between two requests to the same host of a live source "
+        "(arXiv asks for 3).",
+    )
+
+    @field_validator("sources")
+    @classmethod
+    def _check_sources(cls, value: str) -> str:
+        from papertide.sources._spec import parse_sources  # the sources import the settings
+
+        parse_sources(value)
+        return value
 
     @cached_property
     def resolved_database_url(self) -> str:

@@ -1,8 +1,12 @@
 """Sources: each module turns one input format into catalog records (`Paper`) and
-`Rejected` entries for what it could not read.
+`Rejected` entries for what it could not read. Files: the trending listing, JSON lines,
+arXiv's metadata snapshot. Live: arXiv OAI-PMH, the arXiv API, Hugging Face daily papers.
 
     from papertide.sources import read_file
     for item in read_file(Path("listing.txt"), "auto"): ...
+
+    from papertide.sources import fetch, fetch_all, run_history
+    run = fetch(catalog, "arxiv-oai:cs.LG,cs.CL", settings)   # a SourceRun
 """
 
 from __future__ import annotations
@@ -14,8 +18,18 @@ from pathlib import Path
 from papertide.catalog import Paper
 from papertide.sources import arxiv_snapshot, jsonl, listing
 from papertide.sources._common import Rejected, iter_lines
+from papertide.sources._errors import FetchError, MalformedResponse, SourceError
+from papertide.sources._runs import RunStatus, SourceRun
+from papertide.sources._spec import (
+    OAI_FORMATS, SOURCE_KINDS, OaiFormat, SourceKind, SourceSpec, SpecError, parse_source,
+    parse_sources,
+)
+from papertide.sources.live import fetch, fetch_all, harvest_states, run_history
 
-__all__ = ["FORMATS", "Rejected", "detect_format", "read_file"]
+__all__ = ["FORMATS", "OAI_FORMATS", "SOURCE_KINDS", "FetchError", "MalformedResponse", "OaiFormat",
+           "Rejected", "RunStatus", "SourceError", "SourceKind", "SourceRun", "SourceSpec",
+           "SpecError", "detect_format", "fetch", "fetch_all", "harvest_states", "parse_source",
+           "parse_sources", "read_file", "run_history"]
 
 FORMATS = {"listing": listing.read, "jsonl": jsonl.read, "arxiv-snapshot": arxiv_snapshot.read}
 _SNAPSHOT_KEYS = {"submitter", "authors_parsed", "versions", "journal-ref"}

@@ -6,7 +6,7 @@ import gzip
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
@@ -156,6 +156,18 @@ def parse_date(value, field: str) -> datetime | None:
     if parsed.tzinfo is not None:
         parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
     return parsed
+
+
+def parse_day(value, field: str) -> date | None:
+    """A calendar date from `2025-03-18` (or the date part of an ISO datetime)."""
+    if value in (None, "", "None"):
+        return None
+    if not isinstance(value, str):
+        raise BadRecord(f"{field} must be a date string")
+    try:
+        return date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        raise BadRecord(f"{field} is not a date: {value.strip()[:40]!r}") from None
 
 
 def optional_int(value, field: str) -> int | None:

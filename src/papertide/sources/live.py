@@ -1,0 +1,105 @@
+"""Fetching from the live sources: the entry points the CLI, the jobs and the web call.
+
+    run = fetch(catalog, "arxiv-oai:cs.LG,cs.CL", settings, on_changed=feed)
+    runs = fetch_all(catalog, settings, on_changed=feed)    # every PAPERTIDE_SOURCES item
+    for run in run_history(catalog.engine, limit=20): …
+
+Each call is one run of one source, recorded in `source_runs` when it starts and when it
+ends: what it added, updated, left unchanged, rejected and skipped, how many pages, how
+long, and the errors. A source that fails (unreachable, malformed answers, an OAI-PMH
+error) makes a `failed` run, never an exception: the pages it committed stay, the page it
+failed on left nothing, and its saved state lets the next run resume. Any other exception
+(a bug, the database gone) is recorded and raised.
+
+`on_changed` sees each committed page's changed papers, as in `ingest_files`: the search
+service feeds its keyword index from it (`with services.search.feeding() as feed`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date
+
+from sqlalchemy import Engine
+
+from papertide.catalog import Catalog
+from papertide.config import Settings
+from papertide.sources import _runs, _state, arxiv_api, arxiv_oai, hf_daily
+from papertide.sources._errors import SourceError
+from papertide.sources._harvest import Harvest, OnChanged
+from papertide.sources._http import PoliteClient, client_for
+from papertide.sources._runs import SourceRun
+from papertide.sources._spec import SourceKind, SourceSpec, parse_source, parse_sources
+
+log = logging.getLogger("papertide.sources")
+
+Fetcher = Callable[[Harvest, SourceSpec, "date | None", "date | None"], None]
+FETCHERS: dict[SourceKind, Fetcher] = {
+    "arxiv-oai": arxiv_oai.fetch,
+    "arxiv-api": arxiv_api.fetch,
+    "hf-daily": hf_daily.fetch,
+}
+
+
+def fetch(catalog: Catalog, spec: SourceSpec | str, settings: Settings, *,
+          on_changed: OnChanged | None = None, client: PoliteClient | None = None,
+          since: date | None = None, until: date | None = None) -> SourceRun:
+    """One run of one source (a `SourceSpec` or its text, e.g. `hf-daily`). `since` and
+    `until` (inclusive) replace the window the source would choose from its saved state."""
+    spec = parse_source(spec) if isinstance(spec, str) else spec
+    run = _runs.start(catalog.engine, SourceRun(source=spec.kind, spec=str(spec)))
+    own_client = client is None
+    client = client or client_for(settings)
+    try:
+        FETCHERS[spec.kind](Harvest(catalog, settings, client, run, on_changed), spec, since, until)
+    except SourceError as exc:
+        run.errors.append(str(exc))
+        log.error("%s: %s", run.spec, exc)
+    except BaseException as exc:
+        run.errors.append(f"{type(exc).__name__}: {exc}")
+        run.status = "failed"
+        _finish_quietly(catalog.engine, run)
+        raise
+    finally:
+        if own_client:
+            client.close()
+    run.status = "failed" if run.errors else "ok"
+    _runs.finish(catalog.engine, run)
+    log.info("%s: %s in %.1f s: %d added, %d updated, %d unchanged, %d rejected, %d skipped, "
+             "%d pages", run.spec, run.status, run.duration, run.added, run.updated,
+             run.unchanged, run.rejected, run.skipped, run.pages)
+    return run
+
+
+def _finish_quietly(engine: Engine, run: SourceRun) -> None:
+    try:
+        _runs.finish(engine, run)
+    except Exception:  # the database may be what failed; the original error matters more
+        log.exception("%s: could not record the failed run", run.spec)
+
+
+def fetch_all(catalog: Catalog, settings: Settings, *, on_changed: OnChanged | None = None,
+              client: PoliteClient | None = None) -> list[SourceRun]:
+    """One run of every source in `PAPERTIDE_SOURCES`, in order; one failing does not
+    stop the others."""
+    specs = parse_sources(settings.sources)
+    if not specs:
+        return []
+    own_client = client is None
+    client = client or client_for(settings)
+    try:
+        return [fetch(catalog, spec, settings, on_changed=on_changed, client=client) for spec in specs]
+    finally:
+        if own_client:
+            client.close()
+
+
+def run_history(engine: Engine, limit: int = 50, source: str | None = None) -> list[SourceRun]:
+    """The latest runs first (all sources, or one source kind such as `arxiv-oai`)."""
+    return _runs.history(engine, limit, source)
+
+
+def harvest_states(engine: Engine, source: str | None = None) -> list[tuple[str, str, dict]]:
+    """Where each harvest stands: (source, scope, state), e.g. the last OAI datestamp."""
+    return _state.all_states(engine, source)

@@ -1,0 +1,68 @@
+"""The polite HTTP client against a real local server: retries with back-off, Retry-After
+(capped), truncated bodies, no retry on 4xx, the per-host interval, the User-Agent."""
+
+import socket
+import time
+
+import pytest
+
+from papertide.config import Settings
+from papertide.sources import FetchError
+from papertide.sources._http import PoliteClient, client_for, user_agent
+from tests.sources.conftest import Reply
+
+
+def test_a_truncated_body_and_a_5xx_are_retried_until_a_whole_answer_comes(server, client):
+    server.route("/x", lambda p: Reply(body=b"<ok/>"))
+    server.script("/x", Reply(body=b"<ok>" + b" " * 5000 + b"</ok>", truncate_at=100),
+                  Reply(502, b"bad gateway", content_type="text/plain"))
+    assert client.get(f"{server.url}/x").content == b"<ok/>"
+    assert len(server.requests) == 3
+
+
+def test_errors_that_outlast_the_retries_name_the_url_and_the_reason(server, client):
+    server.route("/x", lambda p: Reply(500, b"boom", content_type="text/plain"))
+    with pytest.raises(FetchError, match=r"/x\?q=1: HTTP 500 \(gave up after 3 attempts\)") as raised:
+        client.get(f"{server.url}/x", {"q": "1"})
+    assert raised.value.status == 500 and len(server.requests) == 3
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    with pytest.raises(FetchError, match="ConnectError.*gave up after 3 attempts"):
+        client.get(f"http://127.0.0.1:{closed}/x")
+
+
+def test_a_4xx_is_not_retried(server, client):
+    server.route("/x", lambda p: Reply(404, b"no such page", content_type="text/plain"))
+    with pytest.raises(FetchError, match="HTTP 404"):
+        client.get(f"{server.url}/x")
+    assert len(server.requests) == 1
+
+
+def test_retry_after_is_honoured_but_capped(server):
+    server.route("/x", lambda p: Reply(body=b"<ok/>"))
+    server.script("/x", Reply(503, b"busy", {"Retry-After": "3600"}, "text/plain"))
+    waits = []
+    with PoliteClient("t", min_interval=0, retries=2, backoff=0.01, max_wait=0.2, sleep=waits.append) as polite:
+        assert polite.get(f"{server.url}/x").status_code == 200
+    assert waits == [0.2]
+
+
+def test_requests_to_one_host_keep_the_minimum_interval(server):
+    server.route("/x", lambda p: Reply(body=b"<ok/>"))
+    with PoliteClient("t", min_interval=0.25, retries=0) as polite:
+        started = time.monotonic()
+        for _ in range(3):
+            polite.get(f"{server.url}/x")
+    assert time.monotonic() - started >= 0.5
+
+
+def test_the_user_agent_names_papertide_and_the_contact_address(server, tmp_path):
+    server.route("/x", lambda p: Reply(body=b"<ok/>"))
+    settings = Settings(data_dir=tmp_path, contact_email="ops@lab.example", fetch_interval=0)
+    with client_for(settings) as polite:
+        polite.get(f"{server.url}/x")
+    assert server.user_agents[0].startswith("papertide/")
+    assert "mailto:ops@lab.example" in server.user_agents[0]
+    assert "contact address not configured" in user_agent(None)
