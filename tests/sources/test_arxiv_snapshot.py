@@ -21,6 +21,8 @@ def test_snapshot_is_detected_and_parsed():
     assert first.published.isoformat() == "2025-03-18T10:00:00"
     assert first.url_abs == "https://arxiv.org/abs/2503.11731"
     assert papers[1].version == 2
+    # v1 stamped Tuesday 10:00 GMT, before the 14:00 Eastern cutoff: Wednesday's listing.
+    assert first.announced.isoformat() == "2025-03-19"
 
 
 def test_snapshot_record_without_valid_id_is_rejected(tmp_path):

@@ -23,6 +23,16 @@ def test_real_arxiv_sample_reads_through_the_aliases():
     assert first.published.date().isoformat() == "2025-03-18"
     assert first.url_pdf == "https://arxiv.org/pdf/2503.11731"
     assert first.comment is None  # the sample writes a missing comment as null or "None"
+    assert first.announced.isoformat() == "2025-03-18"  # its first listing date
+
+
+def test_announcement_dates_round_trip_through_the_export_and_stay_none_without_dates(tmp_path):
+    path = tmp_path / "p.jsonl"
+    path.write_text(json.dumps({"title": "Dated", "announced": "2025-03-19"}) + "\n"
+                    + json.dumps({"title": "Undated"}) + "\n")
+    dated, undated = read_file(path, "jsonl")
+    assert dated.announced.isoformat() == "2025-03-19" and dated.to_json()["announced"] == "2025-03-19"
+    assert undated.announced is None
 
 
 def test_acm_and_msc_class_codes_are_not_categories(tmp_path):

@@ -1,7 +1,8 @@
 """arXiv's bulk metadata snapshot: one JSON object per line with `id`, `submitter`,
 `authors`, `title`, `comments`, `journal-ref`, `doi`, `categories`, `abstract`,
 `versions` (`[{"version": "v1", "created": "Mon, 2 Apr 2007 19:18:42 GMT"}]`),
-`update_date` and `authors_parsed` (`[[last, first, suffix], …]`)."""
+`update_date` and `authors_parsed` (`[[last, first, suffix], …]`). The first version's
+time stamp dates the paper's announcement by arXiv's calendar."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from papertide.catalog import Paper, parse_arxiv_id
+from papertide.sources._arxiv_records import announced_for
 from papertide.sources._common import (
     BadRecord, Rejected, clean_text, read_json_lines, optional_text, parse_date, split_authors,
     split_categories,
@@ -39,6 +41,7 @@ def from_object(obj) -> Paper:
         version=len(versions) or parsed[1],
         doi=optional_text(obj.get("doi"), "doi"),
         published=created[0] if created else None,
+        announced=announced_for(arxiv_id, created[0] if created else None),
         updated=parse_date(obj.get("update_date"), "update_date") or (created[-1] if created else None),
         url_abs=f"https://arxiv.org/abs/{arxiv_id}",
         url_pdf=f"https://arxiv.org/pdf/{arxiv_id}",

@@ -1,6 +1,7 @@
 """JSON lines: papertide's own export format, and other line-oriented paper dumps through
 the usual field aliases (`summary` for the abstract, authors as a list or a comma-joined
-string, categories as a list or a space-separated string, ISO date strings)."""
+string, categories as a list or a space-separated string, ISO date strings). A daily-arXiv
+dump's `listing_dates` are arXiv listing dates: the first one is the announcement date."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 from papertide.catalog import Paper, parse_arxiv_id
 from papertide.sources._common import (
     BadRecord, Rejected, clean_text, read_json_lines, optional_int, optional_text, parse_date,
-    split_authors, split_categories,
+    parse_day, split_authors, split_categories,
 )
 
 SOURCE = "jsonl"
@@ -45,6 +46,7 @@ def from_object(obj: dict, source: str = SOURCE) -> Paper:
         published=parse_date(_first(obj, "published", "publishedAt", "published_at", "date",
                                     "created") or first_listed, "published"),
         updated=parse_date(_first(obj, "updated", "update_date", "updated_at"), "updated"),
+        announced=parse_day(_first(obj, "announced") or first_listed, "announced"),
         url_abs=optional_text(_first(obj, "url_abs", "abs", "url") or links.get("abs"), "url_abs"),
         url_pdf=optional_text(_first(obj, "url_pdf", "pdf") or links.get("pdf"), "url_pdf"),
         url_code=optional_text(_first(obj, "url_code", "code", "github") or links.get("code"), "url_code"),
