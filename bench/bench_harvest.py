@@ -38,7 +38,7 @@ HERE = Path(__file__).parent
 RECORDED = HERE.parent.parent / "shared" / "fixtures" / "arxiv_oai_pmh"
 TRIMMED = HERE.parent / "tests" / "fixtures" / "arxiv-oai"
 PAGE_SIZE = 1000
-_RECORD = re.compile(r"\s*<record>.*?</record>", re.S)
+_RECORD = re.compile(r"\s*<record>.*?</record>", re.DOTALL)
 _ID = re.compile(r"(oai:arXiv\.org:|arxiv\.org/abs/)([\w./-]+?)(?=<)")
 
 
@@ -59,7 +59,8 @@ def day_pages(n: int) -> tuple[list[bytes], str]:
     for i in range(n):
         record, copy = cs[i % len(cs)], i // len(cs)
         if copy:
-            record = _ID.sub(lambda m: f"{m.group(1)}{9000 + copy}.{i % len(cs):05d}", record)
+            new_id = f"{9000 + copy}.{i % len(cs):05d}"
+            record = _ID.sub(lambda m, new_id=new_id: m.group(1) + new_id, record)
             record = record.replace("</dc:title>", f" ({copy})</dc:title>")
             record = record.replace("<dc:identifier>doi:", f"<dc:identifier>doi:10.99999/copy{copy}.")
         records.append(record)

@@ -39,6 +39,7 @@ from papertide.sources._spec import SourceSpec
 from papertide.sources._xml import iterparse, text
 from papertide.sources.arxiv_taxonomy import ARCHIVES, matches, oai_set
 
+log = logging.getLogger("papertide.sources")
 OAI = "http://www.openarchives.org/OAI/2.0/"
 FIRST_HARVEST_DAYS = 3
 _RECORD, _HEADER, _METADATA = f"{{{OAI}}}record", f"{{{OAI}}}header", f"{{{OAI}}}metadata"
@@ -157,7 +158,7 @@ def fetch(harvest: Harvest, spec: SourceSpec, since: date | None = None,
             _harvest_set(harvest, spec.format, set_spec, wanted, since, until)
         except SourceError as exc:
             harvest.run.errors.append(str(exc))
-            logging.getLogger("papertide.sources").error("%s: %s", harvest.run.spec, exc)
+            log.error("%s: %s", harvest.run.spec, exc)
 
 
 def _harvest_set(harvest: Harvest, prefix: str, set_spec: str, wanted: tuple[str, ...],
