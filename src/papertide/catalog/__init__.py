@@ -7,13 +7,24 @@
 
 from papertide.catalog._identity import normalize_doi, paper_key, parse_arxiv_id, title_key
 from papertide.catalog._paper import Paper
-from papertide.catalog._store import Catalog, UpsertResult, utcnow
+from papertide.catalog._store import Catalog, CatalogStats, UpsertResult, utcnow
 from papertide.catalog._text import readable
 from papertide.config import Settings
 from papertide.db import connect
 
-__all__ = ["Catalog", "Paper", "UpsertResult", "open_catalog", "readable", "parse_arxiv_id",
-           "normalize_doi", "paper_key", "title_key", "utcnow"]
+__all__ = [
+    "Catalog",
+    "CatalogStats",
+    "Paper",
+    "UpsertResult",
+    "open_catalog",
+    "readable",
+    "parse_arxiv_id",
+    "normalize_doi",
+    "paper_key",
+    "title_key",
+    "utcnow",
+]
 
 
 def open_catalog(settings: Settings) -> Catalog:

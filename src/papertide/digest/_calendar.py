@@ -10,7 +10,7 @@ Christmas Day and the days between Christmas and New Year.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 EASTERN = ZoneInfo("America/New_York")
@@ -37,11 +37,11 @@ def is_announcement_day(day: date) -> bool:
 
 def last_announcement(at: datetime) -> datetime:
     """The latest announcement at or before `at` (naive UTC in, naive UTC out)."""
-    local = at.replace(tzinfo=timezone.utc).astimezone(EASTERN)
+    local = at.replace(tzinfo=UTC).astimezone(EASTERN)
     day = local.date()
     for _ in range(30):
         moment = datetime.combine(day, ANNOUNCE_AT, EASTERN)
         if is_announcement_day(day) and moment <= local:
-            return moment.astimezone(timezone.utc).replace(tzinfo=None)
+            return moment.astimezone(UTC).replace(tzinfo=None)
         day -= timedelta(days=1)
     return at - timedelta(days=30)

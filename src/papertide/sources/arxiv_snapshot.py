@@ -10,14 +10,20 @@ from pathlib import Path
 
 from papertide.catalog import Paper, parse_arxiv_id
 from papertide.sources._common import (
-    BadRecord, Rejected, clean_text, read_json_lines, optional_text, parse_date, split_authors,
+    BadRecord,
+    Rejected,
+    clean_text,
+    optional_text,
+    parse_date,
+    read_json_lines,
+    split_authors,
     split_categories,
 )
 
 SOURCE = "arxiv-snapshot"
 
 
-def from_object(obj) -> Paper:
+def from_object(obj: object) -> Paper:
     if not isinstance(obj, dict):
         raise BadRecord(f"expected a JSON object, got {type(obj).__name__}")
     raw_id = obj.get("id")
@@ -39,7 +45,8 @@ def from_object(obj) -> Paper:
         version=len(versions) or parsed[1],
         doi=optional_text(obj.get("doi"), "doi"),
         published=created[0] if created else None,
-        updated=parse_date(obj.get("update_date"), "update_date") or (created[-1] if created else None),
+        updated=parse_date(obj.get("update_date"), "update_date")
+        or (created[-1] if created else None),
         url_abs=f"https://arxiv.org/abs/{arxiv_id}",
         url_pdf=f"https://arxiv.org/pdf/{arxiv_id}",
         comment=optional_text(obj.get("comments"), "comments"),
