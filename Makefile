@@ -4,12 +4,12 @@ PYTHON ?= python3
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-stamp
 
-.PHONY: install run test bench clean
+.PHONY: install run test lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[semantic,postgres,redis,test,bench]'
+	$(BIN)/python -m pip install -q -e '.[semantic,postgres,redis,test,lint,bench]'
 	touch $(STAMP)
 
 install: $(STAMP)  ## create .venv and install papertide with its extras (quick when done)
@@ -18,8 +18,12 @@ run: install  ## load the demo corpus, build the indexes, serve http://127.0.0.1
 	$(BIN)/papertide load-demo
 	$(BIN)/papertide serve
 
-test: install  ## run the whole test suite
+test: install  ## run the whole test suite (SQLite, and PostgreSQL / Redis where they run)
 	$(BIN)/python -m pytest
+
+lint: install  ## ruff (style, bugs, imports) and mypy (types) over the package
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
 
 bench: install  ## run every benchmark in bench/
 	$(BIN)/python bench/run_all.py

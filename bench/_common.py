@@ -20,11 +20,53 @@ CACHE = HERE / ".cache"
 SAMPLE = HERE.parent.parent / "shared" / "data" / "arxiv-sample" / "daily_arxiv_papers.jsonl.gz"
 SCIFACT = HERE.parent.parent / "shared" / "data" / "scifact-train"
 
-_WORDS = ("model learning neural network data training graph language vision image robust "
-          "efficient optimization reinforcement agent policy attention transformer diffusion "
-          "generative retrieval benchmark evaluation dataset quantum physics protein molecular "
-          "federated privacy causal inference bayesian sparse convex stochastic gradient "
-          "adversarial alignment reasoning multimodal segmentation detection tracking speech").split()
+_WORDS = [
+    "model",
+    "learning",
+    "neural",
+    "network",
+    "data",
+    "training",
+    "graph",
+    "language",
+    "vision",
+    "image",
+    "robust",
+    "efficient",
+    "optimization",
+    "reinforcement",
+    "agent",
+    "policy",
+    "attention",
+    "transformer",
+    "diffusion",
+    "generative",
+    "retrieval",
+    "benchmark",
+    "evaluation",
+    "dataset",
+    "quantum",
+    "physics",
+    "protein",
+    "molecular",
+    "federated",
+    "privacy",
+    "causal",
+    "inference",
+    "bayesian",
+    "sparse",
+    "convex",
+    "stochastic",
+    "gradient",
+    "adversarial",
+    "alignment",
+    "reasoning",
+    "multimodal",
+    "segmentation",
+    "detection",
+    "tracking",
+    "speech",
+]
 
 
 def real_records() -> list[dict]:
@@ -42,9 +84,16 @@ def generated_records(n: int, seed: int = 1) -> list[dict]:
         title = " ".join(rng.choice(_WORDS) for _ in range(rng.randint(5, 12))).capitalize()
         abstract = ". ".join(" ".join(rng.choice(_WORDS) for _ in range(rng.randint(8, 20)))
                              for _ in range(rng.randint(5, 9)))
-        out.append({"id": f"{2400 + i // 99999 % 100}.{i % 99999:05d}", "title": title,
-                    "summary": abstract, "authors": [f"Author {rng.randint(1, 50000)}" for _ in range(4)],
-                    "categories": rng.sample(cats, 2), "listing_dates": [f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"]})
+        out.append(
+            {
+                "id": f"{2400 + i // 99999 % 100}.{i % 99999:05d}",
+                "title": title,
+                "summary": abstract,
+                "authors": [f"Author {rng.randint(1, 50000)}" for _ in range(4)],
+                "categories": rng.sample(cats, 2),
+                "listing_dates": [f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"],
+            }
+        )
     return out
 
 
@@ -93,7 +142,23 @@ def queries(n: int, seed: int = 7) -> list[str]:
     """Realistic keyword queries: 2–5 content words from real titles."""
     rng = random.Random(seed)
     base = real_records() or generated_records(2000)
-    stop = {"a", "an", "the", "of", "for", "and", "in", "on", "with", "to", "via", "from", "by", "is", "at"}
+    stop = {
+        "a",
+        "an",
+        "the",
+        "of",
+        "for",
+        "and",
+        "in",
+        "on",
+        "with",
+        "to",
+        "via",
+        "from",
+        "by",
+        "is",
+        "at",
+    }
     out = []
     while len(out) < n:
         words = [w.strip(":,.()?!").lower() for w in rng.choice(base)["title"].split()]
@@ -109,7 +174,10 @@ def seed_vectors(count: int = 2000, profile: str = "fast"):
     """Real MiniLM embeddings of `count` real abstracts: the seeds generated vectors mix."""
     from papertide.search._embed import Embedder
 
-    texts = [r["title"] + ". " + r["summary"] for r in (real_records() or generated_records(count))[:count]]
+    texts = [
+        r["title"] + ". " + r["summary"]
+        for r in (real_records() or generated_records(count))[:count]
+    ]
     return Embedder(profile, cache_dir=CACHE).embed(texts)
 
 
@@ -120,6 +188,10 @@ def mixed_vectors(seeds, n: int, seed: int = 0):
 
     rng = np.random.default_rng(seed)
     a, b = rng.integers(0, len(seeds), n), rng.integers(0, len(seeds), n)
-    out = seeds[a] + 0.5 * seeds[b] + rng.standard_normal((n, seeds.shape[1])).astype("float32") * 0.02
+    out = (
+        seeds[a]
+        + 0.5 * seeds[b]
+        + rng.standard_normal((n, seeds.shape[1])).astype("float32") * 0.02
+    )
     out /= np.linalg.norm(out, axis=1, keepdims=True)
     return out.astype("float32")

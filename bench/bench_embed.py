@@ -32,15 +32,19 @@ def run_profile(folder: Path, profile: str, modes: tuple[str, ...]) -> dict:
         services = open_services(Settings(data_dir=Path(tmp), embed_profile=profile))
         ingest_records(services.catalog, papers, IngestReport())
         services.search.catch_up()
-        services.search.semantic.embedder.embed(["warm up the model"])  # load/export outside the clock
+        services.search.semantic.embedder.embed(
+            ["warm up the model"]
+        )  # load/export outside the clock
         started = time.perf_counter()
         embedded = services.search.semantic.embed_pending()
         seconds = time.perf_counter() - started
         services.search.semantic.catch_up()
         result = {"docs_per_s": embedded / seconds}
         for mode in modes:
-            metrics = evaluate(lambda q: [p for p, _ in services.search.ranked_ids(q, mode=mode, depth=100)],
-                               queries, qrels)
+            def run(q, mode=mode):
+                return [p for p, _ in services.search.ranked_ids(q, mode=mode, depth=100)]
+
+            metrics = evaluate(run, queries, qrels)
             result[mode] = metrics["ndcg@10"]
         return result
 
@@ -50,11 +54,19 @@ def main(profiles: list[str]) -> None:
     results = {p: run_profile(folder, p, ("semantic", "hybrid")) for p in profiles}
     base = results.get("plain", {}).get("docs_per_s")
     print(f"embedding {folder.name}: throughput and nDCG@10, same run")
-    print(f"  {'profile':<9} {'docs/s':>8} {'speed-up':>9} {'semantic':>9} {'hybrid':>8} {'Δ hybrid':>9}")
+    print(
+        f"  {'profile':<9} {'docs/s':>8} {'speed-up':>9} {'semantic':>9} {'hybrid':>8} {'Δ hybrid':>9}"
+    )
     for profile, r in results.items():
         speed = f"{r['docs_per_s'] / base:.2f}×" if base else "—"
-        delta = f"{(r['hybrid'] - results['plain']['hybrid']) * 100:+.2f} pt" if "plain" in results else "—"
-        print(f"  {profile:<9} {r['docs_per_s']:>8.1f} {speed:>9} {r['semantic']:>9.4f} {r['hybrid']:>8.4f} {delta:>9}")
+        delta = (
+            f"{(r['hybrid'] - results['plain']['hybrid']) * 100:+.2f} pt"
+            if "plain" in results
+            else "—"
+        )
+        print(
+            f"  {profile:<9} {r['docs_per_s']:>8.1f} {speed:>9} {r['semantic']:>9.4f} {r['hybrid']:>8.4f} {delta:>9}"
+        )
     print("  goals: default ≥ 2× plain at ≤ 0.5 pt hybrid nDCG@10; fast ≥ 3× at ≤ 1.5 pt")
 
 

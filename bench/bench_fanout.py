@@ -113,8 +113,12 @@ def main(n_readers: int = 10_000) -> None:
     finally:
         sink.terminate()
     sent = counts.get("sent", 0)
-    print(f"digest fan-out: {n_readers:,} readers × 3 topics (pool of 300), one worker, SMTP sink on loopback")
-    print(f"  papertide: {sent:,} digests sent in {total:.1f} s = {sent / total:,.0f} digests/s   goal ≥ 100")
+    print(
+        f"digest fan-out: {n_readers:,} readers × 3 topics (pool of 300), one worker, SMTP sink on loopback"
+    )
+    print(
+        f"  papertide: {sent:,} digests sent in {total:.1f} s = {sent / total:,.0f} digests/s   goal ≥ 100"
+    )
     print("  time share: " + ", ".join(f"{k} {v / total:.0%}" for k, v in timer.seconds.items())
           + f", other (reader queries, checks) {1 - sum(timer.seconds.values()) / total:.0%}")
     print(f"  baseline: pre-rendered message over one connection: {floor:,.0f} messages/s")

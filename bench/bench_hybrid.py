@@ -21,7 +21,6 @@ from _common import mixed_vectors, ms, queries, seed_vectors  # noqa: E402
 from bench_keyword import catalog_of  # noqa: E402
 
 
-
 def generate_vectors(services, n: int) -> None:
     semantic = services.search.semantic
     if semantic.store.count() >= n:
@@ -34,7 +33,9 @@ def generate_vectors(services, n: int) -> None:
     for start in range(0, len(ids), 20_000):
         chunk = ids[start:start + 20_000]
         vectors = mixed_vectors(seeds, len(chunk), seed=start)
-        semantic.store.save([(pid, "generated", "-", v) for pid, v in zip(chunk, vectors)])
+        semantic.store.save(
+            [(pid, "generated", "-", v) for pid, v in zip(chunk, vectors, strict=True)]
+        )
     print("  building the vector index …", flush=True)
     started = time.perf_counter()
     semantic.catch_up()
@@ -63,10 +64,18 @@ def main(sizes: list[int]) -> None:
             search.semantic.vectors.search(vector, 100)
             timings["vector"].append(time.perf_counter() - started)
         index = "HNSW" if search.semantic.vectors.hnsw is not None else "exact"
-        print(f"search over {n:,} papers, {len(qs)} queries from real titles, top 10 ({index} vectors)")
-        print(f"  papertide hybrid (embed + BM25 + vectors + fuse + load)  {ms(timings['hybrid'])}   goal p50 ≤ 50 ms at 1M")
-        print(f"  papertide semantic only                                  {ms(timings['semantic'])}")
-        print(f"  papertide keyword only                                   {ms(timings['keyword'])}")
+        print(
+            f"search over {n:,} papers, {len(qs)} queries from real titles, top 10 ({index} vectors)"
+        )
+        print(
+            f"  papertide hybrid (embed + BM25 + vectors + fuse + load)  {ms(timings['hybrid'])}   goal p50 ≤ 50 ms at 1M"
+        )
+        print(
+            f"  papertide semantic only                                  {ms(timings['semantic'])}"
+        )
+        print(
+            f"  papertide keyword only                                   {ms(timings['keyword'])}"
+        )
         print(f"  query embedding alone                                    {ms(timings['embed'])}")
         print(f"  raw vector search, top 100                               {ms(timings['vector'])}")
 

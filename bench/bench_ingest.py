@@ -36,7 +36,7 @@ def main(n: int = 100_000, runs: int = 3) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             services = open_services(Settings(data_dir=Path(tmp)))
 
-            def full():
+            def full(services=services):
                 with services.search.feeding() as feed:
                     return ingest_files(services.catalog, [path], on_changed=feed)
 
@@ -46,7 +46,9 @@ def main(n: int = 100_000, runs: int = 3) -> None:
     med = statistics.median
     print(f"ingest, {n:,} records ({origin}), median of {runs} runs, papers/s")
     print(f"  baseline: parse only                    {med(parse_only):>10,.0f}")
-    print(f"  papertide: catalog upsert (SQLite)      {med(catalog_only):>10,.0f}   ({med(catalog_only) / med(parse_only):.2f}× of parse only)")
+    print(
+        f"  papertide: catalog upsert (SQLite)      {med(catalog_only):>10,.0f}   ({med(catalog_only) / med(parse_only):.2f}× of parse only)"
+    )
     print(f"  papertide: catalog + keyword index      {med(end_to_end):>10,.0f}   goal ≥ 5,000")
 
 

@@ -61,7 +61,9 @@ def main(sizes: list[int]) -> None:
         for q in qs[:10]:
             terms = q.split()
             started = time.perf_counter()
-            scored = sorted(((sum(t in text for t in terms), pid) for pid, text in texts), reverse=True)[:10]
+            scored = sorted(
+                ((sum(t in text for t in terms), pid) for pid, text in texts), reverse=True
+            )[:10]
             brute.append(time.perf_counter() - started)
         del texts, scored
         print(f"keyword search over {n:,} papers, {len(qs)} queries from real titles, top 10")

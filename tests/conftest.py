@@ -1,125 +1,165 @@
-"""Shared fixtures: a fresh data dir per test, the demo corpus loaded once per session,
-a live server on loopback, and the real PostgreSQL where the machine has one."""
+"""Fixtures: every store test runs on SQLite and on the real PostgreSQL.
+
+`database_url` is parametrised over both backends (test ids carry `sqlite` / `postgres`);
+`settings` and `services` build on it, so a test that takes them runs twice. SQLite is a
+new file per test; PostgreSQL is a database of this session's own, emptied before each
+test. Where PostgreSQL does not run, its variants skip with the reason in the summary.
+The demo corpus is loaded once per session and backend for tests that only read it.
+"""
 
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
-from importlib import resources
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from papertide.config import Settings
-from papertide.ingest import ingest_files
 from papertide.services import Services, open_services
+from tests.helpers import (
+    ARTIFACTS,
+    DEMO,
+    REDIS_URL,
+    DemoSnapshot,
+    Postgres,
+    SMTPServer,
+    listening,
+    load,
+    make_settings,
+)
 
-FIXTURES = Path(__file__).parent / "fixtures"
-DEMO = Path(str(resources.files("papertide") / "demo" / "trending-listing.txt"))
-POSTGRES_URL = os.environ.get("PAPERTIDE_TEST_POSTGRES_URL",
-                              "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-ARTIFACTS = Path(__file__).parent.parent / "test-artifacts"
+BACKENDS = ["sqlite", "postgres"]
+NO_POSTGRES = "PostgreSQL is not running on 127.0.0.1:5432"
+NO_REDIS = "Redis is not running on 127.0.0.1:6379"
+_backends_of: dict[str, set[str]] = {}  # test id → the backends it runs on
+_ran: dict[str, int] = {}
 
 
-def pytest_configure(config):
+def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
-@pytest.fixture
-def settings(tmp_path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", secret_key="test-secret", embed_on_ingest=False,
-                    search_mode="keyword")
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        params = set(callspec.params.values()) if callspec else set()
+        backends = {b for b in BACKENDS if b in params}
+        if "redis_url" in getattr(item, "fixturenames", ()):
+            backends.add("redis")
+        _backends_of[item.nodeid] = backends
 
 
-@pytest.fixture
-def services(settings) -> Services:
-    return open_services(settings)
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call" and report.passed:
+        for backend in _backends_of.get(report.nodeid, ()):
+            _ran[backend] = _ran.get(backend, 0) + 1
 
 
-def load(services: Services, *paths: Path, fmt: str = "auto"):
-    report = ingest_files(services.catalog, paths, fmt)
-    services.search.catch_up()
-    return report
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The last lines say which backends the suite ran on, and why any did not run."""
+    lines = []
+    for backend, port, absent in (("sqlite", None, ""), ("postgres", 5432, NO_POSTGRES),
+                                  ("redis", 6379, NO_REDIS)):
+        count = _ran.get(backend, 0)
+        why = absent if port and not listening(port) else "no test of it passed or was selected"
+        lines.append(f"{backend}: {count} tests passed" if count else f"{backend}: NOT RUN — {why}")
+    terminalreporter.write_sep("-", "backends")
+    for line in lines:
+        terminalreporter.write_line(line)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "backends.txt").write_text("backends: " + "; ".join(lines) + "\n")
 
 
 @pytest.fixture(scope="session")
-def demo_services(tmp_path_factory) -> Services:
-    """The demo corpus, loaded once; tests that read it must not change it."""
-    data = tmp_path_factory.mktemp("demo")
-    services = open_services(Settings(data_dir=data, secret_key="test-secret",
-                                      embed_on_ingest=False, search_mode="keyword"))
+def postgres() -> Iterator[Postgres]:
+    """This session's databases on the machine's PostgreSQL (skips where none runs)."""
+    if not listening(5432):
+        pytest.skip(NO_POSTGRES)
+    pg = Postgres()
+    yield pg
+    pg.drop_all()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty catalog database on each backend."""
+    if request.param == "sqlite":
+        (tmp_path / "data").mkdir(exist_ok=True)
+        return f"sqlite:///{tmp_path / 'data' / 'papertide.db'}"
+    postgres: Postgres = request.getfixturevalue("postgres")
+    return postgres.empty("scratch")
+
+
+@pytest.fixture
+def second_database_url(database_url: str, request: pytest.FixtureRequest,
+                        tmp_path: Path) -> str:
+    """Another empty database on the same backend (a second installation, a migration's
+    target)."""
+    if database_url.startswith("sqlite"):
+        (tmp_path / "other").mkdir(exist_ok=True)
+        return f"sqlite:///{tmp_path / 'other' / 'papertide.db'}"
+    postgres: Postgres = request.getfixturevalue("postgres")
+    return postgres.empty("second")
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return make_settings(tmp_path / "data", database_url)
+
+
+@pytest.fixture
+def services(settings: Settings) -> Services:
+    return open_services(settings)
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot(tmp_path_factory: pytest.TempPathFactory) -> DemoSnapshot:
+    return DemoSnapshot(open_services(make_settings(tmp_path_factory.mktemp("demo-snapshot"))))
+
+
+@pytest.fixture
+def demo(services: Services, demo_snapshot: DemoSnapshot) -> Services:
+    """This test's own store (on each backend) holding the demo corpus, free to change."""
+    return demo_snapshot.restore(services)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def demo_services(request: pytest.FixtureRequest,
+                  tmp_path_factory: pytest.TempPathFactory) -> Services:
+    """The demo corpus, loaded once per backend; tests that take it must not change it."""
+    data = tmp_path_factory.mktemp(f"demo-{request.param}")
+    url = None
+    if request.param == "postgres":
+        url = request.getfixturevalue("postgres").database("demo")
+    services = open_services(make_settings(data, url))
     load(services, DEMO)
     return services
 
 
-@pytest.fixture(scope="session")
-def semantic_demo(tmp_path_factory) -> Services:
+@pytest.fixture(scope="session", params=BACKENDS)
+def semantic_demo(request: pytest.FixtureRequest,
+                  tmp_path_factory: pytest.TempPathFactory) -> Services:
     """The demo corpus with embeddings and the vector index built (hybrid by default)."""
     pytest.importorskip("onnxruntime", reason="the `semantic` extra is not installed")
-    data = tmp_path_factory.mktemp("semantic-demo")
-    services = open_services(Settings(data_dir=data, secret_key="test-secret", embed_on_ingest=False))
+    data = tmp_path_factory.mktemp(f"semantic-demo-{request.param}")
+    url = None
+    if request.param == "postgres":
+        url = request.getfixturevalue("postgres").database("semantic")
+    services = open_services(make_settings(data, url, search_mode="hybrid"))
     load(services, DEMO)
     services.search.catch_up(embed=True)
     return services
 
 
-def listening(port: int) -> bool:
-    """Is a service (PostgreSQL, Redis) listening on this loopback port?"""
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1):
-            return True
-    except OSError:
-        return False
+@pytest.fixture
+def redis_url() -> str:
+    if not listening(6379):
+        pytest.skip(NO_REDIS)
+    return REDIS_URL
 
 
 @pytest.fixture
-def postgres_url():
-    if not listening(5432):
-        pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
-    from sqlalchemy import create_engine, text
-
-    from papertide.db import dispose_all
-    from papertide.db.tables import metadata
-
-    engine = create_engine(POSTGRES_URL)
-    with engine.begin() as conn:
-        metadata.drop_all(conn)
-        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    engine.dispose()
-    yield POSTGRES_URL
-    dispose_all()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class LiveServer:
-    def __init__(self, settings: Settings, embedded_worker: bool = False):
-        import uvicorn
-
-        from papertide.web import create_app
-
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(create_app(settings, embedded_worker=embedded_worker), host="127.0.0.1",
-                                port=self.port, log_level="warning")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("server did not start")
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *exc):
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
+def smtp_server() -> Iterator[SMTPServer]:
+    with SMTPServer() as server:
+        yield server

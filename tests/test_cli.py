@@ -6,12 +6,13 @@ import pytest
 from typer.testing import CliRunner
 
 from papertide.cli import app
-from tests.conftest import DEMO, FIXTURES
+from tests.helpers import DEMO, FIXTURES
 
 
 @pytest.fixture
-def run(tmp_path, monkeypatch):
+def run(tmp_path, monkeypatch, database_url):
     monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("PAPERTIDE_DATABASE_URL", database_url)
     monkeypatch.setenv("PAPERTIDE_SEARCH_MODE", "keyword")
     monkeypatch.setenv("PAPERTIDE_EMBED_ON_INGEST", "0")
     runner = CliRunner()
@@ -41,7 +42,11 @@ def test_rejected_records_are_reported_with_file_and_line(run, tmp_path):
 
 def test_search_and_trending_print_json(run):
     run("ingest", DEMO)
-    rows = json.loads(run("search", "sample efficient multi-agent reinforcement learning", "--json", "--limit", 3).stdout)
+    rows = json.loads(
+        run(
+            "search", "sample efficient multi-agent reinforcement learning", "--json", "--limit", 3
+        ).stdout
+    )
     assert rows[0]["title"] == "Sample-Efficient Multi-Agent RL: An Optimization Perspective"
     assert {"id", "title", "score"} <= rows[0].keys() and len(rows) == 3
     hot = json.loads(run("trending", "--window", "day", "--limit", 2, "--json").stdout)
@@ -53,18 +58,22 @@ def test_search_with_a_bad_date_is_a_clear_error(run):
     assert result.exit_code != 0 and "not a date" in result.output
 
 
-def test_export_then_ingest_into_an_empty_store_round_trips(run, tmp_path, monkeypatch):
+def test_export_then_ingest_into_an_empty_store_round_trips(run, tmp_path, monkeypatch,
+                                                           second_database_url):
     run("ingest", DEMO)
     run("ingest", FIXTURES / "arxiv-snapshot-5.jsonl")
     first = tmp_path / "first.jsonl"
     run("export", first)
     monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(tmp_path / "other"))
+    monkeypatch.setenv("PAPERTIDE_DATABASE_URL", second_database_url)
     summary = json.loads(run("ingest", first, "--json").stdout.strip().splitlines()[-1])
     assert summary["added"] == 260 and summary["rejected"] == 0
     second = tmp_path / "second.jsonl"
     run("export", second)
-    by_id = lambda p: {json.loads(l)["id"]: {k: v for k, v in json.loads(l).items() if k != "id"}
-                       for l in p.read_text().splitlines()}
+    def by_id(path):
+        records = [json.loads(line) for line in path.read_text().splitlines()]
+        return {r.pop("id"): r for r in records}
+
     assert by_id(first) == by_id(second)
 
 
@@ -76,6 +85,6 @@ def test_export_to_stdout(run):
 
 def test_index_rebuild_and_stats(run):
     run("ingest", DEMO)
-    assert "255" in run("index", "--rebuild").output
+    assert "255" in run("index", "--rebuild", "--no-embed").output
     stats = json.loads(run("stats", "--json").stdout)
     assert stats["papers"] == 255 and stats["keyword_index_docs"] == 255

@@ -47,8 +47,14 @@ def test_old_events_fall_out_of_short_windows_and_decay(services):
 def test_older_papers_need_more_attention(services):
     catalog = services.catalog
     now = datetime.utcnow()
-    catalog.upsert([Paper(title="New", abstract="x", arxiv_id="2401.00001", published=now),
-                    Paper(title="Old", abstract="x", arxiv_id="2401.00002", published=now - timedelta(days=30))])
+    catalog.upsert(
+        [
+            Paper(title="New", abstract="x", arxiv_id="2401.00001", published=now),
+            Paper(
+                title="Old", abstract="x", arxiv_id="2401.00002", published=now - timedelta(days=30)
+            ),
+        ]
+    )
     catalog.record_event("2401.00001", "vote", "a")
     catalog.record_event("2401.00002", "vote", "a")
     scores = trending.scores(catalog, "all")

@@ -7,23 +7,32 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from datetime import datetime
-from enum import Enum
 from importlib import resources
 from pathlib import Path
-from typing import Optional
+from typing import Literal, Optional
 
 import typer
 from rich.console import Console
-from rich.progress import (BarColumn, DownloadColumn, MofNCompleteColumn, Progress,
-                           TaskProgressColumn, TextColumn, TimeRemainingColumn)
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TaskProgressColumn,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from papertide import trending as trending_mod
 from papertide.config import Settings
 from papertide.ingest import IngestReport, ingest_files
+from papertide.options import Mode, Sort, Window
 from papertide.search import Filters
 from papertide.services import Services, open_services
 
@@ -37,30 +46,7 @@ EMBED_SHARDS = 4
 console = Console(stderr=True)
 
 
-class Format(str, Enum):
-    auto = "auto"
-    listing = "listing"
-    jsonl = "jsonl"
-    arxiv_snapshot = "arxiv-snapshot"
-
-
-class Window(str, Enum):
-    day = "day"
-    week = "week"
-    month = "month"
-    all = "all"
-
-
-class Sort(str, Enum):
-    relevance = "relevance"
-    new = "new"
-    trending = "trending"
-
-
-class Mode(str, Enum):
-    keyword = "keyword"
-    semantic = "semantic"
-    hybrid = "hybrid"
+Format = Literal["auto", "listing", "jsonl", "arxiv-snapshot"]
 
 
 def _services() -> Services:
@@ -72,10 +58,12 @@ def _progress() -> Progress:
                     MofNCompleteColumn(), TimeRemainingColumn(), console=console)
 
 
-def catch_up_indexes(services: Services, rebuild: bool = False, embed: bool = False) -> dict[str, int]:
+def catch_up_indexes(
+    services: Services, rebuild: bool = False, embed: bool = False
+) -> dict[str, int]:
     """Bring every derived index level with the catalog, with a progress bar each."""
     with _progress() as progress:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def report(name: str, done: int, total: int) -> None:
             if name not in tasks:
@@ -91,7 +79,9 @@ def _print_report(report: IngestReport) -> None:
     table = Table(title="ingest")
     for name in ("added", "updated", "unchanged", "rejected"):
         table.add_column(name, justify="right")
-    table.add_row(*(f"{getattr(report, n):,}" for n in ("added", "updated", "unchanged", "rejected")))
+    table.add_row(
+        *(f"{getattr(report, n):,}" for n in ("added", "updated", "unchanged", "rejected"))
+    )
     console.print(table)
     for rejection in report.rejections:
         console.print(f"[yellow]rejected[/] {rejection}", highlight=False, markup=True)
@@ -113,13 +103,17 @@ def run_ingest(services: Services, paths: list[Path], fmt: str) -> IngestReport:
 
 @app.command()
 def ingest(
-    paths: list[Path] = typer.Argument(..., exists=True, dir_okay=False, help="Files to read (.gz is fine)."),
-    format: Format = typer.Option(Format.auto, "--format", "-f", help="Input format; auto looks at the file."),
+    paths: list[Path] = typer.Argument(
+        ..., exists=True, dir_okay=False, help="Files to read (.gz is fine)."
+    ),
+    format: Format = typer.Option(
+        "auto", "--format", "-f", help="Input format; auto looks at the file."
+    ),
     json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Load papers from files into the catalog, then update the search indexes."""
     services = _services()
-    report = run_ingest(services, paths, format.value)
+    report = run_ingest(services, paths, format)
     embed_now = services.settings.embed_on_ingest and not services.settings.queue_url
     catch_up_indexes(services, embed=embed_now)
     if services.settings.embed_on_ingest and services.settings.queue_url and report.changed:
@@ -144,18 +138,16 @@ def load_demo() -> None:
 
 
 @app.command()
-def export(path: Optional[Path] = typer.Argument(None, help="Output file; standard output when left out.")) -> None:
+def export(
+    path: Optional[Path] = typer.Argument(None, help="Output file; standard output when left out."),
+) -> None:
     """Write the whole catalog as papertide JSON lines (ingest reads it back losslessly)."""
     services = _services()
-    out = open(path, "w", encoding="utf-8") if path else sys.stdout
     count = 0
-    try:
+    with open(path, "w", encoding="utf-8") if path else contextlib.nullcontext(sys.stdout) as out:
         for paper in services.catalog.iter_papers():
             out.write(json.dumps(paper.to_json(), ensure_ascii=False) + "\n")
             count += 1
-    finally:
-        if path:
-            out.close()
     console.print(f"exported {count:,} papers")
 
 
@@ -183,21 +175,27 @@ def _print_papers(rows: list[dict], as_json: bool) -> None:
 
 @app.command()
 def search(
-    query: str = typer.Argument(..., help='Query: words, "phrases", -exclusions, ti: au: abs: cat: id:'),
+    query: str = typer.Argument(
+        ..., help='Query: words, "phrases", -exclusions, ti: au: abs: cat: id:'
+    ),
     limit: int = typer.Option(10, min=1, max=100, help="How many results."),
     offset: int = typer.Option(0, min=0, help="Skip this many results (pagination)."),
     since: Optional[str] = typer.Option(None, help="Published on or after (YYYY-MM-DD)."),
     until: Optional[str] = typer.Option(None, help="Published on or before (YYYY-MM-DD)."),
-    category: Optional[str] = typer.Option(None, help="arXiv category, e.g. cs.LG (or cs for all of cs)."),
+    category: Optional[str] = typer.Option(
+        None, help="arXiv category, e.g. cs.LG (or cs for all of cs)."
+    ),
     author: Optional[str] = typer.Option(None, help="Author name."),
-    sort: Sort = typer.Option(Sort.relevance, help="Order of results."),
-    mode: Optional[Mode] = typer.Option(None, help="keyword, semantic or hybrid (default: setting)."),
+    sort: Sort = typer.Option("relevance", help="Order of results."),
+    mode: Optional[Mode] = typer.Option(
+        None, help="keyword, semantic or hybrid (default: setting)."
+    ),
     json_out: bool = typer.Option(False, "--json", help="Print a JSON array of results."),
 ) -> None:
     """Search the catalog."""
     services = _services()
     filters = Filters(_date(since, "--since"), _date(until, "--until"), category, author)
-    page = services.search.search(query, filters, sort.value, mode.value if mode else None, limit, offset)
+    page = services.search.search(query, filters, sort, mode, limit, offset)
     rows = [{"id": h.paper.id, "title": h.paper.title, "score": round(h.score, 6),
              "authors": h.paper.authors, "categories": h.paper.categories,
              "published": h.paper.published.date().isoformat() if h.paper.published else None}
@@ -207,7 +205,7 @@ def search(
 
 @app.command()
 def trending(
-    window: Window = typer.Option(Window.week, help="Time window."),
+    window: Window = typer.Option("week", help="Time window."),
     limit: int = typer.Option(10, min=1, max=100, help="How many papers."),
     json_out: bool = typer.Option(False, "--json", help="Print a JSON array."),
 ) -> None:
@@ -215,15 +213,20 @@ def trending(
     services = _services()
     rows = [{"id": p.id, "title": p.title, "score": round(score, 6), "votes": p.votes,
              "views": p.views, "saves": p.saves}
-            for p, score in trending_mod.trending(services.catalog, window.value, limit)]
+            for p, score in trending_mod.trending(services.catalog, window, limit)]
     _print_papers(rows, json_out)
 
 
 @app.command()
 def index(
-    rebuild: bool = typer.Option(False, "--rebuild", help="Start the indexes over from the catalog."),
-    embed: bool = typer.Option(True, "--embed/--no-embed",
-                               help="Embed papers that are new or whose text changed (resumable)."),
+    rebuild: bool = typer.Option(
+        False, "--rebuild", help="Start the indexes over from the catalog."
+    ),
+    embed: bool = typer.Option(
+        True,
+        "--embed/--no-embed",
+        help="Embed papers that are new or whose text changed (resumable).",
+    ),
 ) -> None:
     """Catch the search indexes up with the catalog: keyword index, embeddings, vectors."""
     counts = catch_up_indexes(_services(), rebuild=rebuild, embed=embed)
@@ -233,10 +236,11 @@ def index(
 @app.command("eval")
 def eval_(
     folder: Path = typer.Argument(..., exists=True, file_okay=False, help="BEIR-format directory."),
-    mode: Mode = typer.Option(Mode.hybrid, help="keyword, semantic or hybrid."),
+    mode: Mode = typer.Option("hybrid", help="keyword, semantic or hybrid."),
     json_out: bool = typer.Option(False, "--json", help="Print one JSON object."),
-    work_dir: Optional[Path] = typer.Option(None, "--work-dir",
-                                            help="Keep the store here and reuse it (default: a throw-away folder)."),
+    work_dir: Optional[Path] = typer.Option(
+        None, "--work-dir", help="Keep the store here and reuse it (default: a throw-away folder)."
+    ),
 ) -> None:
     """Measure search relevance on a BEIR-format directory: nDCG@10, Recall@100, MRR@10."""
     import tempfile
@@ -251,17 +255,17 @@ def eval_(
         services = open_services(settings)
         if services.catalog.stats()["papers"] < len(papers):
             ingest_records(services.catalog, papers, IngestReport())
-        catch_up_indexes(services, embed=mode != Mode.keyword)
+        catch_up_indexes(services, embed=mode != "keyword")
         with _progress() as progress:
-            task = progress.add_task(f"queries ({mode.value})", total=len(qrels))
+            task = progress.add_task(f"queries ({mode})", total=len(qrels))
             result = evaluate(
-                lambda q: [pid for pid, _ in services.search.ranked_ids(q, mode=mode.value, depth=100)],
-                queries, qrels, on_progress=lambda done, total: progress.update(task, completed=done, total=total))
-        result["mode"] = mode.value
+                lambda q: [pid for pid, _ in services.search.ranked_ids(q, mode=mode, depth=100)],
+                queries, qrels,
+                on_progress=lambda done, total: progress.update(task, completed=done, total=total))
     if json_out:
-        print(json.dumps(result))
+        print(json.dumps({**result, "mode": mode}))
     else:
-        table = Table(title=f"{folder} — {mode.value}")
+        table = Table(title=f"{folder} — {mode}")
         for key in ("ndcg@10", "recall@100", "mrr@10", "queries"):
             table.add_column(key, justify="right")
         table.add_row(*(str(result[k]) for k in ("ndcg@10", "recall@100", "mrr@10", "queries")))
@@ -272,7 +276,7 @@ def eval_(
 def stats(json_out: bool = typer.Option(False, "--json", help="Print as JSON.")) -> None:
     """Counts of papers and engagement, and the index state."""
     services = _services()
-    data = services.catalog.stats()
+    data: dict[str, object] = dict(services.catalog.stats())
     data["keyword_index_docs"] = services.search.keyword.num_docs()
     data["catalog_seq"] = services.catalog.max_seq()
     data["keyword_index_seq"] = services.search.keyword.indexed_seq
@@ -289,7 +293,9 @@ def stats(json_out: bool = typer.Option(False, "--json", help="Print as JSON."))
 def readers_add(
     email: str = typer.Argument(..., help="The reader's address."),
     topic: list[str] = typer.Option([], "--topic", help="A topic (saved search); repeat for more."),
-    confirmed: bool = typer.Option(False, "--confirmed", help="Skip the confirmation mail (operator's choice)."),
+    confirmed: bool = typer.Option(
+        False, "--confirmed", help="Skip the confirmation mail (operator's choice)."
+    ),
 ) -> None:
     """Subscribe an address; without --confirmed a confirmation mail is sent."""
     from papertide.readers import InvalidInput, make_topic
@@ -303,25 +309,30 @@ def readers_add(
     if not confirmed and reader.status == "pending":
         services.digests.send_confirmation(reader)
         console.print(f"confirmation mail sent to {reader.email}")
-    console.print(f"{'added' if created else 'already subscribed'}: {reader.email} ({reader.status})")
+    console.print(
+        f"{'added' if created else 'already subscribed'}: {reader.email} ({reader.status})"
+    )
 
 
 @readers_app.command("list")
-def readers_list(json_out: bool = typer.Option(False, "--json", help="Print a JSON array.")) -> None:
+def readers_list(
+    json_out: bool = typer.Option(False, "--json", help="Print a JSON array."),
+) -> None:
     """List the readers with their status, schedule and topics."""
-    rows = [{"id": r.id, "email": r.email, "status": r.status, "frequency": r.frequency,
-             "send_hour": r.send_hour, "timezone": r.timezone, "per_digest": r.per_digest,
-             "topics": [t.query for t in r.topics], "last_edition": r.last_edition}
-            for r in _services().readers.store.all()]
+    readers = _services().readers.store.all()
     if json_out:
-        print(json.dumps(rows, indent=1))
+        print(json.dumps([{"id": r.id, "email": r.email, "status": r.status,
+                           "frequency": r.frequency, "send_hour": r.send_hour,
+                           "timezone": r.timezone, "per_digest": r.per_digest,
+                           "topics": [t.query for t in r.topics], "last_edition": r.last_edition}
+                          for r in readers], indent=1))
         return
     table = Table()
     for column in ("id", "email", "status", "frequency", "send_hour", "timezone", "topics"):
         table.add_column(column)
-    for row in rows:
-        table.add_row(str(row["id"]), row["email"], row["status"], row["frequency"],
-                      str(row["send_hour"]), row["timezone"], "; ".join(row["topics"]))
+    for r in readers:
+        table.add_row(str(r.id), r.email, r.status, r.frequency, str(r.send_hour), r.timezone,
+                      "; ".join(t.query for t in r.topics))
     Console().print(table)
 
 
@@ -342,16 +353,21 @@ def digest_preview(email: str = typer.Argument(..., help="The reader's address."
         print("Nothing new for this reader: the next edition would be skipped.")
         return
     print(f"Subject: {msg['Subject']}\n")
-    print(msg.get_body(("plain",)).get_content())
+    plain = msg.get_body(("plain",))
+    print(plain.get_content() if plain is not None else "")
 
 
 @digest_app.command("run")
-def digest_run(now: bool = typer.Option(False, "--now", help="Every active reader, whatever their send hour.")) -> None:
+def digest_run(
+    now: bool = typer.Option(False, "--now", help="Every active reader, whatever their send hour."),
+) -> None:
     """Send the due editions from this process (each reader at most once per edition)."""
     services = _services()
     with _progress() as progress:
         task = progress.add_task("sending digests", total=None)
-        counts = services.digests.run(everyone=now, on_progress=lambda d, t: progress.update(task, completed=d, total=t))
+        counts = services.digests.run(
+            everyone=now, on_progress=lambda d, t: progress.update(task, completed=d, total=t)
+        )
     services.digests.close()
     console.print(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "nobody is due")
 
@@ -366,7 +382,9 @@ def worker(workers: int = typer.Option(2, "--workers", min=1, help="Worker threa
 
 @app.command()
 def serve(
-    host: Optional[str] = typer.Option(None, help="Address to listen on (default: setting, 127.0.0.1)."),
+    host: Optional[str] = typer.Option(
+        None, help="Address to listen on (default: setting, 127.0.0.1)."
+    ),
     port: Optional[int] = typer.Option(None, help="Port (default: setting, 8000)."),
 ) -> None:
     """Run the web app (pages, JSON API at /api, OpenAPI docs at /docs)."""

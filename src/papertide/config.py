@@ -17,6 +17,8 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from papertide.options import EmbedProfile, Mode
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PAPERTIDE_", extra="ignore")
@@ -48,10 +50,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         64 * 1024, description="Largest request body the web app accepts (413 above it)."
     )
-    search_mode: str = Field(
+    search_mode: Mode = Field(
         "hybrid", description="Default search mode: `keyword`, `semantic` or `hybrid`."
     )
-    embed_profile: str = Field(
+    embed_profile: EmbedProfile = Field(
         "default",
         description="Embedding path: `default` (int8 ONNX, 2.6× plain, no measurable loss), "
         "`fast` (int8 ONNX, 160 tokens, 4.4× plain, within 1 point nDCG@10) or `plain` (PyTorch).",

@@ -40,8 +40,13 @@ class IngestReport:
 OnChanged = Callable[[UpsertResult], None]
 
 
-def ingest_records(catalog: Catalog, items: Iterable[Paper | Rejected], report: IngestReport,
-                   batch_size: int = BATCH_SIZE, on_changed: OnChanged | None = None) -> IngestReport:
+def ingest_records(
+    catalog: Catalog,
+    items: Iterable[Paper | Rejected],
+    report: IngestReport,
+    batch_size: int = BATCH_SIZE,
+    on_changed: OnChanged | None = None,
+) -> IngestReport:
     batch: list[Paper] = []
 
     def flush() -> None:

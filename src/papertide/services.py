@@ -8,10 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from papertide.catalog import Catalog, open_catalog
 from papertide.config import Settings
 from papertide.search import SearchService
+
+if TYPE_CHECKING:  # imported when first used: digests load the mail stack
+    from papertide.digest import Digests
+    from papertide.readers import Readers
 
 
 @dataclass
@@ -27,13 +32,13 @@ class Services:
         return SearchService(self.settings, self.catalog)
 
     @cached_property
-    def readers(self):
+    def readers(self) -> Readers:
         from papertide.readers import Readers
 
         return Readers(self.catalog.engine, self.settings)
 
     @cached_property
-    def digests(self):
+    def digests(self) -> Digests:
         from papertide.digest import Digests
 
         return Digests(self)

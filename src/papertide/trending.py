@@ -24,9 +24,11 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from papertide.catalog import Catalog, Paper, utcnow
+from papertide.options import WINDOWS, Window
 
 WEIGHTS = {"vote": 1.0, "save": 2.0, "view": 0.1}
-WINDOWS = {
+# Each window's span (None: all time) and the half-life of its events.
+SPANS: dict[Window, tuple[timedelta | None, timedelta]] = {
     "day": (timedelta(days=1), timedelta(hours=6)),
     "week": (timedelta(days=7), timedelta(days=2)),
     "month": (timedelta(days=30), timedelta(days=7)),
@@ -35,12 +37,13 @@ WINDOWS = {
 FRESHNESS_DAYS = 30.0
 
 
-def scores(catalog: Catalog, window: str = "week", now: datetime | None = None) -> dict[str, float]:
+def scores(catalog: Catalog, window: Window = "week",
+           now: datetime | None = None) -> dict[str, float]:
     """Trending score of every paper with engagement in the window."""
-    if window not in WINDOWS:
+    if window not in SPANS:
         raise ValueError(f"unknown window {window!r}; choose from {', '.join(WINDOWS)}")
     now = now or utcnow()
-    span, half_life = WINDOWS[window]
+    span, half_life = SPANS[window]
     engagement: dict[str, float] = defaultdict(float)
     for paper_id, kind, at in catalog.events_since(now - span if span else None):
         age = max((now - at).total_seconds(), 0.0)
@@ -53,13 +56,13 @@ def scores(catalog: Catalog, window: str = "week", now: datetime | None = None) 
     return result
 
 
-def trending(catalog: Catalog, window: str = "week", limit: int = 20, offset: int = 0,
+def trending(catalog: Catalog, window: Window = "week", limit: int = 20, offset: int = 0,
              now: datetime | None = None) -> list[tuple[Paper, float]]:
     """The trending papers, best first, with their scores."""
     ranked = sorted(scores(catalog, window, now).items(), key=lambda kv: (-kv[1], kv[0]))
     page = ranked[offset:offset + limit]
     papers = catalog.get_many([pid for pid, _ in page])
-    result = list(zip(papers, [score for _, score in page]))
+    result = list(zip(papers, [score for _, score in page], strict=True))
     if len(result) < limit:
         fill_offset = max(0, offset - len(ranked))
         rest = catalog.newest(limit - len(result), fill_offset, exclude=[pid for pid, _ in ranked],

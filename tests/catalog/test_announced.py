@@ -37,16 +37,42 @@ def catalog(tmp_path) -> Catalog:
 
 
 def test_the_earliest_announcement_wins_whichever_source_comes_first(catalog):
-    catalog.upsert([Paper(title="T", arxiv_id="2410.17243", announced=date(2024, 10, 25), sources=["hf-daily"])])
-    catalog.upsert([Paper(title="T", arxiv_id="2410.17243v1", announced=date(2024, 10, 23), sources=["arxiv-oai"])])
-    catalog.upsert([Paper(title="T", arxiv_id="2410.17243v2", announced=date(2024, 10, 28), sources=["arxiv-api"])])
+    catalog.upsert(
+        [
+            Paper(
+                title="T", arxiv_id="2410.17243", announced=date(2024, 10, 25), sources=["hf-daily"]
+            )
+        ]
+    )
+    catalog.upsert(
+        [
+            Paper(
+                title="T",
+                arxiv_id="2410.17243v1",
+                announced=date(2024, 10, 23),
+                sources=["arxiv-oai"],
+            )
+        ]
+    )
+    catalog.upsert(
+        [
+            Paper(
+                title="T",
+                arxiv_id="2410.17243v2",
+                announced=date(2024, 10, 28),
+                sources=["arxiv-api"],
+            )
+        ]
+    )
     assert catalog.get("2410.17243").announced == date(2024, 10, 23)
 
 
 def test_papers_stored_before_announcement_dates_existed_stay_unchanged(catalog):
     paper = Paper(title="Undated", abstract="From a file without dates.", sources=["listing"])
     catalog.upsert([paper])
-    again = catalog.upsert([Paper(title="Undated", abstract="From a file without dates.", sources=["listing"])])
+    again = catalog.upsert(
+        [Paper(title="Undated", abstract="From a file without dates.", sources=["listing"])]
+    )
     assert (again.added, again.updated, again.unchanged) == (0, 0, 1)
     assert catalog.get(paper.id).announced is None
 

@@ -5,22 +5,19 @@ import pytest
 
 from papertide.catalog import Catalog, Paper, Signal
 from papertide.db import connect
-from tests.scratch_postgres import scratch_database
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def catalog(request, tmp_path):
-    if request.param == "sqlite":
-        yield Catalog(connect(f"sqlite:///{tmp_path}/c.db"))
-        return
-    with scratch_database() as url:
-        yield Catalog(connect(url))
+@pytest.fixture
+def catalog(database_url):
+    return Catalog(connect(database_url))
 
 
 def test_signals_are_stored_under_the_paper_and_the_latest_value_wins(catalog):
     paper = Paper(title="Breaking the Memory Barrier", arxiv_id="2410.17243", sources=["hf-daily"])
     catalog.upsert([paper], signals=[[Signal("hf-daily", "upvotes", 12)]])
-    again = Paper(title="Breaking the Memory Barrier", arxiv_id="arXiv:2410.17243", sources=["hf-daily"])
+    again = Paper(
+        title="Breaking the Memory Barrier", arxiv_id="arXiv:2410.17243", sources=["hf-daily"]
+    )
     result = catalog.upsert([again], signals=[[Signal("hf-daily", "upvotes", 64),
                                                Signal("hf-daily", "github_stars", 310)]])
     assert result.unchanged == 1  # the record did not change; its signals did
@@ -36,5 +33,7 @@ def test_signals_follow_a_record_to_the_paper_it_matched_and_duplicates_keep_the
         [Paper(title="attention is all you need", sources=["hf-daily"]),
          Paper(title="Attention is all you need!", sources=["hf-daily"])],
         signals=[[Signal("hf-daily", "upvotes", 1)], [Signal("hf-daily", "upvotes", 2)]])
-    assert {pid: [s.value for s in sigs] for pid, sigs in catalog.signals(["doi:10.5555/abc", "nope"]).items()} \
-        == {"doi:10.5555/abc": [2]}
+    assert {
+        pid: [s.value for s in sigs]
+        for pid, sigs in catalog.signals(["doi:10.5555/abc", "nope"]).items()
+    } == {"doi:10.5555/abc": [2]}

@@ -7,11 +7,9 @@ from papertide.catalog import Catalog, Paper
 from papertide.db import connect
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def catalog(request, tmp_path) -> Catalog:
-    if request.param == "sqlite":
-        return Catalog(connect(f"sqlite:///{tmp_path}/c.db"))
-    return Catalog(connect(request.getfixturevalue("postgres_url")))
+@pytest.fixture
+def catalog(database_url) -> Catalog:
+    return Catalog(connect(database_url))
 
 
 def paper(**kw) -> Paper:
@@ -42,7 +40,9 @@ def test_same_arxiv_id_any_version_is_one_paper_and_new_versions_update(catalog)
 
 def test_same_doi_or_normalised_title_is_the_same_paper(catalog):
     catalog.upsert([paper(doi="https://doi.org/10.5555/ABC")])
-    catalog.upsert([paper(title="attention is all you need!", doi="doi:10.5555/abc", abstract="New.")])
+    catalog.upsert(
+        [paper(title="attention is all you need!", doi="doi:10.5555/abc", abstract="New.")]
+    )
     catalog.upsert([paper(title="ATTENTION  is all—you need", abstract="Newer.")])
     assert catalog.stats()["papers"] == 1
     assert catalog.get("10.5555/abc").abstract == "Newer."
@@ -64,7 +64,9 @@ def test_reingest_keeps_counters_and_empty_fields_do_not_erase(catalog):
 
 
 def test_duplicates_inside_one_batch_are_merged(catalog):
-    result = catalog.upsert([paper(arxiv_id="1706.03762"), paper(arxiv_id="1706.03762v2", abstract="v2")])
+    result = catalog.upsert(
+        [paper(arxiv_id="1706.03762"), paper(arxiv_id="1706.03762v2", abstract="v2")]
+    )
     assert result.added == 1
     assert catalog.get("1706.03762").abstract == "v2"
 
@@ -86,7 +88,10 @@ def test_votes_count_once_per_actor_and_views_once_per_day(catalog):
 def test_a_failing_batch_leaves_nothing_behind(catalog):
     catalog.upsert([paper(arxiv_id="1706.03762")])
     # The second record breaks a NOT NULL constraint inside the transaction.
-    bad = [paper(title="Fine", arxiv_id="2401.00009"), paper(title="Broken", abstract=None, arxiv_id="2401.00010")]
+    bad = [
+        paper(title="Fine", arxiv_id="2401.00009"),
+        paper(title="Broken", abstract=None, arxiv_id="2401.00010"),
+    ]
     with pytest.raises(IntegrityError):
         catalog.upsert(bad)
     assert catalog.get("2401.00009") is None

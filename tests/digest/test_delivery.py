@@ -8,8 +8,7 @@ from papertide.digest import Retry
 from papertide.digest._render import HeaderInjection, _set
 from papertide.readers import InvalidInput, Topic
 from papertide.services import open_services
-from tests.conftest import DEMO, load
-from tests.digest.conftest import SMTPServer, add_reader, mail_settings
+from tests.helpers import SMTPServer, add_reader, mail_settings
 
 NOW = datetime(2026, 11, 24, 12, 0)  # a Tuesday, after Monday evening's announcement
 
@@ -55,17 +54,18 @@ def test_550_bounces_and_stops_mail_after_the_threshold(mail_services):
     assert [kind for kind, _ in mail_services.readers.store.events(reader.id)].count("bounce") == 3
 
 
-def test_starttls_and_auth_against_a_real_server(tmp_path):
+def test_starttls_and_auth_against_a_real_server(settings, tmp_path, second_database_url,
+                                                  demo_snapshot):
     with SMTPServer(tls=True, auth=("mailer", "s3cret"), tmp_path=tmp_path) as server:
-        services = open_services(mail_settings(tmp_path, server))
-        load(services, DEMO)
+        services = demo_snapshot.restore(open_services(mail_settings(settings, server)))
         add_reader(services, "tls@example.org")
         assert services.digests.run(NOW, everyone=True) == {"sent": 1}
         assert len(server.recorder.messages) == 1
         # A wrong password is the operator's problem, not the reader's: the edition fails
         # (and stays due), the address is not counted as bouncing.
-        wrong = open_services(mail_settings(tmp_path / "w", server, smtp_url=server.url(password="nope")))
-        load(wrong, DEMO)
+        wrong = demo_snapshot.restore(open_services(mail_settings(
+            settings, server, data_dir=tmp_path / "w", database_url=second_database_url,
+            smtp_url=server.url(password="nope"))))
         wrong.digests.retry = Retry(attempts=2, first_delay=0)
         reader = add_reader(wrong, "tls@example.org")
         assert wrong.digests.run(NOW, everyone=True) == {"failed": 1}
@@ -101,8 +101,13 @@ def test_the_same_paper_is_never_sent_twice_across_editions(mail_services):
 
 
 def test_each_paper_appears_once_under_the_topic_that_ranks_it_highest(mail_services):
-    reader = add_reader(mail_services, "topics@example.org", "model merging", "merging language models",
-                        per_digest=30)
+    reader = add_reader(
+        mail_services,
+        "topics@example.org",
+        "model merging",
+        "merging language models",
+        per_digest=30,
+    )
     edition, _ = mail_services.digests.preview(mail_services.readers.store.get(reader.id), NOW)
     ids = edition.paper_ids
     assert len(ids) == len(set(ids))
@@ -110,9 +115,13 @@ def test_each_paper_appears_once_under_the_topic_that_ranks_it_highest(mail_serv
     for section in edition.sections:
         if section.topic is None:
             continue
-        other = [t for t in reader.topics if t is not section.topic and t.query != section.topic.query][0]
+        other = [
+            t for t in reader.topics if t is not section.topic and t.query != section.topic.query
+        ][0]
         for paper in section.papers:
-            mine = [p for p, _ in search.ranked_ids(section.topic.query, mode="keyword")].index(paper.id)
+            mine = [p for p, _ in search.ranked_ids(section.topic.query, mode="keyword")].index(
+                paper.id
+            )
             theirs = [p for p, _ in search.ranked_ids(other.query, mode="keyword")]
             assert paper.id not in theirs or mine <= theirs.index(paper.id)
 

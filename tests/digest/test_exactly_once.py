@@ -7,33 +7,43 @@ import subprocess
 import sys
 import time
 
-from papertide.services import open_services
-from tests.conftest import DEMO, load
-from tests.digest.conftest import mail_settings
+import pytest
 
+from papertide.services import open_services
+from tests.helpers import mail_settings
+
+pytestmark = pytest.mark.slow
 READERS = 200
 
 
 def run_worker(settings, env_extra=None):
-    env = {**os.environ, "PAPERTIDE_DATA_DIR": str(settings.data_dir), "PAPERTIDE_SECRET_KEY": "test-secret",
+    env = {**os.environ, "PAPERTIDE_DATA_DIR": str(settings.data_dir),
+           "PAPERTIDE_DATABASE_URL": settings.resolved_database_url,
+           "PAPERTIDE_SECRET_KEY": "test-secret",
            "PAPERTIDE_SMTP_URL": settings.smtp_url, "PAPERTIDE_SEND_RATE": "0",
            "PAPERTIDE_SEARCH_MODE": "keyword", "PAPERTIDE_BASE_URL": settings.base_url}
     env.update(env_extra or {})
-    return subprocess.Popen([sys.executable, "-m", "papertide.cli", "digest", "run", "--now"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [sys.executable, "-m", "papertide.cli", "digest", "run", "--now"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
 
 
-def test_killed_mid_fan_out_and_restarted_sends_exactly_one_each(tmp_path, smtp_server):
-    settings = mail_settings(tmp_path, smtp_server)
-    services = open_services(settings)
-    load(services, DEMO)
+def test_killed_mid_fan_out_and_restarted_sends_exactly_one_each(settings, smtp_server,
+                                                                  demo_snapshot):
+    settings = mail_settings(settings, smtp_server)
+    services = demo_snapshot.restore(open_services(settings))
     for i in range(READERS):
         services.readers.subscribe(f"reader{i:03d}@example.org", confirmed=True)
 
     first = run_worker(settings)
     # Kill the worker the moment the server holds its 70th message — inside the DATA
     # handler, before the server has even answered "250" — the worst moment to die.
-    smtp_server.recorder.on_message = lambda count: count == 70 and os.kill(first.pid, signal.SIGKILL)
+    smtp_server.recorder.on_message = lambda count: (
+        count == 70 and os.kill(first.pid, signal.SIGKILL)
+    )
     first.wait(timeout=120)
     assert first.returncode == -signal.SIGKILL
     smtp_server.recorder.on_message = None

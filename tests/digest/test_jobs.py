@@ -7,16 +7,12 @@ import pytest
 
 from papertide.jobs import Jobs
 from papertide.services import open_services
-from tests.conftest import DEMO, listening, load
-from tests.digest.conftest import add_reader, mail_settings
+from tests.helpers import FIXTURES, add_reader, load, mail_settings
 
 
-def test_delivery_jobs_round_trip_through_redis(tmp_path, smtp_server):
-    if not listening(6379):
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
-    settings = mail_settings(tmp_path, smtp_server, queue_url="redis://127.0.0.1:6379/15")
-    services = open_services(settings)
-    load(services, DEMO)
+def test_delivery_jobs_round_trip_through_redis(settings, smtp_server, redis_url, demo_snapshot):
+    settings = mail_settings(settings, smtp_server, queue_url=redis_url)
+    services = demo_snapshot.restore(open_services(settings))
     for i in range(3):
         add_reader(services, f"queued{i}@example.org")
     jobs = Jobs(services)
@@ -25,7 +21,9 @@ def test_delivery_jobs_round_trip_through_redis(tmp_path, smtp_server):
     assert jobs.huey.pending_count() == 3
     while (task := jobs.huey.dequeue()) is not None:
         jobs.huey.execute(task)
-    assert sorted(m["To"] for m in smtp_server.recorder.messages) == [f"queued{i}@example.org" for i in range(3)]
+    assert sorted(m["To"] for m in smtp_server.recorder.messages) == [
+        f"queued{i}@example.org" for i in range(3)
+    ]
     # A duplicate job (a retry, a second scheduler tick) finds the log and sends nothing.
     jobs.deliver_digest(1, "2026-11-24")
     while (task := jobs.huey.dequeue()) is not None:
@@ -34,24 +32,23 @@ def test_delivery_jobs_round_trip_through_redis(tmp_path, smtp_server):
     jobs.huey.flush()
 
 
-def test_embedding_shards_split_the_work_without_overlap(settings):
+@pytest.mark.slow
+def test_embedding_shards_split_the_work_without_overlap(services):
     pytest.importorskip("onnxruntime")
-    services = open_services(settings)
-    load(services, DEMO)
+    load(services, FIXTURES / "arxiv-sample-40.jsonl")
     semantic = services.search.semantic
     done = [semantic.embed_pending(shard=s, shards=3) for s in range(3)]
-    assert sum(done) == 255 and all(d > 40 for d in done)
-    assert semantic.store.count() == 255 and semantic.embed_pending() == 0
+    assert sum(done) == 40 and all(d >= 5 for d in done)
+    assert semantic.store.count() == 40 and semantic.embed_pending() == 0
 
 
-def test_serve_runs_an_embedded_consumer_that_delivers_queued_digests(tmp_path):
+def test_serve_runs_an_embedded_consumer_that_delivers_queued_digests(settings, demo_snapshot):
     import time
 
-    from tests.conftest import LiveServer
+    from tests.helpers import LiveServer
 
-    settings = mail_settings(tmp_path, None)  # no relay: mail goes to the outbox
-    services = open_services(settings)
-    load(services, DEMO)
+    settings = mail_settings(settings, None)  # no relay: mail goes to the outbox
+    services = demo_snapshot.restore(open_services(settings))
     reader = add_reader(services, "embedded@example.org")
     with LiveServer(settings, embedded_worker=True):
         Jobs(services).deliver_digest(reader.id, "2026-11-24")  # queued in the SQLite queue

@@ -5,14 +5,20 @@ from datetime import date, datetime, timedelta
 from papertide.digest import edition_key, is_due
 from papertide.digest._calendar import is_announcement_day, last_announcement
 from papertide.jobs import Jobs
-from tests.digest.conftest import add_reader
+from tests.helpers import add_reader
 
 
 def test_readers_in_utc_plus_13_and_utc_minus_11_get_their_own_hour(mail_services):
-    tonga = add_reader(mail_services, "tonga@example.org", timezone="Pacific/Tongatapu", send_hour=7)
+    tonga = add_reader(
+        mail_services, "tonga@example.org", timezone="Pacific/Tongatapu", send_hour=7
+    )
     samoa = add_reader(mail_services, "pago@example.org", timezone="Pacific/Pago_Pago", send_hour=7)
     start = datetime(2026, 11, 25, 0, 0)
-    due = {(r.email, h): is_due(r, start + timedelta(hours=h)) for r in (tonga, samoa) for h in range(48)}
+    due = {
+        (r.email, h): is_due(r, start + timedelta(hours=h))
+        for r in (tonga, samoa)
+        for h in range(48)
+    }
     # 07:00 in UTC+13 is 18:00 UTC the day before; 07:00 in UTC-11 is 18:00 UTC the same day.
     assert [h for h in range(48) if due[("tonga@example.org", h)]] == [18, 42]
     assert [h for h in range(48) if due[("pago@example.org", h)]] == [18, 42]
@@ -23,7 +29,10 @@ def test_readers_in_utc_plus_13_and_utc_minus_11_get_their_own_hour(mail_service
     assert jobs.enqueue_due(at - timedelta(hours=1)) == 0
     assert jobs.enqueue_due(at) == 2
     assert jobs.enqueue_due(at) == 0  # already delivered: the next minute's tick does nothing
-    assert sorted(m["To"] for m in mail_services.smtp.recorder.messages) == ["pago@example.org", "tonga@example.org"]
+    assert sorted(m["To"] for m in mail_services.smtp.recorder.messages) == [
+        "pago@example.org",
+        "tonga@example.org",
+    ]
 
 
 def test_arxiv_calendar():
@@ -61,4 +70,6 @@ def test_with_skipping_off_quiet_days_still_bring_unseen_trending_papers(mail_se
     add_reader(mail_services, "weekend@example.org", per_digest=5)
     digests = mail_services.digests
     assert digests.run(datetime(2026, 11, 27, 12), everyone=True) == {"sent": 1}  # Friday
-    assert digests.run(datetime(2026, 11, 28, 12), everyone=True) == {"sent": 1}  # Saturday: no announcement
+    assert digests.run(datetime(2026, 11, 28, 12), everyone=True) == {
+        "sent": 1
+    }  # Saturday: no announcement

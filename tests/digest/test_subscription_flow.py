@@ -12,13 +12,15 @@ import pytest
 from fastapi.testclient import TestClient
 
 from papertide.web import create_app
-from tests.conftest import ARTIFACTS
+from tests.helpers import ARTIFACTS
 
 NOW = datetime(2026, 11, 24, 12, 0)
 
 
 def link(text: str, path: str) -> str:
-    url = re.search(r"https://papers\.example\.org" + re.escape(path) + r"\?token=[\w.\-%]+", text).group(0)
+    url = re.search(
+        r"https://papers\.example\.org" + re.escape(path) + r"\?token=[\w.\-%]+", text
+    ).group(0)
     parsed = urlparse(url)
     return f"{parsed.path}?{parsed.query}"
 
@@ -78,18 +80,34 @@ def test_subscribe_confirm_choose_receive_unsubscribe(client, mail_services):
 
 
 def test_api_subscribe_validates_and_reveals_nothing(client, mail_services):
-    first = client.post("/api/subscribe", json={"email": "bob@example.org", "topics": [{"query": "RL"}]})
+    first = client.post(
+        "/api/subscribe", json={"email": "bob@example.org", "topics": [{"query": "RL"}]}
+    )
     second = client.post("/api/subscribe", json={"email": "bob@example.org"})
     assert first.status_code == second.status_code == 202
     assert first.json() == second.json()
     assert client.post("/api/subscribe", json={"email": "not an address"}).status_code == 400
     assert client.post("/api/subscribe", json={"topics": "x"}).status_code == 422
-    assert client.post("/api/subscribe", json={"email": "b@example.org", "topics": [{"query": "x" * 500}]}).status_code == 422
+    assert (
+        client.post(
+            "/api/subscribe", json={"email": "b@example.org", "topics": [{"query": "x" * 500}]}
+        ).status_code
+        == 422
+    )
 
 
-@pytest.mark.parametrize("purpose,path", [("manage", "/preferences"), ("unsubscribe", "/unsubscribe"),
-                                          ("confirm", "/confirm"), ("manage", "/digest/preview")])
-def test_forged_altered_and_expired_tokens_change_nothing(client, mail_services, monkeypatch, purpose, path):
+@pytest.mark.parametrize(
+    "purpose,path",
+    [
+        ("manage", "/preferences"),
+        ("unsubscribe", "/unsubscribe"),
+        ("confirm", "/confirm"),
+        ("manage", "/digest/preview"),
+    ],
+)
+def test_forged_altered_and_expired_tokens_change_nothing(
+    client, mail_services, monkeypatch, purpose, path
+):
     services = client.app.state.services
     reader, _ = services.readers.subscribe("eve@example.org")  # pending
     good = services.readers.tokens.make(purpose, reader.id, reader.token_version)
@@ -119,7 +137,10 @@ def _screenshot(html: str) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, headless=True, args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        for name, width, scheme in (("digest-phone.png", 390, "light"), ("digest-dark.png", 700, "dark")):
+        for name, width, scheme in (
+            ("digest-phone.png", 390, "light"),
+            ("digest-dark.png", 700, "dark"),
+        ):
             page = browser.new_page(viewport={"width": width, "height": 1100}, color_scheme=scheme)
             page.set_content(html)
             assert page.locator("h1").inner_text().startswith("Your papers for")

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from papertide.cli import app
 from papertide.search._eval import evaluate, mrr_at, ndcg_at, read_beir, recall_at
-from tests.conftest import FIXTURES
+from tests.helpers import FIXTURES
 
 BEIR = FIXTURES / "beir-mini"
 
@@ -50,6 +50,7 @@ def test_papertide_eval_prints_the_three_metrics_as_json(tmp_path, monkeypatch):
     assert 0.3 < metrics["ndcg@10"] <= 1.0  # real judgments: BM25 finds most of them
 
 
+@pytest.mark.slow
 def test_hybrid_beats_or_matches_keyword_on_the_fixture(tmp_path, monkeypatch):
     pytest.importorskip("onnxruntime")
     monkeypatch.setenv("PAPERTIDE_DATA_DIR", str(tmp_path / "unused"))

@@ -7,74 +7,96 @@ from papertide.catalog import Paper
 from papertide.search import Filters
 from papertide.search._hybrid import convex, rrf
 from papertide.search._vectors import VectorIndex
-from tests.conftest import DEMO, load
-
-pytestmark = pytest.mark.filterwarnings("ignore")
+from tests.helpers import FIXTURES, load
 
 
 def titles(page):
     return [h.paper.title for h in page.hits]
 
 
+@pytest.mark.slow
 def test_meaning_finds_what_the_words_do_not_say(semantic_demo):
     query = "papers that combine fine-tuned models into one without retraining"
     top = titles(semantic_demo.search.search(query, mode="semantic", limit=5))
     assert sum("merg" in t.lower() for t in top) >= 2, top
 
 
+@pytest.mark.slow
 def test_hybrid_is_the_default_and_keeps_the_exact_match_first(semantic_demo):
     page = semantic_demo.search.search("sample efficient multi-agent reinforcement learning")
     assert page.mode == "hybrid"
     assert titles(page)[0] == "Sample-Efficient Multi-Agent RL: An Optimization Perspective"
 
 
+@pytest.mark.slow
 def test_hybrid_pagination_is_stable(semantic_demo):
     search = semantic_demo.search.search
     both = search("language model alignment", limit=10)
-    first, second = search("language model alignment", limit=5), search("language model alignment", limit=5, offset=5)
+    first, second = (
+        search("language model alignment", limit=5),
+        search("language model alignment", limit=5, offset=5),
+    )
     assert [h.paper.id for h in first.hits + second.hits] == [h.paper.id for h in both.hits]
 
 
+@pytest.mark.slow
 def test_exclusions_apply_to_the_semantic_side(semantic_demo):
     page = semantic_demo.search.search("merging models -permutations", mode="semantic", limit=20)
     assert page.hits
     assert all("permutation" not in (h.paper.title + h.paper.abstract).lower() for h in page.hits)
 
 
+@pytest.mark.slow
 def test_similar_papers_are_near_in_meaning_and_exclude_the_paper(semantic_demo):
-    merging = semantic_demo.search.search('ti:"Merging Models with Permutations"', mode="keyword").hits[0].paper
+    merging = (
+        semantic_demo.search.search('ti:"Merging Models with Permutations"', mode="keyword")
+        .hits[0]
+        .paper
+    )
     similar = semantic_demo.search.similar(merging.id, 5)
     assert merging.id not in [h.paper.id for h in similar]
     assert any("merg" in h.paper.title.lower() for h in similar)
 
 
+@pytest.mark.slow
 def test_filters_apply_before_the_cut(services, settings):
     # 30 papers on one topic in cs.CL and one in cs.CV: a category filter must still find
     # the cs.CV one even though 30 closer papers are cut away.
     pytest.importorskip("onnxruntime")
-    papers = [Paper(title=f"Translation study {i}", abstract="Neural machine translation of news text.",
-                    categories=["cs.CL"], arxiv_id=f"2401.{i:05d}") for i in range(30)]
+    papers = [
+        Paper(
+            title=f"Translation study {i}",
+            abstract="Neural machine translation of news text.",
+            categories=["cs.CL"],
+            arxiv_id=f"2401.{i:05d}",
+        )
+        for i in range(30)
+    ]
     papers.append(Paper(title="Video translation", abstract="Translating sign language video.",
                         categories=["cs.CV"], arxiv_id="2401.99999"))
     services.catalog.upsert(papers)
     services.search.catch_up(embed=True)
-    page = services.search.search("machine translation", Filters(category="cs.CV"), mode="semantic", limit=3)
+    page = services.search.search(
+        "machine translation", Filters(category="cs.CV"), mode="semantic", limit=3
+    )
     assert [h.paper.id for h in page.hits] == ["2401.99999"]
 
 
+@pytest.mark.slow
 def test_embedding_is_resumable_and_never_embeds_a_paper_twice(services):
     pytest.importorskip("onnxruntime")
-    load(services, DEMO)
+    load(services, FIXTURES / "arxiv-sample-40.jsonl")
     semantic = services.search.semantic
-    assert semantic.embed_pending(limit=40) == 40  # an interrupted run
-    assert semantic.store.count() == 40
-    assert semantic.embed_pending() == 215  # the rest, nothing twice
+    assert semantic.embed_pending(limit=15) == 15  # an interrupted run
+    assert semantic.store.count() == 15
+    assert semantic.embed_pending() == 25  # the rest, nothing twice
     assert semantic.embed_pending() == 0
-    services.catalog.upsert([Paper(title="Sample-Efficient Multi-Agent RL: An Optimization Perspective",
-                                   abstract="A changed abstract.", sources=["listing"])])
+    changed = services.catalog.get("2503.11731")
+    services.catalog.upsert([Paper(title=changed.title, abstract="A changed abstract.",
+                                   arxiv_id=changed.arxiv_id)])
     assert semantic.embed_pending() == 1  # only the paper whose text changed
-    assert semantic.catch_up() == 255 and semantic.vectors.count == 255
-    assert semantic.store.count() == 255
+    assert semantic.catch_up() == 40 and semantic.vectors.count == 40
+    assert semantic.store.count() == 40
 
 
 def test_vector_index_survives_reopen_and_catches_up(tmp_path):
@@ -123,6 +145,7 @@ def test_the_hnsw_graph_takes_over_past_its_threshold_and_survives_reopen(tmp_pa
     assert [pid for pid, _ in reopened.search(data[10], 5)][0] == exact[0][0] == "p10"
 
 
+@pytest.mark.slow
 def test_loading_the_graph_before_the_model_does_not_crash(tmp_path):
     # A server with a big catalog opens its HNSW graph first and loads the model on the
     # first query; that order once crashed the process.
@@ -131,5 +154,7 @@ def test_loading_the_graph_before_the_model_does_not_crash(tmp_path):
 
     code = ("from papertide.search._vectors import usearch_index_class; usearch_index_class(); "
             "import onnxruntime; print('alive')")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0 and "alive" in result.stdout, result.stderr[-500:]

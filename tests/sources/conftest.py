@@ -13,7 +13,6 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -21,7 +20,7 @@ import pytest
 from papertide.config import Settings
 from papertide.services import open_services
 from papertide.sources._http import PoliteClient, user_agent
-from tests.conftest import FIXTURES
+from tests.helpers import FIXTURES
 
 OAI = FIXTURES / "arxiv-oai"
 API = FIXTURES / "arxiv-api"
@@ -75,8 +74,9 @@ class RecordedServer:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handle)
         self.httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                       daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     def _answer(self, path: str, params: dict[str, str], agent: str) -> Reply:
         with self._lock:
@@ -122,21 +122,24 @@ def oai_handler(pages: list[bytes] = OAI_PAGES, tokens: dict[str, int] = OAI_TOK
     return handle
 
 
-def live_settings(tmp_path: Path, server: RecordedServer, **extra) -> Settings:
-    return Settings(data_dir=tmp_path / "data", secret_key="test-secret", embed_on_ingest=False,
-                    search_mode="keyword", arxiv_oai_url=f"{server.url}/oai",
-                    arxiv_api_url=f"{server.url}/api/query", hf_api_url=f"{server.url}/api",
-                    contact_email="ops@example.org", fetch_interval=0, **extra)
+def live_settings(settings: Settings, server: RecordedServer, **extra) -> Settings:
+    """`settings` with every live source's endpoint on the recorded server."""
+    return settings.model_copy(update=dict(
+        arxiv_oai_url=f"{server.url}/oai", arxiv_api_url=f"{server.url}/api/query",
+        hf_api_url=f"{server.url}/api", contact_email="ops@example.org", fetch_interval=0,
+        **extra))
 
 
 @pytest.fixture
-def live(tmp_path, server):
-    """Services pointed at the recorded server."""
-    return open_services(live_settings(tmp_path, server))
+def live(settings, server):
+    """Services (on each backend) pointed at the recorded server."""
+    return open_services(live_settings(settings, server))
 
 
 @pytest.fixture
 def client():
     """The polite client with test-sized waits: retries back off 10 ms, not seconds."""
-    with PoliteClient(user_agent("ops@example.org"), min_interval=0, retries=2, backoff=0.01) as polite:
+    with PoliteClient(
+        user_agent("ops@example.org"), min_interval=0, retries=2, backoff=0.01
+    ) as polite:
         yield polite

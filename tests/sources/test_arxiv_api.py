@@ -15,7 +15,9 @@ QUERIES = {  # the query each recorded file answers
     "query_all_electron_AND_all_proton.xml": {"search_query": "all:electron AND all:proton"},
     "query_cat_math.CA_AND_ti_diffuse.xml": {"search_query": "cat:math.CA AND ti:diffuse"},
     "query_id_list_2206.06921.xml": {"id_list": "2206.06921"},
-    "query_id_list_2201.13452-13455_missing_ids.xml": {"id_list": "2201.13455,2201.13452,2201.13453,2201.13454"},
+    "query_id_list_2201.13452-13455_missing_ids.xml": {
+        "id_list": "2201.13455,2201.13452,2201.13453,2201.13454"
+    },
     "query_id_list_1201.56789_empty.xml": {"id_list": "1201.56789"},
 }
 # (papers, id-less entries, totalResults) per format, as recorded.
@@ -29,7 +31,9 @@ def serve_recorded(server, fmt: str) -> None:
     def handle(params):
         for name, wanted in QUERIES.items():
             if all(params.get(k) == v for k, v in wanted.items()):
-                return Reply(body=(API / fmt / name).read_bytes(), content_type="application/atom+xml")
+                return Reply(
+                    body=(API / fmt / name).read_bytes(), content_type="application/atom+xml"
+                )
         return Reply(400, b"unexpected query", content_type="text/plain")
     server.route("/api/query", handle)
 
@@ -47,10 +51,15 @@ def test_all_five_recorded_queries_parse_in_both_formats(server, client, fmt):
     assert all(not f.rejected for f in feeds)
     electrons = feeds[0].papers  # the two captures rank differently; this paper is in both
     [mirror] = [p for p in electrons if p.arxiv_id == "1602.03411"]
-    assert mirror.title == "Effects of electron temperature anisotropy on proton mirror instability evolution"
+    assert (
+        mirror.title
+        == "Effects of electron temperature anisotropy on proton mirror instability evolution"
+    )
     assert mirror.categories == ["physics.plasm-ph", "physics.space-ph"]
     assert mirror.authors == ["Narges Ahmadi", "Kai Germaschewski", "Joachim Raeder"]
-    assert all(p.title and p.abstract and p.authors and p.published and p.announced for p in electrons)
+    assert all(
+        p.title and p.abstract and p.authors and p.published and p.announced for p in electrons
+    )
     assert all("\n" not in p.title and not p.abstract.startswith(" ") for p in electrons)
 
 
@@ -63,10 +72,14 @@ def test_an_entry_carries_doi_comment_journal_ref_and_primary_category(server, c
     assert paper.authors == ["Alex Rutar"]
     assert paper.doi == "10.1512/iumj.2024.73.9928"
     assert paper.journal_ref == "Indiana Univ. Math. J. 73 (2024), 1331-1356"
-    assert paper.comment.startswith("25 pages, 5 figures. v3: Many typo fixes and substantially improved exposition")
+    assert paper.comment.startswith(
+        "25 pages, 5 figures. v3: Many typo fixes and substantially improved exposition"
+    )
     # The primary category first; the legacy feed's MSC classes are no categories.
     assert paper.categories == ["math.CA", "math.DS", "math.MG"]
-    assert paper.abstract.startswith("Let $d\\in\\mathbb{N}$ and let") and "\n" not in paper.abstract
+    assert (
+        paper.abstract.startswith("Let $d\\in\\mathbb{N}$ and let") and "\n" not in paper.abstract
+    )
     assert paper.published == datetime(2022, 6, 14, 15, 35, 46)
     assert paper.announced == date(2022, 6, 15)  # Tuesday 11:35 EDT: Tuesday evening's announcement
     assert paper.url_abs == "https://arxiv.org/abs/2206.06921"
@@ -104,6 +117,10 @@ def test_the_api_source_reads_the_newest_papers_and_stops_at_what_it_has_seen(se
     assert (first.status, first.added, first.pages) == ("ok", 10, 1)
     request = server.requests_to("/api/query")[0]
     assert request["search_query"] == "cat:math.CA"
-    assert (request["sortBy"], request["sortOrder"], request["max_results"]) == ("submittedDate", "descending", "20")
+    assert (request["sortBy"], request["sortOrder"], request["max_results"]) == (
+        "submittedDate",
+        "descending",
+        "20",
+    )
     again = fetch(live.catalog, "arxiv-api:math.CA,max=20", live.settings, client=client)
     assert (again.status, again.added, again.skipped) == ("ok", 0, 10)

@@ -8,12 +8,10 @@ from datetime import date, datetime
 
 import pytest
 
-from papertide.services import open_services
 from papertide.sources import fetch, harvest_states, run_history
 from papertide.sources._errors import MalformedResponse
 from papertide.sources.arxiv_oai import OaiError, parse_page
-from tests.scratch_postgres import scratch_database
-from tests.sources.conftest import OAI, OAI_PAGES, Reply, live_settings, oai_handler
+from tests.sources.conftest import OAI, OAI_PAGES, Reply, oai_handler
 
 CS_SPEC = "arxiv-oai:cs,format=oai_dc"
 
@@ -46,22 +44,26 @@ def test_a_harvest_follows_the_resumption_tokens_and_waits_out_a_503(server, liv
     assert (run.pages, run.added, run.skipped) == (3, len(expected), 100 - len(expected))
     assert stored_ids(live) == expected
     first, *rest = server.requests_to("/oai")
-    assert first == {"verb": "ListRecords", "metadataPrefix": "oai_dc", "set": "cs", "from": "2023-03-07"}
+    assert first == {
+        "verb": "ListRecords",
+        "metadataPrefix": "oai_dc",
+        "set": "cs",
+        "from": "2023-03-07",
+    }
     assert [r["resumptionToken"] for r in rest] == ["6511260|1001", "6511260|1001", "6511260|2001"]
-    assert all("papertide/" in agent and "mailto:ops@example.org" in agent for agent in server.user_agents)
+    assert all(
+        "papertide/" in agent and "mailto:ops@example.org" in agent for agent in server.user_agents
+    )
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def store(request, tmp_path, server):
-    """Services on SQLite, or on a scratch database of the real PostgreSQL."""
-    if request.param == "sqlite":
-        yield open_services(live_settings(tmp_path, server))
-        return
-    with scratch_database() as url:
-        yield open_services(live_settings(tmp_path, server, database_url=url))
+@pytest.fixture
+def store(live):
+    return live
 
 
-def test_an_interrupted_harvest_resumes_where_it_stopped_and_a_second_run_adds_nothing(server, store, client):
+def test_an_interrupted_harvest_resumes_where_it_stopped_and_a_second_run_adds_nothing(
+    server, store, client
+):
     recorded, broken = oai_handler(), {"page 2": True}
 
     def failing_page_two(params):
@@ -79,7 +81,10 @@ def test_an_interrupted_harvest_resumes_where_it_stopped_and_a_second_run_adds_n
     server.requests.clear()
     second = fetch(store.catalog, CS_SPEC, store.settings, client=client)
     assert second.status == "ok"
-    assert [r.get("resumptionToken") for r in server.requests_to("/oai")] == ["6511260|1001", "6511260|2001"]
+    assert [r.get("resumptionToken") for r in server.requests_to("/oai")] == [
+        "6511260|1001",
+        "6511260|2001",
+    ]
     assert second.added == len(cs_ids(*OAI_PAGES[1:])) and second.updated == 0
     assert "resuming the interrupted harvest from 2023-03-07 at page 2" in second.detail["notes"][0]
     assert stored_ids(store) == cs_ids(*OAI_PAGES)
@@ -99,7 +104,9 @@ def test_an_interrupted_harvest_resumes_where_it_stopped_and_a_second_run_adds_n
                                       {"datestamp": "2023-03-07", "token": None})
 
 
-def test_a_saved_resumption_token_the_service_no_longer_knows_restarts_its_window(server, live, client):
+def test_a_saved_resumption_token_the_service_no_longer_knows_restarts_its_window(
+    server, live, client
+):
     recorded, phase = oai_handler(), {"down": True, "expired": 1}
 
     def handler(params):
@@ -112,21 +119,35 @@ def test_a_saved_resumption_token_the_service_no_longer_knows_restarts_its_windo
         return recorded(params)
 
     server.route("/oai", handler)
-    assert fetch(live.catalog, CS_SPEC, live.settings, client=client, since=date(2023, 3, 7)).status == "failed"
+    assert (
+        fetch(live.catalog, CS_SPEC, live.settings, client=client, since=date(2023, 3, 7)).status
+        == "failed"
+    )
     phase["down"] = False
     server.requests.clear()
     run = fetch(live.catalog, CS_SPEC, live.settings, client=client)
     assert run.status == "ok"
     assert any("resumption token has expired" in note for note in run.detail["notes"])
     requests = server.requests_to("/oai")
-    assert requests[1] == {"verb": "ListRecords", "metadataPrefix": "oai_dc", "set": "cs", "from": "2023-03-07"}
+    assert requests[1] == {
+        "verb": "ListRecords",
+        "metadataPrefix": "oai_dc",
+        "set": "cs",
+        "from": "2023-03-07",
+    }
     assert stored_ids(live) == cs_ids(*OAI_PAGES)
 
 
 def test_a_broken_page_fails_the_run_and_leaves_the_catalog_as_before_it(server, live, client):
     truncated = OAI_PAGES[1][: len(OAI_PAGES[1]) // 2]  # complete HTTP, half an XML document
-    server.route("/oai", lambda p: Reply(body=truncated) if p.get("resumptionToken") == "6511260|1001"
-                 else oai_handler()(p))
+    server.route(
+        "/oai",
+        lambda p: (
+            Reply(body=truncated)
+            if p.get("resumptionToken") == "6511260|1001"
+            else oai_handler()(p)
+        ),
+    )
     run = fetch(live.catalog, CS_SPEC, live.settings, client=client, since=date(2023, 3, 7))
     assert run.status == "failed" and run.pages == 1
     assert "malformed XML at line" in run.errors[0]
@@ -136,33 +157,44 @@ def test_a_broken_page_fails_the_run_and_leaves_the_catalog_as_before_it(server,
 
 
 def test_an_html_error_page_instead_of_xml_fails_the_run_clearly(server, live, client):
-    page = b"<!DOCTYPE html><html><head><title>arXiv is down for maintenance</title></head><body></body></html>"
+    page = (b"<!DOCTYPE html><html><head><title>arXiv is down for maintenance</title></head>"
+            b"<body></body></html>")
     server.route("/oai", lambda p: Reply(body=page, content_type="text/html"))
     run = fetch(live.catalog, CS_SPEC, live.settings, client=client)
     assert run.status == "failed"
-    assert "expected OAI-PMH XML, got an HTML page ('arXiv is down for maintenance')" in run.errors[0]
+    assert (
+        "expected OAI-PMH XML, got an HTML page ('arXiv is down for maintenance')" in run.errors[0]
+    )
     assert live.catalog.count() == 0
 
 
 def test_oai_errors_name_their_code_and_no_records_is_an_empty_harvest(server, live, client):
     bad = OAI_PAGES[0].replace(b"6511260|1001", b"6511260|9999")  # a token the service rejects
-    server.route("/oai", lambda p: Reply(body=bad) if "resumptionToken" not in p else oai_handler()(p))
+    server.route(
+        "/oai", lambda p: Reply(body=bad) if "resumptionToken" not in p else oai_handler()(p)
+    )
     run = fetch(live.catalog, CS_SPEC, live.settings, client=client, since=date(2023, 3, 7))
     assert run.status == "failed" and run.pages == 1
-    assert "OAI-PMH error badResumptionToken: The value of the resumptionToken argument is invalid or expired." \
+    assert (
+        "OAI-PMH error badResumptionToken: The value of the resumptionToken argument is "
+        "invalid or expired."
         in run.errors[0]
+    )
     with pytest.raises(OaiError) as raised:
         parse_page((OAI / "error_badResumptionToken.xml").read_bytes(), "the-url")
     assert raised.value.code == "badResumptionToken"
 
     server.route("/oai", lambda p: Reply(body=(OAI / "error_noRecordsMatch.xml").read_bytes()))
-    empty = fetch(live.catalog, "arxiv-oai:cs.LG", live.settings, client=client, since=date(2023, 3, 11))
+    empty = fetch(
+        live.catalog, "arxiv-oai:cs.LG", live.settings, client=client, since=date(2023, 3, 11)
+    )
     assert (empty.status, empty.added, empty.pages) == ("ok", 0, 1)
     assert "set cs: no records from 2023-03-11" in empty.detail["notes"]
 
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
-<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!DOCTYPE lolz [<!ENTITY lol "lol">
+<!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
 <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
 <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
 <OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><ListRecords><record><header>
@@ -177,7 +209,9 @@ EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
 <categories>cs.LG</categories></arXiv></metadata></record></ListRecords></OAI-PMH>"""
 
 
-@pytest.mark.parametrize("hostile", [BILLION_LAUGHS, EXTERNAL_ENTITY], ids=["billion-laughs", "external-entity"])
+@pytest.mark.parametrize(
+    "hostile", [BILLION_LAUGHS, EXTERNAL_ENTITY], ids=["billion-laughs", "external-entity"]
+)
 def test_hostile_xml_is_refused_not_expanded(server, live, client, hostile):
     with pytest.raises(MalformedResponse, match="refused XML with a document type"):
         parse_page(hostile, "the-url")
@@ -189,12 +223,17 @@ def test_hostile_xml_is_refused_not_expanded(server, live, client, hostile):
 
 def test_the_arxiv_format_keeps_the_wanted_categories_with_their_fields(server, live, client):
     server.route("/oai", lambda p: Reply(body=(OAI / "ListRecords_arXiv.xml").read_bytes()))
-    run = fetch(live.catalog, "arxiv-oai:cs.LG", live.settings, client=client, since=date(2023, 3, 7))
+    run = fetch(
+        live.catalog, "arxiv-oai:cs.LG", live.settings, client=client, since=date(2023, 3, 7)
+    )
     assert server.requests_to("/oai")[0]["metadataPrefix"] == "arXiv"
     # cs.LG papers go in; a cs.CV/cs.IT paper, a math paper and a deleted record do not.
     assert (run.added, run.skipped, run.rejected) == (2, 3, 0)
     navigates = live.catalog.get("2303.02160")
-    assert navigates.title == "Navigates Like Me: Understanding How People Evaluate Human-Like AI in Video Games"
+    assert (
+        navigates.title
+        == "Navigates Like Me: Understanding How People Evaluate Human-Like AI in Video Games"
+    )
     assert navigates.authors[:2] == ["Stephanie Milani", "Arthur Juliani"]
     assert navigates.categories == ["cs.HC", "cs.LG", "cs.RO"]
     assert navigates.doi == "10.1145/3544548.3581348"
@@ -210,9 +249,13 @@ def test_the_arxiv_format_keeps_the_wanted_categories_with_their_fields(server, 
     assert synthetic.updated == datetime(2023, 3, 6)
 
     # An alias: math.IT is cs.IT (harvested from the math set).
-    also = fetch(live.catalog, "arxiv-oai:math.IT", live.settings, client=client, since=date(2023, 3, 7))
+    also = fetch(
+        live.catalog, "arxiv-oai:math.IT", live.settings, client=client, since=date(2023, 3, 7)
+    )
     assert server.requests_to("/oai")[-1]["set"] == "math" and also.added == 1
-    assert live.catalog.get("1401.4788").journal_ref == "Pattern Recognition Letters 42 (2014): 25-34"
+    assert (
+        live.catalog.get("1401.4788").journal_ref == "Pattern Recognition Letters 42 (2014): 25-34"
+    )
 
 
 def test_the_arxiv_raw_format_dates_announcements_from_the_first_version(server, live, client):
@@ -220,7 +263,11 @@ def test_the_arxiv_raw_format_dates_announcements_from_the_first_version(server,
     run = fetch(live.catalog, "arxiv-oai:cs.LG,format=arXivRaw", live.settings, client=client)
     assert server.requests_to("/oai")[0]["metadataPrefix"] == "arXivRaw" and run.added == 2
     sac = live.catalog.get("2303.01240")
-    assert (sac.version, sac.published, sac.updated) == (2, datetime(2023, 3, 1, 14, 3, 12), datetime(2023, 3, 5, 9, 27, 45))
+    assert (sac.version, sac.published, sac.updated) == (
+        2,
+        datetime(2023, 3, 1, 14, 3, 12),
+        datetime(2023, 3, 5, 9, 27, 45),
+    )
     assert sac.announced == date(2023, 3, 2)  # Wednesday 09:03 EST, before the cutoff
     spect = live.catalog.get("2303.02110")
     assert spect.announced == date(2023, 3, 7)  # Friday 15:41 EST, after it: Monday's announcement
@@ -228,29 +275,44 @@ def test_the_arxiv_raw_format_dates_announcements_from_the_first_version(server,
     assert len(spect.authors) == 8
 
 
-def test_a_new_version_that_changes_the_title_updates_the_paper_and_is_logged(server, live, client, caplog):
+def test_a_new_version_that_changes_the_title_updates_the_paper_and_is_logged(
+    server, live, client, caplog
+):
     page = (OAI / "ListRecords_arXivRaw.xml").read_bytes()
     server.route("/oai", lambda p: Reply(body=page))
     fetch(live.catalog, "arxiv-oai:cs.LG,format=arXivRaw", live.settings, client=client)
-    page = page.replace(b"<title>The Point to Which Soft Actor-Critic Converges</title>",
-                        b"<title>Soft Actor-Critic and Soft Q-Learning Converge to the Same Point</title>").replace(
-        b'<version version="v2">', b'<version version="v3"><date>Mon, 6 Mar 2023 10:00:00 GMT</date>'
-        b'<size>150kb</size></version><version version="v2">')
+    page = page.replace(
+        b"<title>The Point to Which Soft Actor-Critic Converges</title>",
+        b"<title>Soft Actor-Critic and Soft Q-Learning Converge to the Same Point</title>",
+    ).replace(
+        b'<version version="v2">',
+        b'<version version="v3"><date>Mon, 6 Mar 2023 10:00:00 GMT</date>'
+        b'<size>150kb</size></version><version version="v2">',
+    )
     with caplog.at_level(logging.INFO, logger="papertide.sources"):
         run = fetch(live.catalog, "arxiv-oai:cs.LG,format=arXivRaw", live.settings, client=client)
     assert (run.added, run.updated, run.unchanged) == (0, 1, 1)
     renamed = live.catalog.get("2303.01240")
-    assert renamed.title == "Soft Actor-Critic and Soft Q-Learning Converge to the Same Point" and renamed.version == 3
+    assert (
+        renamed.title == "Soft Actor-Critic and Soft Q-Learning Converge to the Same Point"
+        and renamed.version == 3
+    )
     assert renamed.announced == date(2023, 3, 2)  # a new version is not a new announcement
-    note = "2303.01240: new title 'Soft Actor-Critic and Soft Q-Learning Converge to the Same Point' " \
-           "(was 'The Point to Which Soft Actor-Critic Converges')"
+    note = (
+        "2303.01240: new title 'Soft Actor-Critic and Soft Q-Learning Converge to the Same Point' "
+        "(was 'The Point to Which Soft Actor-Critic Converges')"
+    )
     assert note in run.detail["notes"] and note in caplog.text
 
 
 def test_a_record_listed_twice_in_a_page_becomes_one_paper(server, live, client, caplog):
     page = (OAI / "ListRecords_arXiv.xml").read_bytes()
     start, end = page.index(b"<record>"), page.index(b"</record>") + len(b"</record>")
-    twice = page[:end] + page[start:end].replace(b"18 pages; accepted at CHI 2023", b"18 pages; CHI 2023") + page[end:]
+    twice = (
+        page[:end]
+        + page[start:end].replace(b"18 pages; accepted at CHI 2023", b"18 pages; CHI 2023")
+        + page[end:]
+    )
     server.route("/oai", lambda p: Reply(body=twice))
     with caplog.at_level(logging.WARNING, logger="papertide.sources"):
         run = fetch(live.catalog, "arxiv-oai:cs.LG", live.settings, client=client)
@@ -260,13 +322,20 @@ def test_a_record_listed_twice_in_a_page_becomes_one_paper(server, live, client,
 
 
 def test_dublin_core_subject_names_become_category_codes(server, live, client):
-    records = {r.paper.arxiv_id: r.paper for page in OAI_PAGES for r in parse_page(page, "f").records}
+    records = {
+        r.paper.arxiv_id: r.paper for page in OAI_PAGES for r in parse_page(page, "f").records
+    }
     assert records["2303.02110"].categories == ["eess.IV", "cs.CV", "cs.LG", "physics.med-ph"]
-    assert records["0806.4410"].categories == ["math.CA", "math.NT"]  # the MSC line "40-01, 65B10" is no category
+    assert records["0806.4410"].categories == [
+        "math.CA",
+        "math.NT",
+    ]  # the MSC line "40-01, 65B10" is no category
     assert records["0806.4410"].authors == ["Robert Baillie"]  # "Baillie, Robert"
     assert records["0806.4410"].comment.startswith("29 pages, 2 figures, 10 tables")
     assert records["1401.4788"].doi == "10.1016/j.patrec.2014.01.002"
     assert records["1401.4788"].journal_ref == "Pattern Recognition Letters 42 (2014): 25-34"
     # Held for moderation: submitted in February, announced in March (its id's month).
-    assert records["2303.02155"].published == datetime(2023, 2, 9) and records["2303.02155"].announced == date(2023, 3, 7)
+    assert records["2303.02155"].published == datetime(2023, 2, 9) and records[
+        "2303.02155"
+    ].announced == date(2023, 3, 7)
     assert all(r.categories for r in records.values())

@@ -4,7 +4,7 @@ import json
 
 from papertide.catalog import Paper
 from papertide.sources import Rejected, detect_format, read_file
-from tests.conftest import FIXTURES
+from tests.helpers import FIXTURES
 
 SNAPSHOT = FIXTURES / "arxiv-snapshot-5.jsonl"
 
@@ -27,9 +27,19 @@ def test_snapshot_is_detected_and_parsed():
 
 def test_snapshot_record_without_valid_id_is_rejected(tmp_path):
     path = tmp_path / "s.jsonl"
-    path.write_text(json.dumps({"id": "not an id", "title": "T", "submitter": "x"}) + "\n"
-                    + json.dumps({"id": "hep-th/9901001", "title": "Old style", "submitter": "x",
-                                  "versions": [{"version": "v1", "created": "Fri, 1 Jan 1999 00:00:00 GMT"}]}) + "\n")
+    path.write_text(
+        json.dumps({"id": "not an id", "title": "T", "submitter": "x"})
+        + "\n"
+        + json.dumps(
+            {
+                "id": "hep-th/9901001",
+                "title": "Old style",
+                "submitter": "x",
+                "versions": [{"version": "v1", "created": "Fri, 1 Jan 1999 00:00:00 GMT"}],
+            }
+        )
+        + "\n"
+    )
     items = list(read_file(path, "arxiv-snapshot"))
     assert isinstance(items[0], Rejected) and "arXiv id" in items[0].reason
     assert items[1].arxiv_id == "hep-th/9901001" and items[1].published.year == 1999

@@ -10,11 +10,19 @@ from papertide.sources import fetch_all, run_history
 from tests.sources.conftest import HF, Reply, live_settings, oai_handler
 
 
-def test_fetching_every_source_fills_the_catalog_and_a_second_round_adds_nothing(tmp_path, server, client):
+def test_fetching_every_source_fills_the_catalog_and_a_second_round_adds_nothing(settings, server,
+                                                                               client):
     server.route("/oai", oai_handler())
-    server.route("/api/daily_papers", lambda p: Reply(
-        body=(HF / "daily_papers_2024-10-25_first3.json").read_bytes(), content_type="application/json"))
-    services = open_services(live_settings(tmp_path, server, sources="arxiv-oai:cs.LG,stat.ML,format=oai_dc hf-daily"))
+    server.route(
+        "/api/daily_papers",
+        lambda p: Reply(
+            body=(HF / "daily_papers_2024-10-25_first3.json").read_bytes(),
+            content_type="application/json",
+        ),
+    )
+    services = open_services(
+        live_settings(settings, server, sources="arxiv-oai:cs.LG,stat.ML,format=oai_dc hf-daily")
+    )
     with services.search.feeding() as feed:
         first = fetch_all(services.catalog, services.settings, on_changed=feed, client=client)
     assert [(r.spec, r.status) for r in first] == [
@@ -35,15 +43,22 @@ def test_fetching_every_source_fills_the_catalog_and_a_second_round_adds_nothing
         "hf-daily", "arxiv-oai:cs.LG,stat.ML,format=oai_dc"] * 2
 
 
-def test_one_failing_source_does_not_stop_the_others(tmp_path, server, client):
+def test_one_failing_source_does_not_stop_the_others(settings, server, client):
     server.route("/oai", lambda p: Reply(503, b"down", content_type="text/plain"))
-    server.route("/api/daily_papers", lambda p: Reply(
-        body=(HF / "daily_papers_2024-10-25_first3.json").read_bytes(), content_type="application/json"))
-    services = open_services(live_settings(tmp_path, server, sources="arxiv-oai:cs.LG hf-daily"))
+    server.route(
+        "/api/daily_papers",
+        lambda p: Reply(
+            body=(HF / "daily_papers_2024-10-25_first3.json").read_bytes(),
+            content_type="application/json",
+        ),
+    )
+    services = open_services(live_settings(settings, server, sources="arxiv-oai:cs.LG hf-daily"))
     oai_run, hf_run = fetch_all(services.catalog, services.settings, client=client)
     assert oai_run.status == "failed" and "HTTP 503 (gave up after 3 attempts)" in oai_run.errors[0]
     assert (hf_run.status, hf_run.added) == ("ok", 3)
-    assert [r.status for r in run_history(services.catalog.engine, source="arxiv-oai")] == ["failed"]
+    assert [r.status for r in run_history(services.catalog.engine, source="arxiv-oai")] == [
+        "failed"
+    ]
 
 
 def test_nothing_configured_fetches_nothing(live):

@@ -28,22 +28,33 @@ def test_the_recorded_2024_list_gives_papers_and_their_upvotes(server, live, cli
     assert server.requests_to("/api/daily_papers") == [{"date": "2024-10-25"}]
     assert (run.status, run.added, run.pages, run.rejected) == ("ok", 3, 1, 0)
     paper = live.catalog.get("2410.17243")
-    assert paper.title == "Breaking the Memory Barrier: Near Infinite Batch Size Scaling for Contrastive Loss"
+    assert (
+        paper.title
+        == "Breaking the Memory Barrier: Near Infinite Batch Size Scaling for Contrastive Loss"
+    )
     assert paper.authors[:2] == ["Zesen Cheng", "Hang Zhang"] and len(paper.authors) == 9
-    assert paper.abstract.startswith("Contrastive loss is a powerful approach") and "\n" not in paper.abstract
+    assert (
+        paper.abstract.startswith("Contrastive loss is a powerful approach")
+        and "\n" not in paper.abstract
+    )
     assert paper.published == datetime(2024, 10, 22, 17, 59, 30)
     assert paper.announced == DAY  # the day the daily list showed it
     assert paper.url_code is None and paper.sources == ["hf-daily"]
     assert values(live.catalog.signals(["2410.17243"])["2410.17243"]) == {"upvotes": 64}
 
 
-def test_the_current_schema_adds_code_links_and_stars_and_needs_none_of_its_extras(server, live, client):
+def test_the_current_schema_adds_code_links_and_stars_and_needs_none_of_its_extras(
+    server, live, client
+):
     serve(server, CURRENT)
     run = fetch(live.catalog, "hf-daily", live.settings, client=client,
                 since=date(2025, 1, 23), until=date(2025, 1, 23))
     assert (run.added, run.rejected) == (3, 0)
     r1 = live.catalog.get("2501.12948")
-    assert r1.title == "DeepSeek-R1: Incentivizing Reasoning Capability in LLMs via Reinforcement Learning"
+    assert (
+        r1.title
+        == "DeepSeek-R1: Incentivizing Reasoning Capability in LLMs via Reinforcement Learning"
+    )
     assert r1.url_code == "https://github.com/deepseek-ai/DeepSeek-R1"
     signals = live.catalog.signals(["2501.12948", "2501.12599", "2501.12909"])
     assert values(signals["2501.12948"]) == {"upvotes": 312, "github_stars": 90412}
@@ -54,7 +65,9 @@ def test_the_current_schema_adds_code_links_and_stars_and_needs_none_of_its_extr
 
 def test_without_a_requested_day_the_listing_day_comes_from_the_item():
     papers, _, _ = parse_daily(CURRENT, "the-url")
-    assert [p.announced for p in papers] == [date(2025, 1, 23)] * 3  # submittedOnDailyAt, else publishedAt
+    assert [p.announced for p in papers] == [
+        date(2025, 1, 23)
+    ] * 3  # submittedOnDailyAt, else publishedAt
     papers, _, _ = parse_daily(RECORDED_2024, "the-url")
     assert {p.announced for p in papers} == {DAY}
 
@@ -74,7 +87,10 @@ def test_a_run_reads_each_day_since_the_last_one_and_an_empty_day_is_fine(server
     serve(server, b"[]")
     run = fetch(live.catalog, "hf-daily", live.settings, client=client,
                 since=date(2024, 10, 26), until=date(2024, 10, 27))  # a weekend
-    assert [p["date"] for p in server.requests_to("/api/daily_papers")] == ["2024-10-26", "2024-10-27"]
+    assert [p["date"] for p in server.requests_to("/api/daily_papers")] == [
+        "2024-10-26",
+        "2024-10-27",
+    ]
     assert (run.status, run.added, run.pages) == ("ok", 0, 2)
     assert "no daily papers listed on 2024-10-26" in run.detail["notes"]
     server.requests.clear()
@@ -96,17 +112,28 @@ def test_bad_items_are_rejected_with_reasons_and_the_rest_go_in(server, live, cl
     run = fetch(live.catalog, "hf-daily", live.settings, client=client, since=DAY, until=DAY)
     assert (run.status, run.added, run.rejected) == ("ok", 3, 4)
     reasons = " | ".join(run.detail["rejections"])
-    for reason in ("expected an object with a `paper`", "not an arXiv id", "upvotes must be a count",
-                   "missing title"):
+    for reason in (
+        "expected an object with a `paper`",
+        "not an arXiv id",
+        "upvotes must be a count",
+        "missing title",
+    ):
         assert reason in reasons
 
 
 def test_broken_answers_fail_the_run_and_change_nothing(server, live, client):
     for body, content_type, message in [
         (RECORDED_2024[:5000], "application/json", "malformed JSON"),
-        (b"<!DOCTYPE html><html><title>502 Bad Gateway</title></html>", "text/html",
-         "expected JSON, got an HTML page ('502 Bad Gateway')"),
-        (b'{"error": "Invalid date"}', "application/json", "expected a JSON array of daily papers, got dict"),
+        (
+            b"<!DOCTYPE html><html><title>502 Bad Gateway</title></html>",
+            "text/html",
+            "expected JSON, got an HTML page ('502 Bad Gateway')",
+        ),
+        (
+            b'{"error": "Invalid date"}',
+            "application/json",
+            "expected a JSON array of daily papers, got dict",
+        ),
     ]:
         serve(server, body, content_type)
         run = fetch(live.catalog, "hf-daily", live.settings, client=client, since=DAY, until=DAY)

@@ -22,7 +22,9 @@ def test_a_truncated_body_and_a_5xx_are_retried_until_a_whole_answer_comes(serve
 
 def test_errors_that_outlast_the_retries_name_the_url_and_the_reason(server, client):
     server.route("/x", lambda p: Reply(500, b"boom", content_type="text/plain"))
-    with pytest.raises(FetchError, match=r"/x\?q=1: HTTP 500 \(gave up after 3 attempts\)") as raised:
+    with pytest.raises(
+        FetchError, match=r"/x\?q=1: HTTP 500 \(gave up after 3 attempts\)"
+    ) as raised:
         client.get(f"{server.url}/x", {"q": "1"})
     assert raised.value.status == 500 and len(server.requests) == 3
 
@@ -44,7 +46,9 @@ def test_retry_after_is_honoured_but_capped(server):
     server.route("/x", lambda p: Reply(body=b"<ok/>"))
     server.script("/x", Reply(503, b"busy", {"Retry-After": "3600"}, "text/plain"))
     waits = []
-    with PoliteClient("t", min_interval=0, retries=2, backoff=0.01, max_wait=0.2, sleep=waits.append) as polite:
+    with PoliteClient(
+        "t", min_interval=0, retries=2, backoff=0.01, max_wait=0.2, sleep=waits.append
+    ) as polite:
         assert polite.get(f"{server.url}/x").status_code == 200
     assert waits == [0.2]
 

@@ -6,7 +6,7 @@ import json
 
 from papertide.catalog import Paper
 from papertide.sources import Rejected, detect_format, read_file
-from tests.conftest import FIXTURES
+from tests.helpers import FIXTURES
 
 SAMPLE = FIXTURES / "arxiv-sample-40.jsonl"
 
@@ -31,22 +31,35 @@ def test_announcement_dates_round_trip_through_the_export_and_stay_none_without_
     path.write_text(json.dumps({"title": "Dated", "announced": "2025-03-19"}) + "\n"
                     + json.dumps({"title": "Undated"}) + "\n")
     dated, undated = read_file(path, "jsonl")
-    assert dated.announced.isoformat() == "2025-03-19" and dated.to_json()["announced"] == "2025-03-19"
+    assert (
+        dated.announced.isoformat() == "2025-03-19" and dated.to_json()["announced"] == "2025-03-19"
+    )
     assert undated.announced is None
 
 
 def test_acm_and_msc_class_codes_are_not_categories(tmp_path):
     path = tmp_path / "p.jsonl"
-    path.write_text(json.dumps({"title": "T", "categories": ["cs.CV", "I.2.10", "68T45", "cs.LG"]}) + "\n")
+    path.write_text(
+        json.dumps({"title": "T", "categories": ["cs.CV", "I.2.10", "68T45", "cs.LG"]}) + "\n"
+    )
     (paper,) = read_file(path)
     assert paper.categories == ["cs.CV", "cs.LG"]
 
 
 def test_string_authors_and_categories_and_summary_alias(tmp_path):
     path = tmp_path / "p.jsonl"
-    path.write_text(json.dumps({"title": "A  title\n wrapped", "summary": "Text.",
-                                "authors": "Ada Lovelace, Alan Turing and Grace Hopper",
-                                "categories": "cs.AI stat.ML", "published": "2024-05-01T12:00:00Z"}) + "\n")
+    path.write_text(
+        json.dumps(
+            {
+                "title": "A  title\n wrapped",
+                "summary": "Text.",
+                "authors": "Ada Lovelace, Alan Turing and Grace Hopper",
+                "categories": "cs.AI stat.ML",
+                "published": "2024-05-01T12:00:00Z",
+            }
+        )
+        + "\n"
+    )
     (paper,) = read_file(path)
     assert paper.title == "A title wrapped"
     assert paper.abstract == "Text."
@@ -97,7 +110,9 @@ def test_gzipped_files_are_streamed(tmp_path):
 def test_odd_unicode_and_html_survive_as_text(tmp_path):
     path = tmp_path / "p.jsonl"
     title = "Ünïcödé 🚀 <script>alert('x')</script> \u202e"
-    path.write_text(json.dumps({"title": title, "abstract": "<b>bold</b> & co"}, ensure_ascii=False) + "\n")
+    path.write_text(
+        json.dumps({"title": title, "abstract": "<b>bold</b> & co"}, ensure_ascii=False) + "\n"
+    )
     (paper,) = read_file(path)
     assert paper.title == title.strip()
     assert paper.abstract == "<b>bold</b> & co"

@@ -2,7 +2,7 @@
 
 from papertide.catalog import Paper, readable
 from papertide.sources import Rejected, detect_format, read_file
-from tests.conftest import DEMO
+from tests.helpers import DEMO
 
 
 def test_listing_yields_all_255_papers_in_order():
@@ -43,7 +43,9 @@ def test_a_title_without_abstract_at_the_end_is_rejected_with_its_line(tmp_path)
 
 def test_invalid_utf8_in_a_listing_rejects_that_pair_only(tmp_path):
     path = tmp_path / "listing.txt"
-    path.write_bytes(b"Good title\nGood abstract.\nBad \xff title\nIts abstract\nNext title\nNext abstract.\n")
+    path.write_bytes(
+        b"Good title\nGood abstract.\nBad \xff title\nIts abstract\nNext title\nNext abstract.\n"
+    )
     items = list(read_file(path, "listing"))
     papers = [i for i in items if isinstance(i, Paper)]
     rejected = [i for i in items if isinstance(i, Rejected)]

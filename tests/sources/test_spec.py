@@ -9,14 +9,20 @@ from papertide.sources.arxiv_taxonomy import matches, oai_set, subject_code
 
 
 def test_sources_parse_into_typed_specs_with_canonical_text():
-    specs = parse_sources("arxiv-oai:cs.LG,cs.cl,stat.ML  hf-daily\narxiv-oai:hep-th,format=arXivRaw "
-                          "arxiv-api:cs.LG,max=300")
+    specs = parse_sources(
+        "arxiv-oai:cs.LG,cs.cl,stat.ML  hf-daily\narxiv-oai:hep-th,format=arXivRaw "
+        "arxiv-api:cs.LG,max=300"
+    )
     assert specs == [
         SourceSpec("arxiv-oai", ("cs.CL", "cs.LG", "stat.ML")), SourceSpec("hf-daily"),
         SourceSpec("arxiv-oai", ("hep-th",), format="arXivRaw"),
         SourceSpec("arxiv-api", ("cs.LG",), max_results=300)]
-    assert [str(s) for s in specs] == ["arxiv-oai:cs.CL,cs.LG,stat.ML", "hf-daily",
-                                       "arxiv-oai:hep-th,format=arXivRaw", "arxiv-api:cs.LG,max=300"]
+    assert [str(s) for s in specs] == [
+        "arxiv-oai:cs.CL,cs.LG,stat.ML",
+        "hf-daily",
+        "arxiv-oai:hep-th,format=arXivRaw",
+        "arxiv-api:cs.LG,max=300",
+    ]
     assert parse_sources("") == []
 
 

@@ -5,12 +5,11 @@ from fastapi.testclient import TestClient
 
 from papertide.catalog import Paper
 from papertide.web import create_app
-from tests.conftest import DEMO, load
 
 
 @pytest.fixture
-def client(settings, services):
-    load(services, DEMO)
+def client(settings, demo):
+    services = demo
     services.catalog.upsert([Paper(title="<script>alert('t')</script> Evil title",
                                    abstract="<img src=x onerror=alert(1)> evil abstract",
                                    arxiv_id="2401.99999")])
@@ -22,13 +21,17 @@ def client(settings, services):
 def test_papers_trending_and_new(client):
     body = client.get("/api/papers?sort=trending&limit=5").json()
     assert len(body["items"]) == 5 and body["has_more"]
-    assert body["items"][0]["title"] == "Sample-Efficient Multi-Agent RL: An Optimization Perspective"
+    assert (
+        body["items"][0]["title"] == "Sample-Efficient Multi-Agent RL: An Optimization Perspective"
+    )
     assert client.get("/api/papers?sort=new&limit=3&offset=3").json()["offset"] == 3
 
 
 def test_search_returns_ranked_results_with_snippets(client):
-    body = client.get("/api/search", params={"q": "sample efficient multi-agent reinforcement learning",
-                                             "mode": "keyword"}).json()
+    body = client.get(
+        "/api/search",
+        params={"q": "sample efficient multi-agent reinforcement learning", "mode": "keyword"},
+    ).json()
     assert body["items"][0]["title"].startswith("Sample-Efficient Multi-Agent RL")
     assert "<b>" in body["items"][0]["snippet"]
 
@@ -70,7 +73,10 @@ def test_one_vote_per_client(client):
     client.cookies.clear()
     client.cookies.set("pt_client", "forged.value")
     assert client.post("/api/papers/2401.99999/vote").json()["votes"] == 4
-    assert client.delete("/api/papers/2401.99999/vote", headers={"X-Client-Id": "a"}).json()["votes"] == 3
+    assert (
+        client.delete("/api/papers/2401.99999/vote", headers={"X-Client-Id": "a"}).json()["votes"]
+        == 3
+    )
 
 
 def test_vote_on_unknown_paper_is_404(client):
@@ -109,9 +115,17 @@ def test_health_and_openapi(client):
 
 
 def test_outbox_lists_and_shows_mail_written_instead_of_sent(client):
-    assert client.post("/subscribe", data={"email": "carol@example.org", "topic": "<b>RL</b>"}).status_code == 200
+    assert (
+        client.post(
+            "/subscribe", data={"email": "carol@example.org", "topic": "<b>RL</b>"}
+        ).status_code
+        == 200
+    )
     listing = client.get("/outbox")
-    assert "Confirm your papertide subscription" in listing.text and "carol@example.org" in listing.text
+    assert (
+        "Confirm your papertide subscription" in listing.text
+        and "carol@example.org" in listing.text
+    )
     name = listing.text.split('href="/outbox/')[1].split('"')[0]
     mail = client.get(f"/outbox/{name}")
     assert mail.status_code == 200 and "/confirm?token=" in mail.text
@@ -125,15 +139,19 @@ def test_the_server_follows_papers_another_process_adds(settings, services, monk
     import httpx
 
     import papertide.web._app as app_module
-    from tests.conftest import LiveServer
+    from tests.helpers import LiveServer
 
     monkeypatch.setattr(app_module, "INDEX_FOLLOW_SECONDS", 0.2)
     with LiveServer(settings) as server:
         # Another process (an ingest, a worker on another machine) commits to the catalog.
-        services.catalog.upsert([Paper(title="Quasicrystal tilings from another process", abstract="Tilings.")])
+        services.catalog.upsert(
+            [Paper(title="Quasicrystal tilings from another process", abstract="Tilings.")]
+        )
         deadline = time.monotonic() + 10
         found = []
         while not found and time.monotonic() < deadline:
-            found = httpx.get(f"{server.url}/api/search", params={"q": "quasicrystal", "mode": "keyword"}).json()["items"]
+            found = httpx.get(
+                f"{server.url}/api/search", params={"q": "quasicrystal", "mode": "keyword"}
+            ).json()["items"]
             time.sleep(0.1)
         assert [p["title"] for p in found] == ["Quasicrystal tilings from another process"]

@@ -5,10 +5,11 @@ import shutil
 
 import pytest
 
-from tests.conftest import ARTIFACTS, DEMO, LiveServer, load
+from tests.helpers import ARTIFACTS, LiveServer
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(
+    CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")]
 
 
 @pytest.fixture
@@ -23,8 +24,7 @@ def browser():
         browser.close()
 
 
-def test_search_from_home_open_paper_and_vote(settings, services, browser):
-    load(services, DEMO)
+def test_search_from_home_open_paper_and_vote(settings, demo, browser):
     ARTIFACTS.mkdir(exist_ok=True)
     with LiveServer(settings) as server:
         page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
@@ -39,8 +39,13 @@ def test_search_from_home_open_paper_and_vote(settings, services, browser):
         page.screenshot(path=str(ARTIFACTS / "search-phone.png"), full_page=False)
         first.click()
         page.wait_for_url("**/papers/**")
-        assert page.locator("h1").inner_text() == "Sample-Efficient Multi-Agent RL: An Optimization Perspective"
-        assert "We study multi-agent reinforcement learning" in page.locator(".abstract").inner_text()
+        assert (
+            page.locator("h1").inner_text()
+            == "Sample-Efficient Multi-Agent RL: An Optimization Perspective"
+        )
+        assert (
+            "We study multi-agent reinforcement learning" in page.locator(".abstract").inner_text()
+        )
         page.click(".vote button")
         page.wait_for_selector(".vote button.voted")
         assert page.locator(".vote .n").inner_text() == "1"

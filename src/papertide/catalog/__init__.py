@@ -9,14 +9,14 @@ from papertide.catalog._calendar import announcement_day
 from papertide.catalog._identity import normalize_doi, paper_key, parse_arxiv_id, title_key
 from papertide.catalog._paper import Paper
 from papertide.catalog._signals import Signal, SignalName
-from papertide.catalog._store import Catalog, UpsertResult, utcnow
+from papertide.catalog._store import Catalog, CatalogStats, UpsertResult, utcnow
 from papertide.catalog._text import readable
 from papertide.config import Settings
 from papertide.db import connect
 
-__all__ = ["Catalog", "Paper", "Signal", "SignalName", "UpsertResult", "announcement_day",
-           "open_catalog", "readable", "parse_arxiv_id", "normalize_doi", "paper_key", "title_key",
-           "utcnow"]
+__all__ = ["Catalog", "CatalogStats", "Paper", "Signal", "SignalName", "UpsertResult",
+           "announcement_day", "normalize_doi", "open_catalog", "paper_key", "parse_arxiv_id",
+           "readable", "title_key", "utcnow"]
 
 
 def open_catalog(settings: Settings) -> Catalog:

@@ -20,7 +20,7 @@ announcement roll over into the next one.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 EASTERN = ZoneInfo("America/New_York")
@@ -48,19 +48,19 @@ def is_announcement_day(day: date) -> bool:
 
 def last_announcement(at: datetime) -> datetime:
     """The latest announcement at or before `at` (naive UTC in, naive UTC out)."""
-    local = at.replace(tzinfo=timezone.utc).astimezone(EASTERN)
+    local = at.replace(tzinfo=UTC).astimezone(EASTERN)
     day = local.date()
     for _ in range(30):
         moment = datetime.combine(day, ANNOUNCE_AT, EASTERN)
         if is_announcement_day(day) and moment <= local:
-            return moment.astimezone(timezone.utc).replace(tzinfo=None)
+            return moment.astimezone(UTC).replace(tzinfo=None)
         day -= timedelta(days=1)
     return at - timedelta(days=30)
 
 
 def announcement_day(submitted: datetime) -> date:
     """The listing date of a paper submitted at `submitted` (naive UTC)."""
-    local = submitted.replace(tzinfo=timezone.utc).astimezone(EASTERN)
+    local = submitted.replace(tzinfo=UTC).astimezone(EASTERN)
     cutoff_day = local.date() + timedelta(days=1 if local.time() >= CUTOFF else 0)
     for _ in range(60):
         weekday = cutoff_day.weekday()
@@ -68,6 +68,6 @@ def announcement_day(submitted: datetime) -> date:
             day = cutoff_day + timedelta(days=2 if weekday == 4 else 0)
             if is_announcement_day(day):
                 moment = datetime.combine(day, ANNOUNCE_AT, EASTERN)
-                return moment.astimezone(timezone.utc).date()
+                return moment.astimezone(UTC).date()
         cutoff_day += timedelta(days=1)
     return submitted.date()  # unreachable: no 60-day stretch is all holidays

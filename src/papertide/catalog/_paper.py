@@ -29,7 +29,7 @@ class Paper:
     sources: list[str] = field(default_factory=list)
     rank_hint: int | None = None
     # Set by the catalog (or carried by papertide's own export):
-    id: str | None = None
+    id: str = ""  # empty until the catalog assigns one
     votes: int = 0
     views: int = 0
     saves: int = 0

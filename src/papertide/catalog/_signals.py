@@ -8,7 +8,7 @@ read with `Catalog.signals(ids)`; the trending score can weigh them in from ther
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -30,7 +30,8 @@ class Signal:
     observed_at: datetime | None = None  # set when stored
 
 
-def store(conn: Connection, rows: dict[tuple[str, str, str], float], now: datetime) -> None:
+def store(conn: Connection, rows: Mapping[tuple[str, str, SignalName], float],
+          now: datetime) -> None:
     """Insert or replace `{(paper_id, source, name): value}` inside the caller's transaction."""
     if not rows:
         return

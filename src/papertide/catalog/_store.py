@@ -11,24 +11,40 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields, replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
+from typing import Any, TypedDict
 
-from sqlalchemy import Engine, bindparam, case, func, select, tuple_, update
+from sqlalchemy import Connection, Engine, Row, bindparam, case, func, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
 from papertide.catalog import _signals
 from papertide.catalog._identity import normalize_doi, paper_id, parse_arxiv_id, title_key
 from papertide.catalog._paper import Paper
 from papertide.catalog._signals import Signal
-from papertide.db.tables import counters, events, papers
+from papertide.db import chunked, next_seq
+from papertide.db.tables import events, papers
 
 _PAPER_FIELDS = [f.name for f in fields(Paper)]
 _STORED = [name for name in _PAPER_FIELDS if name in papers.c]
-_CHUNK = 500
+# What an update rewrites: content and bookkeeping, never identity, counters or first sight.
+_UPDATED_COLUMNS: dict[str, Any] = {
+    name: bindparam(f"b_{name}")
+    for name in [*_STORED, "title_key", "content_hash", "text_hash", "seq"]
+    if name not in ("id", "votes", "views", "saves", "first_seen")}
+_COUNTERS = {"vote": papers.c.votes, "view": papers.c.views, "save": papers.c.saves}
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class CatalogStats(TypedDict):
+    papers: int
+    votes: int
+    views: int
+    saves: int
+    oldest: str | None  # first and last publication day, ISO dates
+    newest: str | None
 
 
 @dataclass
@@ -42,12 +58,12 @@ class UpsertResult:
     retitled: list[tuple[str, str, str]] = field(default_factory=list)  # (id, old title, new title)
 
 
-def _row_to_paper(row) -> Paper:
+def _row_to_paper(row: Row) -> Paper:
     mapping = row._mapping
     return Paper(**{name: mapping[name] for name in _STORED})
 
 
-def _paper_to_row(paper: Paper) -> dict:
+def _paper_to_row(paper: Paper) -> dict[str, object]:
     row = {name: getattr(paper, name) for name in _STORED}
     row["title_key"] = title_key(paper.title)
     row["content_hash"] = paper.content_hash()
@@ -165,7 +181,9 @@ class Catalog:
             for slot, record in enumerate(pending):
                 old = stored.find(record)
                 if old is None:
-                    record.id = record.id or paper_id(record.arxiv_id, record.doi, title_key(record.title))
+                    record.id = record.id or paper_id(
+                        record.arxiv_id, record.doi, title_key(record.title)
+                    )
                     record.first_seen = record.first_seen or now
                     inserts.append(record)
                     stored.add(record)
@@ -180,30 +198,24 @@ class Catalog:
                     updates.append(new)
                     if new.title != old.title:
                         result.retitled.append((old.id, old.title, new.title))
-            seq = None
-            if inserts or updates:
-                seq = conn.execute(
-                    update(counters).where(counters.c.name == "seq")
-                    .values(value=counters.c.value + 1).returning(counters.c.value)
-                ).scalar_one()
+            seq = next_seq(conn, "seq") if inserts or updates else None
             if inserts:
                 conn.execute(papers.insert(), [{**_paper_to_row(p), "seq": seq} for p in inserts])
             if updates:
                 rows = [{**{f"b_{k}": v for k, v in _paper_to_row(p).items()}, "b_seq": seq}
                         for p in updates]
-                columns = {name: bindparam(f"b_{name}") for name in _STORED + ["title_key", "content_hash", "text_hash", "seq"]
-                           if name not in ("id", "votes", "views", "saves", "first_seen")}
-                conn.execute(papers.update().where(papers.c.id == bindparam("b_id")).values(columns), rows)
+                conn.execute(papers.update().where(papers.c.id == bindparam("b_id"))
+                             .values(_UPDATED_COLUMNS), rows)
             if signals is not None:
                 observed = {(stored_ids[slot], s.source, s.name): s.value
-                            for slot, given in zip(slots, signals) for s in given}
+                            for slot, given in zip(slots, signals, strict=True) for s in given}
                 _signals.store(conn, observed, now)
         result.added, result.updated, result.seq = len(inserts), len(updates), seq
         result.changed = inserts + updates
         result.ids = [stored_ids[slot] for slot in slots]
         return result
 
-    def _load_matches(self, conn, pending: list[Paper]) -> _KeyIndex:
+    def _load_matches(self, conn: Connection, pending: list[Paper]) -> _KeyIndex:
         """The stored papers that any pending record may be: looked up by id, then arXiv id,
         DOI and title for the records not found yet (one indexed IN query per key)."""
         found = _KeyIndex()
@@ -214,10 +226,9 @@ class Catalog:
             (papers.c.title_key, lambda p: title_key(p.title)),
         )
         for column, key_of in lookups:
-            keys = sorted({key_of(p) for p in pending if key_of(p) and found.find(p) is None})
-            for start in range(0, len(keys), _CHUNK):
-                rows = conn.execute(select(papers).where(column.in_(keys[start:start + _CHUNK])))
-                for row in rows:
+            keys = sorted({key for p in pending if (key := key_of(p)) and found.find(p) is None})
+            for chunk in chunked(keys):
+                for row in conn.execute(select(papers).where(column.in_(chunk))):
                     paper = _row_to_paper(row)
                     found.add(paper)
                     found.hashes[paper.id] = row.content_hash
@@ -245,8 +256,7 @@ class Catalog:
         """The papers with these ids, in the order given (unknown ids are left out)."""
         found: dict[str, Paper] = {}
         with self.engine.connect() as conn:
-            for start in range(0, len(ids), _CHUNK):
-                chunk = ids[start:start + _CHUNK]
+            for chunk in chunked(ids):
                 for row in conn.execute(select(papers).where(papers.c.id.in_(chunk))):
                     found[row.id] = _row_to_paper(row)
         return [found[i] for i in ids if i in found]
@@ -281,7 +291,7 @@ class Catalog:
                 .order_by(papers.c.seq, papers.c.id)
                 .limit(batch_size)
             )
-            if upto_seq is not None:  # (no stand-in bound: PostgreSQL's INTEGER is 32-bit)
+            if upto_seq is not None:
                 query = query.where(papers.c.seq <= upto_seq)
             with self.engine.connect() as conn:
                 rows = conn.execute(query).all()
@@ -293,25 +303,32 @@ class Catalog:
 
     def max_seq(self) -> int:
         with self.engine.connect() as conn:
-            return conn.execute(select(func.coalesce(func.max(papers.c.seq), 0))).scalar_one()
+            top: int = conn.execute(select(func.coalesce(func.max(papers.c.seq), 0))).scalar_one()
+        return top
 
     def count(self, after_seq: int = 0, upto_seq: int | None = None) -> int:
         query = select(func.count()).select_from(papers).where(papers.c.seq > after_seq)
         if upto_seq is not None:
             query = query.where(papers.c.seq <= upto_seq)
         with self.engine.connect() as conn:
-            return conn.execute(query).scalar_one()
+            total: int = conn.execute(query).scalar_one()
+        return total
 
-    def stats(self) -> dict:
+    def stats(self) -> CatalogStats:
         with self.engine.connect() as conn:
-            row = conn.execute(select(
-                func.count(), func.coalesce(func.sum(papers.c.votes), 0),
-                func.coalesce(func.sum(papers.c.views), 0), func.coalesce(func.sum(papers.c.saves), 0),
-                func.min(papers.c.published), func.max(papers.c.published),
-            ).select_from(papers)).one()
-        return {"papers": row[0], "votes": row[1], "views": row[2], "saves": row[3],
-                "oldest": row[4].date().isoformat() if row[4] else None,
-                "newest": row[5].date().isoformat() if row[5] else None}
+            row = conn.execute(
+                select(
+                    func.count(),
+                    func.coalesce(func.sum(papers.c.votes), 0),
+                    func.coalesce(func.sum(papers.c.views), 0),
+                    func.coalesce(func.sum(papers.c.saves), 0),
+                    func.min(papers.c.published),
+                    func.max(papers.c.published),
+                ).select_from(papers)
+            ).one()
+        return CatalogStats(papers=row[0], votes=row[1], views=row[2], saves=row[3],
+                            oldest=row[4].date().isoformat() if row[4] else None,
+                            newest=row[5].date().isoformat() if row[5] else None)
 
     def signals(self, ids: Iterable[str]) -> dict[str, list[Signal]]:
         """The external signals (upvotes, GitHub stars, …) of these papers, by paper id;
@@ -322,7 +339,7 @@ class Catalog:
 
     def record_event(self, paper_id: str, kind: str, actor: str, day: str = "") -> bool:
         """Count a vote, view or save once per actor (and day); False if already counted."""
-        counter = {"vote": papers.c.votes, "view": papers.c.views, "save": papers.c.saves}[kind]
+        counter = _COUNTERS[kind]
         try:
             with self.engine.begin() as conn:
                 conn.execute(events.insert().values(
@@ -334,7 +351,7 @@ class Catalog:
         return True
 
     def remove_event(self, paper_id: str, kind: str, actor: str, day: str = "") -> bool:
-        counter = {"vote": papers.c.votes, "view": papers.c.views, "save": papers.c.saves}[kind]
+        counter = _COUNTERS[kind]
         with self.engine.begin() as conn:
             gone = conn.execute(events.delete().where(
                 (events.c.paper_id == paper_id) & (events.c.kind == kind)
@@ -355,14 +372,20 @@ class Catalog:
         if since is not None:
             query = query.where(events.c.created_at >= since)
         with self.engine.connect() as conn:
-            return [tuple(row) for row in conn.execute(query)]
+            return [(row.paper_id, row.kind, row.created_at) for row in conn.execute(query)]
 
     def published_dates(self, ids: Iterable[str]) -> dict[str, datetime]:
-        ids = list(ids)
+        """When each paper was published (when the catalog first saw it, if undated)."""
+        return self._dates(ids, func.coalesce(papers.c.published, papers.c.first_seen))
+
+    def first_seen(self, ids: Iterable[str]) -> dict[str, datetime]:
+        """When the catalog first saw each paper (what "new to a reader" counts from)."""
+        return self._dates(ids, papers.c.first_seen)
+
+    def _dates(self, ids: Iterable[str], column: Any) -> dict[str, datetime]:
         dates: dict[str, datetime] = {}
         with self.engine.connect() as conn:
-            for start in range(0, len(ids), _CHUNK):
-                query = select(papers.c.id, func.coalesce(papers.c.published, papers.c.first_seen))
-                for pid, when in conn.execute(query.where(papers.c.id.in_(ids[start:start + _CHUNK]))):
-                    dates[pid] = when
+            for chunk in chunked(list(ids)):
+                query = select(papers.c.id, column).where(papers.c.id.in_(chunk))
+                dates.update((pid, when) for pid, when in conn.execute(query))
         return dates

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -16,15 +17,16 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 from papertide.db import tables
+from papertide.db._queries import chunked, next_seq
 
-__all__ = ["connect", "tables"]
+__all__ = ["chunked", "connect", "dispose_all", "migrate", "next_seq", "tables"]
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
 
 
-def _tune_sqlite(dbapi_connection, _record) -> None:
+def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     # WAL lets the web app read while an ingest or a worker writes; NORMAL is durable
     # across application crashes, which is what WAL mode needs.

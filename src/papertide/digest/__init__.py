@@ -16,39 +16,36 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from email.message import EmailMessage, Message
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
-
 from papertide.catalog import utcnow
-from papertide.db.tables import deliveries, readers, sent_papers
 from papertide.digest._compose import Composer, Edition
+from papertide.digest._log import AlreadyDelivered, DeliveryLog
 from papertide.digest._render import as_email_message, render_confirmation, render_digest
-from papertide.digest._transport import (DeliveryError, PermanentFailure, TransientFailure,
-                                         make_transport)
+from papertide.digest._transport import (
+    DeliveryError,
+    PermanentFailure,
+    TransientFailure,
+    make_transport,
+)
 from papertide.readers import Reader
 
-__all__ = ["Digests", "Edition", "DeliveryError", "PermanentFailure", "TransientFailure",
-           "edition_key"]
+if TYPE_CHECKING:
+    from papertide.services import Services
+
+__all__ = ["DeliveryError", "Digests", "Edition", "PermanentFailure", "Retry", "TransientFailure",
+           "edition_key", "is_due", "local_time"]
 
 log = logging.getLogger(__name__)
-FINAL = ("sent", "skipped", "bounced")
-
-
-class AlreadyDelivered(Exception):
-    pass
-
-
-def _edition(table, reader_id: int, key: str):
-    """The rows of `table` (deliveries, sent_papers) that belong to one reader's edition."""
-    return (table.c.reader_id == reader_id) & (table.c.edition == key)
 
 
 def local_time(reader: Reader, now: datetime) -> datetime:
-    return now.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(reader.timezone))
+    return now.replace(tzinfo=UTC).astimezone(ZoneInfo(reader.timezone))
 
 
 def edition_key(reader: Reader, now: datetime) -> str:
@@ -90,10 +87,10 @@ class _RateLimit:
 
 
 class Digests:
-    def __init__(self, services, retry: Retry | None = None) -> None:
+    def __init__(self, services: Services, retry: Retry | None = None) -> None:
         self.services = services
         self.settings = services.settings
-        self.engine = services.catalog.engine
+        self.log = DeliveryLog(services.catalog.engine, services.readers.store)
         self.retry = retry or Retry()
         self.transport = make_transport(self.settings.smtp_url, self.settings.outbox_dir)
         self.rate = _RateLimit(self.settings.send_rate)
@@ -107,7 +104,7 @@ class Digests:
         return [(reader.id, key) for reader, key in self._due_readers(now or utcnow(), everyone)]
 
     def _due_readers(self, now: datetime, everyone: bool) -> list[tuple[Reader, str]]:
-        done = self._final_keys()
+        done = self.log.final_keys()
         out = []
         for reader in self.services.readers.store.all(status="active"):
             if reader.frequency == "paused" or not (everyone or is_due(reader, now)):
@@ -117,14 +114,10 @@ class Digests:
                 out.append((reader, key))
         return out
 
-    def _final_keys(self) -> set[tuple[int, str]]:
-        with self.engine.connect() as conn:
-            return {(r.reader_id, r.edition) for r in conn.execute(
-                select(deliveries.c.reader_id, deliveries.c.edition).where(deliveries.c.status.in_(FINAL)))}
-
     # ---- one edition ----------------------------------------------------------------------
 
-    def preview(self, reader: Reader, now: datetime | None = None):
+    def preview(self, reader: Reader, now: datetime | None = None
+                ) -> tuple[Edition, EmailMessage | None]:
         """The reader's next edition and its message, without sending or logging anything."""
         now = now or utcnow()
         edition = Composer(self.services, now).compose(reader, edition_key(reader, now))
@@ -141,7 +134,7 @@ class Digests:
         if reader is None or reader.status != "active":
             return "inactive"
         key = key or edition_key(reader, now)
-        if self._logged(reader.id, key):
+        if self.log.is_final(reader.id, key):
             return "already"
         composer = composer or Composer(self.services, now)
         if (self.settings.skip_empty_digest and reader.frequency == "daily"
@@ -153,46 +146,10 @@ class Digests:
         msg = render_digest(self.settings, edition, self.services.readers.links(reader))
         return self._send(reader, key, msg, edition, now)
 
-    def _logged(self, reader_id: int, key: str) -> bool:
-        with self.engine.connect() as conn:
-            status = conn.execute(select(deliveries.c.status)
-                                  .where(_edition(deliveries, reader_id, key))).scalar()
-        return status in FINAL
-
     def _skip(self, reader: Reader, key: str, why: str) -> str:
-        try:
-            with self.engine.begin() as conn:
-                conn.execute(insert(deliveries).values(reader_id=reader.id, edition=key, status="skipped",
-                                                       attempts=0, error=why, finished_at=utcnow()))
-        except IntegrityError:
-            return "already"
-        return "skipped"
+        return "skipped" if self.log.skip(reader.id, key, why) else "already"
 
-    def _log_sent(self, reader: Reader, key: str, message_id: str, paper_ids: list[str],
-                  now: datetime) -> None:
-        try:
-            with self.engine.begin() as conn:
-                conn.execute(insert(deliveries).values(
-                    reader_id=reader.id, edition=key, status="sent", attempts=1, message_id=message_id,
-                    paper_ids=paper_ids, claimed_at=now, finished_at=now))
-                if paper_ids:
-                    conn.execute(insert(sent_papers), [{"reader_id": reader.id, "paper_id": pid,
-                                                        "edition": key} for pid in paper_ids])
-                conn.execute(update(readers).where(readers.c.id == reader.id)
-                             .values(last_edition=key, last_sent_at=now))
-        except IntegrityError as exc:
-            raise AlreadyDelivered(f"{reader.email} {key}") from exc
-
-    def _unlog(self, reader: Reader, key: str, status: str, error: str) -> None:
-        """The relay refused after we logged: undo, so the papers can go out another time."""
-        with self.engine.begin() as conn:
-            conn.execute(delete(sent_papers).where(_edition(sent_papers, reader.id, key)))
-            conn.execute(delete(deliveries).where(_edition(deliveries, reader.id, key)))
-            if status == "bounced":
-                conn.execute(insert(deliveries).values(reader_id=reader.id, edition=key, status=status,
-                                                       attempts=1, error=error, finished_at=utcnow()))
-
-    def _send(self, reader: Reader, key: str, msg, edition: Edition, now: datetime) -> str:
+    def _send(self, reader: Reader, key: str, msg: Message, edition: Edition, now: datetime) -> str:
         """Send with retries; `now` is the edition's time (what the next edition counts from)."""
         paper_ids = edition.paper_ids
         delay = self.retry.first_delay
@@ -201,7 +158,7 @@ class Digests:
 
             def commit() -> None:
                 nonlocal committed
-                self._log_sent(reader, key, msg["Message-ID"], paper_ids, now)
+                self.log.log_sent(reader.id, key, msg["Message-ID"], paper_ids, now)
                 committed = True
 
             self.rate.wait()
@@ -212,7 +169,7 @@ class Digests:
             except AlreadyDelivered:
                 return "already"
             except PermanentFailure as exc:
-                self._unlog(reader, key, "bounced", str(exc))
+                self.log.unlog(reader.id, key, bounced_with=str(exc))
                 stopped = self.services.readers.store.record_bounce(reader.id, str(exc),
                                                                     self.settings.bounce_threshold)
                 log.warning("permanent failure for reader %s: %s%s", reader.id, exc,
@@ -220,8 +177,10 @@ class Digests:
                 return "bounced"
             except TransientFailure as exc:
                 if committed:
-                    self._unlog(reader, key, "failed", str(exc))
-                log.info("transient failure for reader %s (attempt %s): %s", reader.id, attempt, exc)
+                    self.log.unlog(reader.id, key)
+                log.info(
+                    "transient failure for reader %s (attempt %s): %s", reader.id, attempt, exc
+                )
                 if attempt == self.retry.attempts:
                     return "failed"
                 time.sleep(delay)
@@ -230,7 +189,8 @@ class Digests:
 
     # ---- the fan-out ------------------------------------------------------------------------
 
-    def run(self, now: datetime | None = None, everyone: bool = False, on_progress=None) -> dict[str, int]:
+    def run(self, now: datetime | None = None, everyone: bool = False,
+            on_progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
         """Deliver every due edition in this process (the CLI's `digest run`)."""
         now = now or utcnow()
         due = self._due_readers(now, everyone)

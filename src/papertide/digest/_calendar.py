@@ -3,5 +3,10 @@
 announcement); digest code keeps importing it from here."""
 
 from papertide.catalog._calendar import (  # noqa: F401
-    ANNOUNCE_AT, ANNOUNCE_WEEKDAYS, EASTERN, is_announcement_day, is_holiday, last_announcement,
+    ANNOUNCE_AT,
+    ANNOUNCE_WEEKDAYS,
+    EASTERN,
+    is_announcement_day,
+    is_holiday,
+    last_announcement,
 )

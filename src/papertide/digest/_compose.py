@@ -16,15 +16,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-
-from sqlalchemy import select
+from typing import TYPE_CHECKING
 
 from papertide import trending
 from papertide.catalog import Paper
-from papertide.db.tables import papers, sent_papers
 from papertide.digest._calendar import last_announcement
 from papertide.readers import Reader, Topic
 from papertide.search import Filters
+
+if TYPE_CHECKING:
+    from papertide.services import Services
 
 FIRST_EDITION_LOOKBACK = timedelta(days=7)
 
@@ -65,7 +66,7 @@ def topic_title(topic: Topic) -> str:
 class Composer:
     """Composes editions against one catalog state; reuse it across a fan-out run."""
 
-    def __init__(self, services, now: datetime) -> None:
+    def __init__(self, services: Services, now: datetime) -> None:
         self.services = services
         self.now = now
         self._topic_cache: dict[tuple, list[str]] = {}
@@ -86,38 +87,33 @@ class Composer:
             filters = Filters(category=topic.category, author=topic.author)
             search = self.services.search
             if topic.query.strip():
-                ranked = search.ranked_ids(topic.query, filters, mode=self.services.settings.search_mode,
-                                           depth=100)
+                ranked = search.ranked_ids(
+                    topic.query, filters, mode=self.services.settings.search_mode, depth=100
+                )
             else:
-                ranked = [(h.paper.id, 0.0) for h in search.search("", filters, sort="new", mode="keyword",
-                                                                   limit=100).hits]
+                ranked = [
+                    (h.paper.id, 0.0)
+                    for h in search.search("", filters, sort="new", mode="keyword", limit=100).hits
+                ]
             self._topic_cache[key] = [pid for pid, _ in ranked]
             self._load_first_seen(self._topic_cache[key])
         return self._topic_cache[key]
 
     def _load_first_seen(self, ids: list[str]) -> None:
         missing = [i for i in ids if i not in self._first_seen]
-        if not missing:
-            return
-        with self.services.catalog.engine.connect() as conn:
-            for start in range(0, len(missing), 500):
-                rows = conn.execute(select(papers.c.id, papers.c.first_seen)
-                                    .where(papers.c.id.in_(missing[start:start + 500])))
-                self._first_seen.update({r.id: r.first_seen for r in rows})
+        if missing:
+            self._first_seen.update(self.services.catalog.first_seen(missing))
 
     def _trending_ids(self) -> list[str]:
         if self._trending is None:
-            self._trending = [p.id for p, _ in trending.trending(self.services.catalog, "week", 200, now=self.now)]
+            self._trending = [
+                p.id for p, _ in trending.trending(self.services.catalog, "week", 200, now=self.now)
+            ]
         return self._trending
-
-    def sent_to(self, reader: Reader) -> set[str]:
-        with self.services.catalog.engine.connect() as conn:
-            return set(conn.execute(select(sent_papers.c.paper_id)
-                                    .where(sent_papers.c.reader_id == reader.id)).scalars())
 
     def compose(self, reader: Reader, key: str) -> Edition:
         since, until = self.period(reader)
-        sent = self.sent_to(reader)
+        sent = self.services.digests.log.sent_to(reader.id)
         budget = reader.per_digest
         topic_budget = -(-budget * 2 // 3) if reader.topics else 0
         # Best rank of each new, unsent paper over the reader's topics.
@@ -130,7 +126,7 @@ class Composer:
                 if pid not in best or (rank, t_index) < best[pid]:
                     best[pid] = (rank, t_index)
         per_topic: list[list[str]] = [[] for _ in reader.topics]
-        for pid, (rank, t_index) in sorted(best.items(), key=lambda kv: (kv[1], kv[0])):
+        for pid, (_, t_index) in sorted(best.items(), key=lambda kv: (kv[1], kv[0])):
             per_topic[t_index].append(pid)
         chosen: list[list[str]] = [[] for _ in reader.topics]
         taken = 0
@@ -144,9 +140,13 @@ class Composer:
         hot = hot[:budget - taken]
         papers_by_id = {p.id: p for p in self.services.catalog.get_many(list(claimed) + hot)}
         edition = Edition(reader, key, since, until)
-        for topic, ids in zip(reader.topics, chosen):
+        for topic, ids in zip(reader.topics, chosen, strict=True):
             if ids:
-                edition.sections.append(Section(topic_title(topic), [papers_by_id[p] for p in ids], topic))
+                edition.sections.append(
+                    Section(topic_title(topic), [papers_by_id[p] for p in ids], topic)
+                )
         if hot:
-            edition.sections.append(Section("Trending", [papers_by_id[p] for p in hot if p in papers_by_id]))
+            edition.sections.append(
+                Section("Trending", [papers_by_id[p] for p in hot if p in papers_by_id])
+            )
         return edition

@@ -18,8 +18,10 @@ are transient (retry with back-off), 5xx are permanent (the address bounces).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import re
 import smtplib
 import socket
 import ssl
@@ -30,8 +32,8 @@ from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
-
 _WIRE = compat32.clone(linesep="\r\n")
+_DOT_AT_LINE_START = re.compile(rb"(?m)^\.")
 
 
 class DeliveryError(Exception):
@@ -101,9 +103,11 @@ class SmtpTransport:
             except (smtplib.SMTPException, OSError):
                 pass
             self._drop()
+        smtp: smtplib.SMTP
         try:
             if self.implicit_tls:
-                smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=self.context)
+                smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
+                                        context=self.context)
             else:
                 smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
             smtp.ehlo()
@@ -114,11 +118,14 @@ class SmtpTransport:
                 self._login(smtp)
             # The body and the final dot are two writes before one read: without NODELAY,
             # Nagle's algorithm holds the dot back until the relay's delayed ACK (~40 ms).
-            smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if smtp.sock is not None:
+                smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         except smtplib.SMTPAuthenticationError as exc:
             # The relay's credentials are wrong: nothing the reader did, so not a bounce.
-            raise TransientFailure(f"the relay refused the login ({exc.smtp_code}): check PAPERTIDE_SMTP_URL",
-                                   exc.smtp_code) from exc
+            raise TransientFailure(
+                f"the relay refused the login ({exc.smtp_code}): check PAPERTIDE_SMTP_URL",
+                exc.smtp_code,
+            ) from exc
         except smtplib.SMTPResponseException as exc:
             raise _classify(exc.smtp_code, str(exc.smtp_error)) from exc
         except (smtplib.SMTPException, OSError) as exc:
@@ -129,20 +136,19 @@ class SmtpTransport:
     def _login(self, smtp: smtplib.SMTP) -> None:
         # PLAIN over TLS when offered: one round trip, and a refusal is final (smtplib's
         # login() would go on to try every other mechanism the relay lists).
+        user, password = self.user or "", self.password or ""
         if "PLAIN" in smtp.esmtp_features.get("auth", "").upper().split():
-            smtp.user, smtp.password = self.user, self.password or ""
+            smtp.user, smtp.password = user, password
             code, text = smtp.auth("PLAIN", smtp.auth_plain, initial_response_ok=True)
             if code != 235:
                 raise smtplib.SMTPAuthenticationError(code, text)
         else:
-            smtp.login(self.user, self.password or "")
+            smtp.login(user, password)
 
     def _drop(self) -> None:
         if self.smtp is not None:
-            try:
+            with contextlib.suppress(OSError):
                 self.smtp.close()
-            except OSError:
-                pass
         self.smtp = None
 
     def send(self, msg: Message, commit: Callable[[], None] = lambda: None) -> None:
@@ -159,7 +165,7 @@ class SmtpTransport:
             code, text = smtp.docmd("DATA")
             if code != 354:
                 raise _classify(code, text.decode(errors="replace"))
-            body = smtplib._quote_periods(msg.as_bytes(policy=_WIRE))  # dot-stuffing
+            body = _DOT_AT_LINE_START.sub(b"..", msg.as_bytes(policy=_WIRE))  # dot-stuffing
             if not body.endswith(b"\r\n"):
                 body += b"\r\n"
             smtp.send(body)
@@ -192,12 +198,10 @@ class SmtpTransport:
 
     def close(self) -> None:
         if self.smtp is not None:
-            try:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
                 self.smtp.quit()
-            except (smtplib.SMTPException, OSError):
-                pass
         self.smtp = None
 
 
-def make_transport(smtp_url: str | None, outbox: Path):
+def make_transport(smtp_url: str | None, outbox: Path) -> SmtpTransport | OutboxTransport:
     return SmtpTransport(smtp_url) if smtp_url else OutboxTransport(outbox)

@@ -14,12 +14,18 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
 
 from papertide.catalog import utcnow
 from papertide.config import Settings
+
+if TYPE_CHECKING:
+    from papertide.services import Services
+
+__all__ = ["Jobs", "make_huey"]
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +44,13 @@ def make_huey(settings: Settings, immediate: bool = False) -> Huey:
             raise ValueError("PAPERTIDE_QUEUE_URL must be a redis:// URL")
         return RedisHuey("papertide", url=settings.queue_url, immediate=immediate)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey("papertide", filename=str(settings.data_dir / "queue.db"), immediate=immediate)
+    return SqliteHuey(
+        "papertide", filename=str(settings.data_dir / "queue.db"), immediate=immediate
+    )
 
 
 class Jobs:
-    def __init__(self, services, immediate: bool = False) -> None:
+    def __init__(self, services: Services, immediate: bool = False) -> None:
         self.services = services
         self.huey = make_huey(services.settings, immediate)
         huey = self.huey
@@ -81,7 +89,9 @@ class Jobs:
     def consumer(self, workers: int = 2, embedded: bool = False) -> Consumer:
         """`run()` it as a program (`papertide worker`), or `start()`/`stop()` it inside
         another one with `embedded=True` (`papertide serve`)."""
-        options = dict(workers=workers, worker_type="thread", periodic=True, check_worker_health=True)
+        options = dict(
+            workers=workers, worker_type="thread", periodic=True, check_worker_health=True
+        )
         if embedded:
             return _EmbeddedConsumer(self.huey, **options)
         return self.huey.create_consumer(**options)

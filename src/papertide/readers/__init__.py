@@ -9,6 +9,7 @@ links that act for them (confirm, manage, unsubscribe) in place of passwords.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from urllib.parse import urlencode
 from zoneinfo import available_timezones
@@ -18,10 +19,12 @@ from sqlalchemy import Engine
 
 from papertide.catalog import utcnow
 from papertide.config import Settings
-from papertide.readers._store import FREQUENCIES, Reader, ReaderStore, Topic
+from papertide.options import FREQUENCIES, Frequency
+from papertide.readers._store import Reader, ReaderStore, Topic
 from papertide.readers._tokens import TokenError, Tokens
 
-__all__ = ["FREQUENCIES", "InvalidInput", "Reader", "Readers", "Topic", "TokenError", "Tokens"]
+__all__ = ["InvalidInput", "Reader", "ReaderStore", "Readers", "Topic", "TokenError", "Tokens",
+           "clean_field", "make_topic", "normalize_email", "time_zones"]
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 MAX_TOPICS = 10
@@ -32,7 +35,8 @@ class InvalidInput(ValueError):
 
 
 @lru_cache(maxsize=1)
-def _zones() -> frozenset[str]:
+def time_zones() -> frozenset[str]:
+    """The IANA time zone names this machine knows."""
     return frozenset(available_timezones())
 
 
@@ -54,8 +58,14 @@ def clean_field(value: str | None, limit: int) -> str | None:
     return text or None
 
 
-def make_topic(query: str | None, category: str | None = None, author: str | None = None) -> Topic | None:
-    query, category, author = clean_field(query, 200), clean_field(category, 40), clean_field(author, 100)
+def make_topic(
+    query: str | None, category: str | None = None, author: str | None = None
+) -> Topic | None:
+    query, category, author = (
+        clean_field(query, 200),
+        clean_field(category, 40),
+        clean_field(author, 100),
+    )
     if not (query or category or author):
         return None
     return Topic(query or "", category, author)
@@ -69,7 +79,8 @@ class Readers:
 
     # ---- subscribing --------------------------------------------------------------------
 
-    def subscribe(self, email: str, topics: list[Topic] = (), confirmed: bool = False) -> tuple[Reader, bool]:
+    def subscribe(self, email: str, topics: Sequence[Topic] = (),
+                  confirmed: bool = False) -> tuple[Reader, bool]:
         """Add (or find) the reader. Subscribing again is harmless; the caller answers the
         same way either way, so nothing reveals whether the address was known."""
         if len(topics) > MAX_TOPICS:
@@ -80,7 +91,7 @@ class Readers:
         reader = self.from_token("confirm", token)
         if reader.status in ("pending", "unsubscribed"):
             self.store.set_status(reader.id, "active", "confirm", confirmed_at=utcnow(), bounces=0)
-        return self.store.get(reader.id)
+        return self._reload(reader)
 
     def from_token(self, purpose: str, token: str) -> Reader:
         claims = self.tokens.read(purpose, token)
@@ -92,11 +103,14 @@ class Readers:
     def unsubscribe(self, reader: Reader, via: str) -> None:
         """Takes effect at once; the links already sent keep working for this page only."""
         if reader.status != "unsubscribed":
-            self.store.set_status(reader.id, "unsubscribed", "unsubscribe", via, unsubscribed_at=utcnow())
+            self.store.set_status(
+                reader.id, "unsubscribed", "unsubscribe", via, unsubscribed_at=utcnow()
+            )
 
     # ---- preferences --------------------------------------------------------------------
 
-    def update_preferences(self, reader: Reader, *, frequency: str, weekday: int, send_hour: int,
+    def update_preferences(self, reader: Reader, *, frequency: Frequency | str, weekday: int,
+                           send_hour: int,
                            timezone: str, per_digest: int, topics: list[Topic]) -> Reader:
         if frequency not in FREQUENCIES:
             raise InvalidInput(f"Frequency must be one of {', '.join(FREQUENCIES)}.")
@@ -104,7 +118,7 @@ class Readers:
             raise InvalidInput("Weekday must be 0 (Monday) to 6 (Sunday).")
         if not 0 <= send_hour <= 23:
             raise InvalidInput("Send hour must be 0 to 23.")
-        if timezone not in _zones():
+        if timezone not in time_zones():
             raise InvalidInput(f"Unknown time zone {clean_field(timezone, 60)!r}.")
         if not 5 <= per_digest <= 50:
             raise InvalidInput("Papers per digest must be 5 to 50.")
@@ -113,7 +127,14 @@ class Readers:
         self.store.update_preferences(reader.id, frequency=frequency, weekday=weekday,
                                       send_hour=send_hour, timezone=timezone,
                                       per_digest=per_digest, topic_list=topics)
-        return self.store.get(reader.id)
+        return self._reload(reader)
+
+    def _reload(self, reader: Reader) -> Reader:
+        """The reader as stored now; a reader deleted meanwhile is an invalid link."""
+        fresh = self.store.get(reader.id)
+        if fresh is None:
+            raise TokenError("This link is no longer valid.")
+        return fresh
 
     # ---- links in mails -----------------------------------------------------------------
 

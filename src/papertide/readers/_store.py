@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, Row, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from papertide.catalog import utcnow
 from papertide.db.tables import library, mail_events, readers, topics
-
-FREQUENCIES = ("daily", "weekly", "paused")
 
 
 @dataclass
@@ -42,13 +41,9 @@ class Reader:
     last_sent_at: datetime | None = None
     topics: list[Topic] = field(default_factory=list)
 
-    @property
-    def active(self) -> bool:
-        return self.status == "active"
 
-
-def _reader(row, topic_rows=()) -> Reader:
-    data = {k: row._mapping[k] for k in readers.c.keys()}
+def _reader(row: Row, topic_rows: list[Row] | tuple[()] = ()) -> Reader:
+    data = {column.name: row._mapping[column] for column in readers.c}
     return Reader(**data, topics=[Topic(t.query, t.category, t.author, t.id) for t in topic_rows])
 
 
@@ -65,11 +60,21 @@ class ReaderStore:
             if row is None:
                 try:
                     with conn.begin_nested():
-                        conn.execute(insert(readers).values(
-                            email=email, status="active" if confirmed else "pending",
-                            frequency="daily", weekday=0, send_hour=7, timezone="UTC", per_digest=10,
-                            bounces=0, token_version=0, created_at=now,
-                            confirmed_at=now if confirmed else None))
+                        conn.execute(
+                            insert(readers).values(
+                                email=email,
+                                status="active" if confirmed else "pending",
+                                frequency="daily",
+                                weekday=0,
+                                send_hour=7,
+                                timezone="UTC",
+                                per_digest=10,
+                                bounces=0,
+                                token_version=0,
+                                created_at=now,
+                                confirmed_at=now if confirmed else None,
+                            )
+                        )
                     created = True
                 except IntegrityError:
                     pass  # subscribed at the same moment by another request
@@ -81,16 +86,30 @@ class ReaderStore:
                      conn.execute(select(topics).where(topics.c.reader_id == row.id))}
             for topic in topic_list:
                 if (topic.query, topic.category, topic.author) not in known:
-                    conn.execute(insert(topics).values(reader_id=row.id, query=topic.query,
-                                                       category=topic.category, author=topic.author))
-        return self.get(row.id), created
+                    conn.execute(
+                        insert(topics).values(
+                            reader_id=row.id,
+                            query=topic.query,
+                            category=topic.category,
+                            author=topic.author,
+                        )
+                    )
+        return self._get(row.id), created
+
+    def _get(self, reader_id: int) -> Reader:
+        """A reader known to exist (just written by this store)."""
+        reader = self.get(reader_id)
+        assert reader is not None, f"reader {reader_id} vanished"
+        return reader
 
     def get(self, reader_id: int) -> Reader | None:
         with self.engine.connect() as conn:
             row = conn.execute(select(readers).where(readers.c.id == reader_id)).first()
             if row is None:
                 return None
-            rows = conn.execute(select(topics).where(topics.c.reader_id == reader_id).order_by(topics.c.id))
+            rows = conn.execute(
+                select(topics).where(topics.c.reader_id == reader_id).order_by(topics.c.id)
+            )
             return _reader(row, list(rows))
 
     def by_email(self, email: str) -> Reader | None:
@@ -104,16 +123,18 @@ class ReaderStore:
             query = query.where(readers.c.status == status)
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
-            by_reader: dict[int, list] = {}
+            by_reader: dict[int, list[Row]] = {}
             for t in conn.execute(select(topics).order_by(topics.c.id)):
                 by_reader.setdefault(t.reader_id, []).append(t)
         return [_reader(r, by_reader.get(r.id, [])) for r in rows]
 
     def set_status(self, reader_id: int, status: str, event: str, detail: str = "",
-                   **values) -> None:
+                   **values: Any) -> None:
         now = utcnow()
         with self.engine.begin() as conn:
-            conn.execute(update(readers).where(readers.c.id == reader_id).values(status=status, **values))
+            conn.execute(
+                update(readers).where(readers.c.id == reader_id).values(status=status, **values)
+            )
             conn.execute(insert(mail_events).values(reader_id=reader_id, kind=event, detail=detail,
                                                     created_at=now))
 
@@ -128,32 +149,49 @@ class ReaderStore:
                 conn.execute(insert(topics).values(reader_id=reader_id, query=topic.query,
                                                    category=topic.category, author=topic.author))
 
+    def mark_sent(self, reader_id: int, key: str, at: datetime, conn: Connection) -> None:
+        """Remember the reader's latest edition, inside the delivery log's transaction (the
+        next edition counts its new papers from `at`)."""
+        conn.execute(update(readers).where(readers.c.id == reader_id)
+                     .values(last_edition=key, last_sent_at=at))
+
     def record_bounce(self, reader_id: int, detail: str, threshold: int) -> bool:
         """Count a permanent failure; True when the address has now reached the threshold."""
         with self.engine.begin() as conn:
             bounces = conn.execute(update(readers).where(readers.c.id == reader_id)
                                    .values(bounces=readers.c.bounces + 1)
                                    .returning(readers.c.bounces)).scalar_one()
-            conn.execute(insert(mail_events).values(reader_id=reader_id, kind="bounce", detail=detail,
-                                                    created_at=utcnow()))
+            conn.execute(
+                insert(mail_events).values(
+                    reader_id=reader_id, kind="bounce", detail=detail, created_at=utcnow()
+                )
+            )
             if bounces >= threshold:
-                conn.execute(update(readers).where(readers.c.id == reader_id).values(status="bouncing"))
+                conn.execute(
+                    update(readers).where(readers.c.id == reader_id).values(status="bouncing")
+                )
                 return True
         return False
 
     def events(self, reader_id: int) -> list[tuple[str, str]]:
         with self.engine.connect() as conn:
-            return [(r.kind, r.detail) for r in conn.execute(
-                select(mail_events).where(mail_events.c.reader_id == reader_id).order_by(mail_events.c.id))]
+            return [
+                (r.kind, r.detail)
+                for r in conn.execute(
+                    select(mail_events)
+                    .where(mail_events.c.reader_id == reader_id)
+                    .order_by(mail_events.c.id)
+                )
+            ]
 
     def save_paper(self, reader_id: int, paper_id: str) -> bool:
         try:
             with self.engine.begin() as conn:
-                conn.execute(insert(library).values(reader_id=reader_id, paper_id=paper_id, saved_at=utcnow()))
+                conn.execute(
+                    insert(library).values(
+                        reader_id=reader_id, paper_id=paper_id, saved_at=utcnow()
+                    )
+                )
         except IntegrityError:
             return False
         return True
-
-    def count(self) -> int:
-        with self.engine.connect() as conn:
-            return conn.execute(select(func.count()).select_from(readers)).scalar_one()

@@ -47,10 +47,13 @@ class Tokens:
         try:
             data = self._serializer(purpose).loads(token or "", max_age=max_age or MAX_AGE[purpose])
         except SignatureExpired:
-            raise TokenError("This link has expired. Ask for a new one from the home page.",
-                             expired=True) from None
+            raise TokenError(
+                "This link has expired. Ask for a new one from the home page.", expired=True
+            ) from None
         except BadSignature:
-            raise TokenError("This link is not valid: it may have been altered or cut short.") from None
+            raise TokenError(
+                "This link is not valid: it may have been altered or cut short."
+            ) from None
         if not isinstance(data, dict) or not isinstance(data.get("r"), int):
             raise TokenError("This link is not valid.")
         return TokenClaims(data["r"], int(data.get("v", 0)))

@@ -9,28 +9,34 @@ them level with the database and `rebuild()` starts them over.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
+from tantivy import Query
 
 from papertide import trending
 from papertide.catalog import Catalog, Paper, UpsertResult, readable
 from papertide.config import Settings
+from papertide.options import MODES, SORTS, Mode, Sort
 from papertide.search._hybrid import fuse
 from papertide.search._keyword import Filters, IndexBusy, KeywordIndex
 from papertide.search._query import Clause, parse, positive_text
 
-__all__ = ["Filters", "Hit", "IndexBusy", "MODES", "SORTS", "SearchPage", "SearchService", "parse"]
+if TYPE_CHECKING:  # loaded on first use: it imports the model runtime
+    from papertide.search._semantic import SemanticIndex
 
-SORTS = ("relevance", "new", "trending")
-MODES = ("keyword", "semantic", "hybrid")
+__all__ = ["Filters", "Hit", "IndexBusy", "SearchPage", "SearchService", "parse", "plain_snippet"]
+
 TRENDING_CANDIDATES = 1000
 HYBRID_DEPTH = 100  # candidates taken from each side before fusing
-Progress = Callable[[str, int, int], None]
+Progress = Callable[[str, int, int], None]  # (index name, done, total)
+IndexProgress = Callable[[int, int], None]
 
 
 @dataclass
@@ -43,8 +49,8 @@ class Hit:
 @dataclass
 class SearchPage:
     query: str
-    mode: str
-    sort: str
+    mode: Mode
+    sort: Sort
     limit: int
     offset: int
     hits: list[Hit] = field(default_factory=list)
@@ -60,10 +66,12 @@ def plain_snippet(paper: Paper, max_chars: int = 320) -> Markup:
     return escape(text)
 
 
-def _named(on_progress: Progress | None):
+def _named(on_progress: Progress | None) -> Callable[[str], IndexProgress | None]:
     """`on_progress(name, done, total)` as the per-index `(done, total)` callback for `name`."""
-    def for_index(name: str):
-        return (lambda done, total: on_progress(name, done, total)) if on_progress else None
+    def for_index(name: str) -> IndexProgress | None:
+        if on_progress is None:
+            return None
+        return lambda done, total: on_progress(name, done, total)
     return for_index
 
 
@@ -74,7 +82,7 @@ class SearchService:
         self.keyword = KeywordIndex(settings.resolved_index_dir / "keyword", catalog)
 
     @cached_property
-    def semantic(self):
+    def semantic(self) -> SemanticIndex:
         """The embedding side; loaded on first use (it imports the model runtime)."""
         from papertide.search._semantic import SemanticIndex
 
@@ -94,10 +102,8 @@ class SearchService:
         With `embed`, first embed the papers that have no vector yet (the slow part)."""
         progress = _named(on_progress)
         counts = {"keyword": 0}
-        try:
+        with contextlib.suppress(IndexBusy):  # another process holds the writer: it does this
             counts["keyword"] = self.keyword.catch_up(progress("keyword"))
-        except IndexBusy:
-            pass  # another process holds the writer and is doing this
         if embed:
             counts["embedded"] = self.semantic.embed_pending(progress("embedding"))
         if embed or self._semantic_loaded():
@@ -105,7 +111,9 @@ class SearchService:
         return counts
 
     def _semantic_loaded(self) -> bool:
-        return "semantic" in self.__dict__ or (self.settings.resolved_index_dir / "vectors").exists()
+        return (
+            "semantic" in self.__dict__ or (self.settings.resolved_index_dir / "vectors").exists()
+        )
 
     @contextmanager
     def feeding(self) -> Iterator[Callable[[UpsertResult], None] | None]:
@@ -128,8 +136,8 @@ class SearchService:
 
     # ---- searching -------------------------------------------------------------------
 
-    def search(self, query: str, filters: Filters | None = None, sort: str = "relevance",
-               mode: str | None = None, limit: int = 20, offset: int = 0) -> SearchPage:
+    def search(self, query: str, filters: Filters | None = None, sort: Sort = "relevance",
+               mode: Mode | None = None, limit: int = 20, offset: int = 0) -> SearchPage:
         started = time.perf_counter()
         filters = filters or Filters()
         mode = mode or self.settings.search_mode
@@ -142,7 +150,9 @@ class SearchService:
         if mode != "keyword" and not positive_text(query).strip():
             mode = "keyword"  # nothing to embed: browsing by filters, ids or exclusions
         elif mode != "keyword" and not self.semantic_ready():
-            page.note = "the semantic index is not built yet (run `papertide index`): keyword results"
+            page.note = (
+                "the semantic index is not built yet (run `papertide index`): keyword results"
+            )
             mode = "keyword"
         page.mode = mode
         text_query = self.keyword.text_query(clauses)
@@ -152,19 +162,28 @@ class SearchService:
         papers = self.catalog.get_many([pid for pid, _ in ranked])
         scores = dict(ranked)
         snippets = self._snippets(text_query if clauses else None, papers)
-        page.hits = [Hit(p, scores[p.id], s) for p, s in zip(papers, snippets)]
+        page.hits = [Hit(p, scores[p.id], s) for p, s in zip(papers, snippets, strict=True)]
         page.took_ms = (time.perf_counter() - started) * 1000
         return page
 
-    def ranked_ids(self, query: str, filters: Filters | None = None, mode: str = "hybrid",
+    def ranked_ids(self, query: str, filters: Filters | None = None, mode: Mode = "hybrid",
                    depth: int = 100) -> list[tuple[str, float]]:
         """Just the ranking (ids and scores), as the relevance harness needs it."""
         clauses = parse(query)
-        return self._ranked_ids(query, clauses, self.keyword.text_query(clauses), filters or Filters(),
-                                "relevance", mode, depth, 0)
+        return self._ranked_ids(
+            query,
+            clauses,
+            self.keyword.text_query(clauses),
+            filters or Filters(),
+            "relevance",
+            mode,
+            depth,
+            0,
+        )
 
-    def _ranked_ids(self, query: str, clauses: list[Clause], text_query, filters: Filters,
-                    sort: str, mode: str, limit: int, offset: int) -> list[tuple[str, float]]:
+    def _ranked_ids(self, query: str, clauses: list[Clause], text_query: Query | None,
+                    filters: Filters, sort: Sort, mode: Mode, limit: int,
+                    offset: int) -> list[tuple[str, float]]:
         """One more than `limit` ids with their scores, so the caller knows if more follow."""
         if text_query is None:
             return []
@@ -172,12 +191,18 @@ class SearchService:
             sort = "new"  # nothing to be relevant to: browsing
         if mode == "keyword":
             if sort == "new":
-                return self.keyword.search(text_query, filters, limit + 1, offset, newest_first=True)
+                return self.keyword.search(
+                    text_query, filters, limit + 1, offset, newest_first=True
+                )
             if sort == "relevance":
                 return self.keyword.search(text_query, filters, limit + 1, offset)
             candidates = self.keyword.search(text_query, filters, TRENDING_CANDIDATES)
         else:
-            depth = max(HYBRID_DEPTH, offset + limit + 1) if sort == "relevance" else TRENDING_CANDIDATES
+            depth = (
+                max(HYBRID_DEPTH, offset + limit + 1)
+                if sort == "relevance"
+                else TRENDING_CANDIDATES
+            )
             candidates = self._semantic_ranking(query, clauses, filters, depth)
             if mode == "hybrid":
                 keyword = self.keyword.search(text_query, filters, depth)
@@ -196,7 +221,8 @@ class SearchService:
         return self.semantic.search(positive_text(query), depth,
                                     allowed if filters or excluded else None)
 
-    def _reorder(self, candidates: list[tuple[str, float]], sort: str) -> list[tuple[str, float]]:
+    def _reorder(self, candidates: list[tuple[str, float]],
+                 sort: Sort) -> list[tuple[str, float]]:
         if sort == "trending":
             hot = trending.scores(self.catalog, "week")
             key = {pid: -hot.get(pid, 0.0) for pid, _ in candidates}
@@ -215,9 +241,11 @@ class SearchService:
         scores = dict(ranked)
         return [Hit(p, scores[p.id], plain_snippet(p)) for p in papers]
 
-    def _snippets(self, text_query, papers: list[Paper]) -> list[Markup]:
+    def _snippets(self, text_query: Query | None, papers: list[Paper]) -> list[Markup]:
         """Highlighted abstracts for a text query; plain ones without (browsing)."""
         if text_query is None or not papers:
             return [plain_snippet(p) for p in papers]
         highlighted = self.keyword.snippets(text_query, papers)
-        return [Markup(h) if h else plain_snippet(p) for h, p in zip(highlighted, papers)]
+        return [
+            Markup(h) if h else plain_snippet(p) for h, p in zip(highlighted, papers, strict=True)
+        ]

@@ -30,15 +30,20 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from papertide.options import EMBED_PROFILES, EmbedProfile
+
 log = logging.getLogger(__name__)
+Backend = Callable[[list[str], int], np.ndarray]
 
 DIM = 384
 MODEL = "all-MiniLM-L6-v2"
-PROFILES = {"plain": 256, "default": 256, "fast": 160}
+MAX_TOKENS: dict[EmbedProfile, int] = {"plain": 256, "default": 256, "fast": 160}
 _EXPORT_VERSION = 3
 
 
@@ -59,16 +64,17 @@ def embedding_text(title: str, abstract: str) -> str:
 class Embedder:
     """Turns texts into unit vectors with one of the profiles."""
 
-    def __init__(self, profile: str = "default", cache_dir: Path | None = None,
+    def __init__(self, profile: EmbedProfile = "default", cache_dir: Path | None = None,
                  threads: int | None = None) -> None:
-        if profile not in PROFILES:
-            raise ValueError(f"unknown embedding profile {profile!r}; choose from {', '.join(PROFILES)}")
+        if profile not in MAX_TOKENS:
+            raise ValueError(f"unknown embedding profile {profile!r}; "
+                             f"choose from {', '.join(EMBED_PROFILES)}")
         self.profile = profile
-        self.max_tokens = PROFILES[profile]
+        self.max_tokens = MAX_TOKENS[profile]
         self.cache_dir = cache_dir
         self.threads = threads or os.cpu_count() or 1
         self._lock = threading.Lock()
-        self._backend = None
+        self._backend: Backend | None = None
 
     @property
     def name(self) -> str:
@@ -83,7 +89,7 @@ class Embedder:
                 self._backend = self._load()
             return self._backend(texts, batch_size)
 
-    def _load(self):
+    def _load(self) -> Backend:
         if self.profile == "plain":
             return _TorchBackend(self.max_tokens, self.threads)
         return _OnnxBackend(self.max_tokens, self.threads, onnx_model(self.cache_dir))
@@ -182,11 +188,11 @@ def _export_quiet(tmp: Path) -> Path:
     bert.eval()
 
     class Pooled(torch.nn.Module):
-        def __init__(self, model):
+        def __init__(self, model: Any) -> None:
             super().__init__()
             self.model = model
 
-        def forward(self, input_ids, attention_mask, token_type_ids):
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
             hidden = self.model(input_ids=input_ids, attention_mask=attention_mask,
                                 token_type_ids=token_type_ids).last_hidden_state
             weights = attention_mask.unsqueeze(-1).to(hidden.dtype)

@@ -32,7 +32,9 @@ def read_beir(folder: Path) -> tuple[list[Paper], dict[str, str], dict[str, dict
                 doc = json.loads(line)
                 text = " ".join(str(doc.get("text") or "").split())
                 title = " ".join(str(doc.get("title") or "").split()) or text[:120] or doc["_id"]
-                papers.append(Paper(id=str(doc["_id"]), title=title, abstract=text, sources=["beir"]))
+                papers.append(
+                    Paper(id=str(doc["_id"]), title=title, abstract=text, sources=["beir"])
+                )
     queries = {}
     with open(folder / "queries.jsonl", encoding="utf-8") as f:
         for line in f:

@@ -2,8 +2,8 @@
 
 Two methods, compared on the relevance harness (`papertide eval`, SciFact train):
 reciprocal rank fusion (score = Σ 1 / (k + rank), k = 60) and a convex combination of
-the min-max normalised scores (α · semantic + (1 − α) · keyword). The chosen default and
-the figures are in `FUSION` below and in the README.
+the min-max normalised scores (α · semantic + (1 − α) · keyword). The measurements and
+the chosen default are in the comment above `FUSION_METHOD` below.
 """
 
 from __future__ import annotations
@@ -42,12 +42,12 @@ def convex(keyword: list[tuple[str, float]], semantic: list[tuple[str, float]],
 # 0.660; RRF 0.710; convex α 0.3 → 0.708, 0.4 → 0.717, 0.5 → 0.719, 0.6 → 0.714, 0.7 → 0.706.
 # Convex beats RRF (it keeps how much better the best match is, which ranks throw away);
 # α = 0.5, equal weight, is also the top of the plateau.
-FUSION = {"method": "convex", "alpha": 0.5}
+FUSION_METHOD = "convex"
+FUSION_ALPHA = 0.5
 
 
 def fuse(keyword: list[tuple[str, float]], semantic: list[tuple[str, float]],
          method: str | None = None, alpha: float | None = None) -> list[tuple[str, float]]:
-    method = method or FUSION["method"]
-    if method == "rrf":
+    if (method or FUSION_METHOD) == "rrf":
         return rrf(keyword, semantic)
-    return convex(keyword, semantic, FUSION["alpha"] if alpha is None else alpha)
+    return convex(keyword, semantic, FUSION_ALPHA if alpha is None else alpha)

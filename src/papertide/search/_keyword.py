@@ -13,14 +13,12 @@ next `catch_up`. Re-indexing a paper replaces it (delete by id, then add).
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 import re
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,6 +29,7 @@ from tantivy import Filter, Occur, Query, TextAnalyzerBuilder, Tokenizer
 
 from papertide.catalog import Catalog, Paper, UpsertResult, paper_key, parse_arxiv_id, readable
 from papertide.search._query import Clause
+from papertide.search._state import StateFile
 
 log = logging.getLogger(__name__)
 
@@ -41,13 +40,16 @@ SCHEMA_VERSION = 2
 # keyword nDCG@10: no boost 0.666, title ×1.5 0.635, ×2 0.612, ×3 0.568 — and a boost wraps
 # each term query so that tantivy cannot prune with block-max WAND (slower at a million).
 FIELD_BOOSTS = {"title": 1.0, "abstract": 1.0, "authors": 1.0, "categories": 1.0}
-_STATE = "papertide-state.json"
 
 
 def _analyzers() -> dict[str, tantivy.TextAnalyzer]:
     words = TextAnalyzerBuilder(Tokenizer.simple()).filter(Filter.remove_long(40))
     words = words.filter(Filter.lowercase()).filter(Filter.ascii_fold())
-    names = TextAnalyzerBuilder(Tokenizer.simple()).filter(Filter.lowercase()).filter(Filter.ascii_fold())
+    names = (
+        TextAnalyzerBuilder(Tokenizer.simple())
+        .filter(Filter.lowercase())
+        .filter(Filter.ascii_fold())
+    )
     return {
         "pt_english": words.filter(Filter.stemmer("english")).build(),
         "pt_name": names.build(),
@@ -91,11 +93,11 @@ class KeywordIndex:
         self.analyzers = _analyzers()
         self._write_lock = threading.Lock()
         self._reloaded_at = 0.0
+        self.state = StateFile(self.path)
         self._open()
 
     def _open(self) -> None:
-        state = self._read_state()
-        if state.get("schema") not in (None, SCHEMA_VERSION):
+        if self.state.read().get("schema") not in (None, SCHEMA_VERSION):
             shutil.rmtree(self.path, ignore_errors=True)  # derived data: rebuild on new schema
         self.path.mkdir(parents=True, exist_ok=True)
         self.index = tantivy.Index(self.schema, str(self.path), reuse=True)
@@ -104,20 +106,12 @@ class KeywordIndex:
 
     # ---- high-water mark -------------------------------------------------------------
 
-    def _read_state(self) -> dict:
-        try:
-            return json.loads((self.path / _STATE).read_text())
-        except (OSError, ValueError):
-            return {}
-
     @property
     def indexed_seq(self) -> int:
-        return int(self._read_state().get("seq", 0))
+        return int(self.state.read().get("seq", 0))
 
     def _write_state(self, seq: int) -> None:
-        tmp = self.path / (_STATE + ".tmp")
-        tmp.write_text(json.dumps({"seq": seq, "schema": SCHEMA_VERSION}))
-        os.replace(tmp, self.path / _STATE)
+        self.state.write(seq=seq, schema=SCHEMA_VERSION)
 
     # ---- writing ---------------------------------------------------------------------
 
@@ -195,7 +189,8 @@ class KeywordIndex:
                 for paper in result.changed:
                     writer.delete_documents_by_term("id", paper.id)
                     writer.add_document(self._document(paper))
-                seqs.append(result.seq)
+                if result.seq is not None:
+                    seqs.append(result.seq)
 
             try:
                 yield feed
@@ -237,7 +232,7 @@ class KeywordIndex:
         if len(words) == 1:
             return Query.term_query(self.schema, field, words[0])
         # A quoted phrase, a name, or a hyphenated word (`multi-agent`): words in order.
-        return Query.phrase_query(self.schema, field, words)
+        return Query.phrase_query(self.schema, field, list[str | tuple[int, str]](words))
 
     def _field_queries(self, clause: Clause) -> list[Query]:
         """One query per field the clause searches (a field prefix names just one)."""
@@ -319,7 +314,7 @@ class KeywordIndex:
         return [(searcher.doc(address)["id"][0], float(key or 0.0)) for key, address in result.hits]
 
     def filter_keys(self, filters: Filters, among: list[str] | None = None,
-                    excluded: list[Clause] = ()) -> set[int]:
+                    excluded: Sequence[Clause] = ()) -> set[int]:
         """`paper_key`s of the papers that pass the filters and match none of the excluded
         clauses (only those `among` these ids, when given)."""
         parts = [(Occur.Must, q) for q in self.filter_query(filters)]

@@ -11,15 +11,17 @@ a disjoint slice (`shard`, `shards`), so more workers or machines embed faster.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import Engine, delete, func, or_, select, tuple_, update
+from sqlalchemy import Engine, delete, func, or_, select, tuple_
 
 from papertide.catalog import Catalog, paper_key, readable
+from papertide.db import next_seq
 from papertide.db.tables import counters, embeddings, papers
+from papertide.options import EmbedProfile
 from papertide.search._embed import Embedder, embedding_text
 from papertide.search._vectors import VectorIndex
 
@@ -32,13 +34,17 @@ class EmbeddingStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def pending(self, limit: int, after_id: str = "", shard: int = 0, shards: int = 1) -> list[tuple]:
+    def pending(
+        self, limit: int, after_id: str = "", shard: int = 0, shards: int = 1
+    ) -> list[tuple]:
         """(id, title, abstract, text_hash) of papers whose vector is missing or stale."""
         join = papers.outerjoin(embeddings, embeddings.c.paper_id == papers.c.id)
         query = (
             select(papers.c.id, papers.c.title, papers.c.abstract, papers.c.text_hash)
             .select_from(join)
-            .where(or_(embeddings.c.paper_id.is_(None), embeddings.c.text_hash != papers.c.text_hash))
+            .where(
+                or_(embeddings.c.paper_id.is_(None), embeddings.c.text_hash != papers.c.text_hash)
+            )
             .where(papers.c.id > after_id)
             .order_by(papers.c.id)
         )
@@ -62,10 +68,7 @@ class EmbeddingStore:
     def save(self, rows: list[tuple[str, str, str, np.ndarray]]) -> int:
         """Store (paper id, model, text hash, vector) rows in one transaction; returns its seq."""
         with self.engine.begin() as conn:
-            seq = conn.execute(
-                update(counters).where(counters.c.name == "embed_seq")
-                .values(value=counters.c.value + 1).returning(counters.c.value)
-            ).scalar_one()
+            seq = next_seq(conn, "embed_seq")
             ids = [r[0] for r in rows]
             conn.execute(delete(embeddings).where(embeddings.c.paper_id.in_(ids)))
             conn.execute(embeddings.insert(), [
@@ -74,7 +77,8 @@ class EmbeddingStore:
                 for pid, model, text_hash, vec in rows])
         return seq
 
-    def since(self, after_seq: int, upto_seq: int, batch: int = 5000):
+    def since(self, after_seq: int, upto_seq: int,
+              batch: int = 5000) -> Iterator[list[tuple[str, np.ndarray]]]:
         """(paper id, vector, seq) above the mark, in seq order, in keyset-paged batches."""
         last = (after_seq, "")
         while True:
@@ -93,7 +97,9 @@ class EmbeddingStore:
 
     def max_seq(self) -> int:
         with self.engine.connect() as conn:
-            return conn.execute(select(counters.c.value).where(counters.c.name == "embed_seq")).scalar_one()
+            return conn.execute(
+                select(counters.c.value).where(counters.c.name == "embed_seq")
+            ).scalar_one()
 
     def count(self) -> int:
         with self.engine.connect() as conn:
@@ -101,7 +107,8 @@ class EmbeddingStore:
 
 
 class SemanticIndex:
-    def __init__(self, catalog: Catalog, index_dir: Path, profile: str = "default") -> None:
+    def __init__(self, catalog: Catalog, index_dir: Path,
+                 profile: EmbedProfile = "default") -> None:
         self.catalog = catalog
         self.store = EmbeddingStore(catalog.engine)
         self.vectors = VectorIndex(index_dir / "vectors")
@@ -122,10 +129,13 @@ class SemanticIndex:
                                       after, shard, shards)
             if not rows:
                 break
-            texts = [embedding_text(readable(title), readable(abstract)) for _, title, abstract, _ in rows]
+            texts = [
+                embedding_text(readable(title), readable(abstract))
+                for _, title, abstract, _ in rows
+            ]
             vectors = self.embedder.embed(texts)
             self.store.save([(pid, self.embedder.name, text_hash, vec)
-                             for (pid, _, _, text_hash), vec in zip(rows, vectors)])
+                             for (pid, _, _, text_hash), vec in zip(rows, vectors, strict=True)])
             done += len(rows)
             after = rows[-1][0]
             if on_progress:
@@ -161,8 +171,9 @@ class SemanticIndex:
     def _embed_query(self, text: str) -> np.ndarray:
         return self.embedder.embed([text])[0]
 
-    def search(self, text: str, k: int, allowed: Callable[[list[str] | None], set[int]] | None = None
-               ) -> list[tuple[str, float]]:
+    def search(
+        self, text: str, k: int, allowed: Callable[[list[str] | None], set[int]] | None = None
+    ) -> list[tuple[str, float]]:
         """Nearest papers to the text. `allowed(ids)` returns the keys that pass the filters
         among `ids` (or among all papers when given None)."""
         return self.search_vector(self.query_vector(text), k, allowed)
@@ -180,7 +191,9 @@ class SemanticIndex:
             keys = allowed([pid for pid, _ in candidates])
             hits = [(pid, s) for pid, s in candidates if paper_key(pid) in keys]
             if len(hits) < want and len(candidates) == want * 20:
-                hits = self.vectors.search(vector, want, rows=self.vectors.rows_for_keys(allowed(None)))
+                hits = self.vectors.search(
+                    vector, want, rows=self.vectors.rows_for_keys(allowed(None))
+                )
         return [(pid, s) for pid, s in hits if pid != exclude][:k]
 
     def similar(self, paper_id: str, k: int) -> list[tuple[str, float]]:

@@ -8,9 +8,9 @@ from it like the keyword index: `vectors.f32` (one float32 row per paper, memory
 Measured candidates (`bench/bench_vectors.py`, 384 dims, 2-core laptop, top 10, vectors
 mixed from real embeddings):
 
-    vectors     numpy float32 exact   usearch int8 exact       usearch HNSW f16            HNSW int8
-    100,000     p50  7.4 ms           p50  5.5 ms, rec. 0.94   p50 0.6 ms, rec. 0.96, 21 s  rec. 0.87
-    1,000,000   p50 75 ms             p50 74 ms, rec. 0.91     p50 0.8 ms, rec. 0.70, 406 s rec. 0.61
+    vectors    numpy f32 exact   usearch int8 exact      usearch HNSW f16             HNSW int8
+    100,000    p50  7.4 ms       p50  5.5 ms, rec. 0.94  p50 0.6 ms, rec. 0.96, 21 s  rec. 0.87
+    1,000,000  p50 75 ms         p50 74 ms, rec. 0.91    p50 0.8 ms, rec. 0.70, 406 s rec. 0.61
 
 Choice: exact numpy brute force while it is fast (it is exact, needs no build and no
 extra memory), and usearch's HNSW graph on top once the catalog passes `HNSW_FROM`
@@ -24,32 +24,31 @@ and filter them.
 
 from __future__ import annotations
 
-import json
+import contextlib
 import os
 import threading
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from papertide.catalog import paper_key
 from papertide.search._embed import DIM
+from papertide.search._state import StateFile
 
 HNSW_FROM = 200_000
 
 
-def usearch_index_class():
+def usearch_index_class() -> Any:
     """usearch's Index, imported after ONNX Runtime: importing onnxruntime once usearch is
     loaded crashes the process (a native-library clash, seen with usearch 2.26 and
     onnxruntime 1.32), and the embedder loads onnxruntime lazily, later."""
-    try:
+    with contextlib.suppress(ImportError):
         import onnxruntime  # noqa: F401
-    except ImportError:
-        pass
     from usearch.index import Index
 
     return Index
 EXACT_SUBSET_MAX = 200_000
-_STATE = "papertide-state.json"
 
 
 class VectorIndex:
@@ -57,13 +56,13 @@ class VectorIndex:
         self.path = Path(path)
         self.path.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
+        self.state = StateFile(self.path)
         self._load()
 
     # ---- files ---------------------------------------------------------------------
 
     def _load(self) -> None:
-        state = self._state()
-        self.count = int(state.get("count", 0))
+        self.count = int(self.state.read().get("count", 0))
         ids_file = self.path / "ids.txt"
         ids = ids_file.read_text().split("\n")[:self.count] if ids_file.exists() else []
         if len(ids) < self.count:  # files cut short by a crash: start over
@@ -83,24 +82,16 @@ class VectorIndex:
     def _map(self) -> None:
         file = self.path / "vectors.f32"
         if self.count and file.exists() and file.stat().st_size >= self.count * DIM * 4:
-            self.matrix = np.memmap(file, np.float32, "r", shape=(self.count, DIM))
+            self.matrix: np.ndarray = np.memmap(file, np.float32, "r", shape=(self.count, DIM))
         else:
             self.matrix = np.zeros((0, DIM), np.float32)
 
-    def _state(self) -> dict:
-        try:
-            return json.loads((self.path / _STATE).read_text())
-        except (OSError, ValueError):
-            return {}
-
     def _write_state(self, seq: int, count: int) -> None:
-        tmp = self.path / (_STATE + ".tmp")
-        tmp.write_text(json.dumps({"seq": seq, "count": count}))
-        os.replace(tmp, self.path / _STATE)
+        self.state.write(seq=seq, count=count)
 
     @property
     def indexed_seq(self) -> int:
-        return int(self._state().get("seq", 0))
+        return int(self.state.read().get("seq", 0))
 
     # ---- writing -------------------------------------------------------------------
 
@@ -159,8 +150,9 @@ class VectorIndex:
 
     def reset(self) -> None:
         with self._lock:
-            for name in ("vectors.f32", "ids.txt", "hnsw.usearch", _STATE):
+            for name in ("vectors.f32", "ids.txt", "hnsw.usearch"):
                 (self.path / name).unlink(missing_ok=True)
+            self.state.unlink()
             self._load()
 
     # ---- searching -----------------------------------------------------------------
@@ -184,7 +176,9 @@ class VectorIndex:
             if len(rows) <= EXACT_SUBSET_MAX or self.hnsw is None:
                 return self._exact(query, k, rows)
             allowed = set(rows.tolist())
-            hits = [(pid, s) for pid, s in self._graph(query, k * 10) if self.positions[pid] in allowed]
+            hits = [
+                (pid, s) for pid, s in self._graph(query, k * 10) if self.positions[pid] in allowed
+            ]
             return hits[:k] if len(hits) >= k else self._exact(query, k, rows)
         if self.hnsw is not None:
             return self._graph(query, k)
@@ -200,8 +194,10 @@ class VectorIndex:
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.lexsort((top, -scores[top]))]  # best first; ties by row, so stable
         positions = top if rows is None else rows[top]
-        return [(self.ids[p], float(scores[t])) for p, t in zip(positions, top)]
+        return [(self.ids[p], float(scores[t])) for p, t in zip(positions, top, strict=True)]
 
     def _graph(self, query: np.ndarray, k: int) -> list[tuple[str, float]]:
+        assert self.hnsw is not None
         matches = self.hnsw.search(query, min(k, self.count))
-        return [(self.ids[int(key)], 1.0 - float(dist)) for key, dist in zip(matches.keys, matches.distances)]
+        return [(self.ids[int(key)], 1.0 - float(dist))
+                for key, dist in zip(matches.keys, matches.distances, strict=True)]

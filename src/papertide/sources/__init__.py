@@ -21,7 +21,13 @@ from papertide.sources._common import Rejected, iter_lines
 from papertide.sources._errors import FetchError, MalformedResponse, SourceError
 from papertide.sources._runs import RunStatus, SourceRun
 from papertide.sources._spec import (
-    OAI_FORMATS, SOURCE_KINDS, OaiFormat, SourceKind, SourceSpec, SpecError, parse_source,
+    OAI_FORMATS,
+    SOURCE_KINDS,
+    OaiFormat,
+    SourceKind,
+    SourceSpec,
+    SpecError,
+    parse_source,
     parse_sources,
 )
 from papertide.sources.live import fetch, fetch_all, harvest_states, run_history

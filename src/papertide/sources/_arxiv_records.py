@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from xml.etree.ElementTree import Element
 
 from papertide.catalog import Paper, announcement_day, parse_arxiv_id
@@ -96,7 +97,7 @@ def _identity(header_id: str, metadata_id: str) -> str:
     return parsed[0]
 
 
-def _paper(arxiv_id: str, **fields) -> Paper:
+def _paper(arxiv_id: str, **fields: Any) -> Paper:
     if not fields.get("title"):
         raise BadRecord(f"{arxiv_id}: missing title")
     return Paper(arxiv_id=arxiv_id, url_abs=f"https://arxiv.org/abs/{arxiv_id}",
@@ -114,7 +115,9 @@ def _from_arxiv(meta: Element, header_id: str, datestamp: date | None) -> Paper:
     arxiv_id = _identity(header_id, field("id"))
     authors = []
     for author in meta.iterfind(f"{{{ARXIV}}}authors/{{{ARXIV}}}author"):
-        parts = [text(author.find(f"{{{ARXIV}}}{part}")) for part in ("forenames", "keyname", "suffix")]
+        parts = [
+            text(author.find(f"{{{ARXIV}}}{part}")) for part in ("forenames", "keyname", "suffix")
+        ]
         if any(parts):
             authors.append(" ".join(p for p in parts if p))
     created, updated = _day(field("created"), "created"), _day(field("updated"), "updated")
@@ -178,7 +181,7 @@ def _from_oai_dc(meta: Element, header_id: str, datestamp: date | None) -> Paper
         elif not abstract:
             abstract = description
     categories = [code for code in map(subject_code, values("subject")) if code]
-    dates = [_day(d, "date") for d in values("date")]
+    dates = [day for d in values("date") if (day := _day(d, "date")) is not None]
     return _paper(
         arxiv_id, title=" ".join(values("title")), abstract=abstract,
         authors=[_creator(c) for c in values("creator")], categories=categories, doi=doi,

@@ -6,9 +6,12 @@ import gzip
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from typing import Any
+
+from papertide.catalog import Paper
 
 MAX_RECORD_BYTES = 1 << 20
 
@@ -36,22 +39,24 @@ class Line:
     error: str | None = None
 
 
-def read_json_lines(path: Path, parse: Callable[[object], object],
-                    on_bytes: Callable[[int], None] | None = None) -> Iterator:
+def read_json_lines(path: Path, parse: Callable[[Any], Paper],
+                    on_bytes: Callable[[int], None] | None = None) -> Iterator[Paper | Rejected]:
     """Each line parsed as JSON and turned into a record by `parse`; a line that is not
     JSON, or that `parse` refuses (BadRecord), becomes a Rejected with its line number."""
     import json
 
     for line in iter_lines(path, on_bytes):
         if line.text is None:
-            yield Rejected(str(path), line.number, line.error)
+            yield Rejected(str(path), line.number, line.error or "unreadable line")
             continue
         if not line.text.strip():
             continue
         try:
             yield parse(json.loads(line.text))
         except json.JSONDecodeError as exc:
-            yield Rejected(str(path), line.number, f"malformed JSON: {exc.msg} at column {exc.colno}")
+            yield Rejected(
+                str(path), line.number, f"malformed JSON: {exc.msg} at column {exc.colno}"
+            )
         except BadRecord as exc:
             yield Rejected(str(path), line.number, str(exc))
 
@@ -91,7 +96,7 @@ def iter_lines(path: Path, on_bytes: Callable[[int], None] | None = None,
 _CLASS_CODE = re.compile(r"^(?:[A-K]\.\d+(?:\.\d+)?|[A-K]\.m|\d{2}[A-Z\-][0-9xX]{0,2}\d?)$")
 
 
-def clean_text(value, field: str, required: bool = False) -> str:
+def clean_text(value: object, field: str, required: bool = False) -> str:
     if value is None or value == "None":
         if required:
             raise BadRecord(f"missing {field}")
@@ -104,11 +109,11 @@ def clean_text(value, field: str, required: bool = False) -> str:
     return text
 
 
-def optional_text(value, field: str) -> str | None:
+def optional_text(value: object, field: str) -> str | None:
     return clean_text(value, field) or None
 
 
-def split_authors(value) -> list[str]:
+def split_authors(value: object) -> list[str]:
     if value is None:
         return []
     if isinstance(value, str):
@@ -129,7 +134,7 @@ def split_authors(value) -> list[str]:
     raise BadRecord(f"authors must be a list or a string, not {type(value).__name__}")
 
 
-def split_categories(value) -> list[str]:
+def split_categories(value: object) -> list[str]:
     if value is None:
         return []
     if isinstance(value, str):
@@ -139,7 +144,7 @@ def split_categories(value) -> list[str]:
     return [v.strip() for v in value if v.strip() and not _CLASS_CODE.match(v.strip())]
 
 
-def parse_date(value, field: str) -> datetime | None:
+def parse_date(value: object, field: str) -> datetime | None:
     """ISO dates and datetimes, and RFC 2822 (arXiv's version stamps); naive UTC."""
     if value in (None, "", "None"):
         return None
@@ -154,11 +159,11 @@ def parse_date(value, field: str) -> datetime | None:
         except (TypeError, ValueError):
             raise BadRecord(f"{field} is not a date: {text[:40]!r}") from None
     if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
     return parsed
 
 
-def parse_day(value, field: str) -> date | None:
+def parse_day(value: object, field: str) -> date | None:
     """A calendar date from `2025-03-18` (or the date part of an ISO datetime)."""
     if value in (None, "", "None"):
         return None
@@ -170,7 +175,7 @@ def parse_day(value, field: str) -> date | None:
         raise BadRecord(f"{field} is not a date: {value.strip()[:40]!r}") from None
 
 
-def optional_int(value, field: str) -> int | None:
+def optional_int(value: object, field: str) -> int | None:
     if value in (None, ""):
         return None
     if isinstance(value, bool) or not isinstance(value, int):

@@ -67,8 +67,16 @@ class Harvest:
                       f"(the later record wins): {', '.join(repeated[:10])}", logging.WARNING)
         for pid, old, new in result.retitled:
             self.note(f"{pid}: new title {new!r} (was {old!r})")
-        log.info("%s: %s: %d records: %d added, %d updated, %d unchanged, %d skipped",
-                 run.spec, where, len(papers), result.added, result.updated, result.unchanged, skipped)
+        log.info(
+            "%s: %s: %d records: %d added, %d updated, %d unchanged, %d skipped",
+            run.spec,
+            where,
+            len(papers),
+            result.added,
+            result.updated,
+            result.unchanged,
+            skipped,
+        )
         if self.on_changed is not None and result.changed:
             self.on_changed(result)
         return result

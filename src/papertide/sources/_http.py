@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Mapping
 from email.utils import parsedate_to_datetime
 from importlib import metadata
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -48,7 +49,8 @@ def user_agent(contact: str | None) -> str:
 
 
 def retry_after_seconds(value: str | None) -> float | None:
-    """`Retry-After` as seconds: a number of seconds or an HTTP date; None if absent or unreadable."""
+    """`Retry-After` as seconds: a number of seconds or an HTTP date; None if absent or
+    unreadable."""
     if not value:
         return None
     value = value.strip()
@@ -99,7 +101,7 @@ class PoliteClient:
     def __enter__(self) -> PoliteClient:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def close(self) -> None:
@@ -116,7 +118,9 @@ class PoliteClient:
             except httpx.TransportError as exc:  # refused, reset, timed out, truncated body
                 reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
                 if last:
-                    raise FetchError(f"{shown}: {reason} (gave up after {attempt + 1} attempts)") from exc
+                    raise FetchError(
+                        f"{shown}: {reason} (gave up after {attempt + 1} attempts)"
+                    ) from exc
                 self._wait(self.backoff * 2 ** attempt, f"{shown}: {reason}")
                 continue
             status = response.status_code
@@ -129,7 +133,9 @@ class PoliteClient:
                                  status, response.content)
             asked = retry_after_seconds(response.headers.get("retry-after"))
             if asked is not None and status in (429, 503):
-                self._wait(min(asked, self.max_wait), f"{shown}: HTTP {status}, Retry-After {asked:g} s")
+                self._wait(
+                    min(asked, self.max_wait), f"{shown}: HTTP {status}, Retry-After {asked:g} s"
+                )
             else:
                 self._wait(self.backoff * 2 ** attempt, f"{shown}: HTTP {status}")
         raise AssertionError("unreachable")
@@ -166,10 +172,12 @@ class PoliteClient:
             time.sleep(due - now)
 
 
-def client_for(settings: Settings, **overrides) -> PoliteClient:
+def client_for(settings: Settings, **overrides: Any) -> PoliteClient:
     """The client with the settings' User-Agent and request interval (`overrides` for the
     retry and timing knobs, e.g. in tests)."""
     if not settings.contact_email:
-        log.warning("PAPERTIDE_CONTACT_EMAIL is not set: arXiv asks harvesters for a contact address")
+        log.warning(
+            "PAPERTIDE_CONTACT_EMAIL is not set: arXiv asks harvesters for a contact address"
+        )
     options = {"min_interval": settings.fetch_interval, **overrides}
     return PoliteClient(user_agent(settings.contact_email), **options)

@@ -18,7 +18,7 @@ Anything else is an error that names the item and what is wrong with it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Literal, cast, get_args
 
 from papertide.sources import arxiv_taxonomy
 
@@ -58,7 +58,9 @@ class SourceSpec:
 def parse_source(item: str) -> SourceSpec:
     name, _, rest = item.strip().partition(":")
     if name not in SOURCE_KINDS:
-        raise SpecError(f"source {item!r}: unknown source {name!r} (choose from {', '.join(SOURCE_KINDS)})")
+        raise SpecError(
+            f"source {item!r}: unknown source {name!r} (choose from {', '.join(SOURCE_KINDS)})"
+        )
     categories: list[str] = []
     options: dict[str, str] = {}
     for arg in rest.split(",") if rest else []:
@@ -69,7 +71,9 @@ def parse_source(item: str) -> SourceSpec:
         if eq:
             if key not in _OPTIONS[name]:
                 allowed = ", ".join(sorted(_OPTIONS[name])) or "none"
-                raise SpecError(f"source {item!r}: unknown option {key!r} for {name} (options: {allowed})")
+                raise SpecError(
+                    f"source {item!r}: unknown option {key!r} for {name} (options: {allowed})"
+                )
             if key in options:
                 raise SpecError(f"source {item!r}: option {key!r} given twice")
             options[key] = value
@@ -80,19 +84,24 @@ def parse_source(item: str) -> SourceSpec:
                             "(see arxiv.org/category_taxonomy)")
         categories.append(code)
     if name in _NEEDS_CATEGORIES and not categories:
-        raise SpecError(f"source {item!r}: {name} needs at least one category, e.g. {name}:cs.LG,cs.CL")
+        raise SpecError(
+            f"source {item!r}: {name} needs at least one category, e.g. {name}:cs.LG,cs.CL"
+        )
     if name not in _NEEDS_CATEGORIES and categories:
         raise SpecError(f"source {item!r}: {name} takes no categories")
-    spec = SourceSpec(name, tuple(sorted(set(categories))))
+    kind = cast(SourceKind, name)
+    spec = SourceSpec(kind, tuple(sorted(set(categories))))
     if "format" in options:
         if options["format"] not in OAI_FORMATS:
             raise SpecError(f"source {item!r}: format must be one of {', '.join(OAI_FORMATS)}")
-        spec = SourceSpec(name, spec.categories, format=options["format"])
+        spec = SourceSpec(kind, spec.categories, format=cast(OaiFormat, options["format"]))
     if "max" in options:
         value = options["max"]
         if not value.isdigit() or not 1 <= int(value) <= _API_MAX_LIMIT:
-            raise SpecError(f"source {item!r}: max must be a whole number from 1 to {_API_MAX_LIMIT}")
-        spec = SourceSpec(name, spec.categories, max_results=int(value))
+            raise SpecError(
+                f"source {item!r}: max must be a whole number from 1 to {_API_MAX_LIMIT}"
+            )
+        spec = SourceSpec(kind, spec.categories, max_results=int(value))
     return spec
 
 

@@ -17,8 +17,11 @@ from papertide.db.tables import source_state
 
 def load(engine: Engine, source: str, scope: str) -> dict | None:
     with engine.connect() as conn:
-        return conn.execute(select(source_state.c.value).where(
-            (source_state.c.source == source) & (source_state.c.scope == scope))).scalar_one_or_none()
+        return conn.execute(
+            select(source_state.c.value).where(
+                (source_state.c.source == source) & (source_state.c.scope == scope)
+            )
+        ).scalar_one_or_none()
 
 
 def save(engine: Engine, source: str, scope: str, value: dict) -> None:

@@ -22,7 +22,9 @@ import defusedxml.ElementTree as safe_tree
 from papertide.sources._errors import MalformedResponse
 
 
-def iterparse(body: bytes, url: str, events: tuple[str, ...] = ("end",)) -> Iterator[tuple[str, Element]]:
+def iterparse(
+    body: bytes, url: str, events: tuple[str, ...] = ("end",)
+) -> Iterator[tuple[str, Element]]:
     if not body.strip():
         raise MalformedResponse(f"{url}: empty response where XML was expected")
     try:

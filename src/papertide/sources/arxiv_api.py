@@ -20,6 +20,7 @@ those categories, newest first, until it reaches papers the previous run had alr
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -151,10 +152,8 @@ def query(client: PoliteClient, url: str, search_query: str = "", id_list: list[
         # A malformed query is answered 400 with the error as an Atom entry: say that.
         body = getattr(exc, "body", b"")
         if body.lstrip().startswith(b"<"):
-            try:
+            with contextlib.suppress(MalformedResponse):
                 parse_feed(body, shown)  # raises ArxivApiError with arXiv's message
-            except MalformedResponse:
-                pass
         raise
     refuse_html(shown, response, "an Atom feed")
     return parse_feed(response.content, shown)
@@ -194,8 +193,11 @@ def fetch(harvest: Harvest, spec: SourceSpec, since: date | None = None,
         size = min(PAGE_SIZE, spec.max_results - start)
         feed = query(harvest.client, harvest.settings.arxiv_api_url, search, start=start,
                      max_results=size, sort_by="submittedDate", sort_order="descending")
-        fresh = [p for p in feed.papers
-                 if seen_up_to is None or p.published is None or p.published.isoformat() > seen_up_to]
+        fresh = [
+            p
+            for p in feed.papers
+            if seen_up_to is None or p.published is None or p.published.isoformat() > seen_up_to
+        ]
         harvest.commit(f"results {start + 1}-{start + size}", fresh, feed.rejected,
                        skipped=feed.empty_entries + len(feed.papers) - len(fresh))
         stamps = [p.published.isoformat() for p in feed.papers if p.published]
@@ -206,4 +208,6 @@ def fetch(harvest: Harvest, spec: SourceSpec, since: date | None = None,
         start += size
     if not newest and start == 0:
         harvest.note(f"no papers for {search}")
-    harvest.save_state(scope, {"newest": max(filter(None, [newest, state.get("newest")]), default=None)})
+    harvest.save_state(
+        scope, {"newest": max(filter(None, [newest, state.get("newest")]), default=None)}
+    )

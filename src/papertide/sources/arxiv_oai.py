@@ -115,7 +115,8 @@ def parse_page(body: bytes, url: str) -> OaiPage:
         elif element.tag == _ERROR:
             errors.append((element.get("code", "unknown"), text(element)))
     if element is None or element.tag != _ROOT:
-        raise MalformedResponse(f"{url}: not an OAI-PMH response (root element {element.tag if element is not None else None!r})")
+        root = element.tag if element is not None else None
+        raise MalformedResponse(f"{url}: not an OAI-PMH response (root element {root!r})")
     for code, message in errors:
         if code != "noRecordsMatch":
             raise OaiError(code, message, url)
@@ -140,7 +141,12 @@ def _by_set(categories: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
 
 
 def _list_params(prefix: str, set_spec: str, window: dict) -> dict[str, str]:
-    params = {"verb": "ListRecords", "metadataPrefix": prefix, "set": set_spec, "from": window["from"]}
+    params = {
+        "verb": "ListRecords",
+        "metadataPrefix": prefix,
+        "set": set_spec,
+        "from": window["from"],
+    }
     if window.get("until"):
         params["until"] = window["until"]
     return params
@@ -185,7 +191,12 @@ def _harvest_set(harvest: Harvest, prefix: str, set_spec: str, wanted: tuple[str
                 raise
             harvest.note(f"set {set_spec}: the saved resumption token has expired; harvesting "
                          f"from {window['from']} again", logging.WARNING)
-            params, page_no, newest, resuming = _list_params(prefix, set_spec, window), 0, None, False
+            params, page_no, newest, resuming = (
+                _list_params(prefix, set_spec, window),
+                0,
+                None,
+                False,
+            )
             continue
         resuming = False
         page_no += 1
@@ -196,7 +207,7 @@ def _harvest_set(harvest: Harvest, prefix: str, set_spec: str, wanted: tuple[str
                 newest = _later(newest, record.datestamp.isoformat())
             if record.problem:
                 rejected.append(Rejected(where, position, f"{record.identifier}: {record.problem}"))
-            elif record.deleted:
+            elif record.deleted or record.paper is None:
                 skipped += 1
             elif matches(wanted, record.paper.categories) or (whole_set and any(
                     s == set_spec or s.startswith(set_spec + ":") for s in record.sets)):

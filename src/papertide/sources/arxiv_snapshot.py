@@ -12,14 +12,20 @@ from pathlib import Path
 from papertide.catalog import Paper, parse_arxiv_id
 from papertide.sources._arxiv_records import announced_for
 from papertide.sources._common import (
-    BadRecord, Rejected, clean_text, read_json_lines, optional_text, parse_date, split_authors,
+    BadRecord,
+    Rejected,
+    clean_text,
+    optional_text,
+    parse_date,
+    read_json_lines,
+    split_authors,
     split_categories,
 )
 
 SOURCE = "arxiv-snapshot"
 
 
-def from_object(obj) -> Paper:
+def from_object(obj: object) -> Paper:
     if not isinstance(obj, dict):
         raise BadRecord(f"expected a JSON object, got {type(obj).__name__}")
     raw_id = obj.get("id")
@@ -42,7 +48,8 @@ def from_object(obj) -> Paper:
         doi=optional_text(obj.get("doi"), "doi"),
         published=created[0] if created else None,
         announced=announced_for(arxiv_id, created[0] if created else None),
-        updated=parse_date(obj.get("update_date"), "update_date") or (created[-1] if created else None),
+        updated=parse_date(obj.get("update_date"), "update_date")
+        or (created[-1] if created else None),
         url_abs=f"https://arxiv.org/abs/{arxiv_id}",
         url_pdf=f"https://arxiv.org/pdf/{arxiv_id}",
         comment=optional_text(obj.get("comments"), "comments"),

@@ -22,7 +22,7 @@ from datetime import date, timedelta
 
 import httpx
 
-from papertide.catalog import Paper, Signal, parse_arxiv_id
+from papertide.catalog import Paper, Signal, SignalName, parse_arxiv_id
 from papertide.sources._common import BadRecord, Rejected, clean_text, parse_date, parse_day
 from papertide.sources._errors import MalformedResponse
 from papertide.sources._harvest import Harvest
@@ -34,7 +34,7 @@ FIRST_DAYS = 1  # the first run reads yesterday and today
 MAX_DAYS_BACK = 7
 
 
-def _count(value, field: str) -> int | None:
+def _count(value: object, field: str) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
@@ -42,13 +42,13 @@ def _count(value, field: str) -> int | None:
     return int(value)
 
 
-def _code_url(value) -> str | None:
+def _code_url(value: object) -> str | None:
     if isinstance(value, str) and value.startswith(("https://", "http://")):
         return value.strip()
     return None
 
 
-def from_item(item, day: date | None) -> tuple[Paper, list[Signal]]:
+def from_item(item: object, day: date | None) -> tuple[Paper, list[Signal]]:
     if not isinstance(item, dict) or not isinstance(item.get("paper"), dict):
         raise BadRecord("expected an object with a `paper`")
     paper = item["paper"]
@@ -61,7 +61,9 @@ def from_item(item, day: date | None) -> tuple[Paper, list[Signal]]:
     if not isinstance(authors, list):
         raise BadRecord("paper.authors must be a list")
     names = [clean_text(a.get("name"), "author name") for a in authors if isinstance(a, dict)]
-    listed = day or parse_day(paper.get("submittedOnDailyAt") or item.get("publishedAt"), "publishedAt")
+    listed = day or parse_day(
+        paper.get("submittedOnDailyAt") or item.get("publishedAt"), "publishedAt"
+    )
     record = Paper(
         title=clean_text(paper.get("title") or item.get("title"), "title", required=True),
         abstract=clean_text(paper.get("summary") or item.get("summary"), "summary"),
@@ -72,7 +74,9 @@ def from_item(item, day: date | None) -> tuple[Paper, list[Signal]]:
         sources=[SOURCE],
     )
     signals = []
-    for name, key in (("upvotes", "upvotes"), ("github_stars", "githubStars")):
+    counted: tuple[tuple[SignalName, str], ...] = (("upvotes", "upvotes"),
+                                                   ("github_stars", "githubStars"))
+    for name, key in counted:
         value = _count(paper.get(key), f"paper.{key}")
         if value is not None:
             signals.append(Signal(SOURCE, name, value))
@@ -85,9 +89,13 @@ def parse_daily(body: bytes, url: str, day: date | None = None
     try:
         items = json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise MalformedResponse(f"{url}: malformed JSON (truncated or broken response): {exc}") from None
+        raise MalformedResponse(
+            f"{url}: malformed JSON (truncated or broken response): {exc}"
+        ) from None
     if not isinstance(items, list):
-        raise MalformedResponse(f"{url}: expected a JSON array of daily papers, got {type(items).__name__}")
+        raise MalformedResponse(
+            f"{url}: expected a JSON array of daily papers, got {type(items).__name__}"
+        )
     papers, signals, rejected = [], [], []
     for position, item in enumerate(items, 1):
         try:
@@ -105,7 +113,11 @@ def fetch(harvest: Harvest, spec: SourceSpec, since: date | None = None,
     today = harvest.today()
     state = harvest.load_state("daily")
     if since is None:
-        last = date.fromisoformat(state["day"]) if state.get("day") else today - timedelta(days=FIRST_DAYS)
+        last = (
+            date.fromisoformat(state["day"])
+            if state.get("day")
+            else today - timedelta(days=FIRST_DAYS)
+        )
         since = max(last, today - timedelta(days=MAX_DAYS_BACK))
     until = until or today
     url = harvest.settings.hf_api_url.rstrip("/") + "/daily_papers"

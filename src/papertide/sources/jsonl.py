@@ -7,27 +7,36 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from papertide.catalog import Paper, parse_arxiv_id
 from papertide.sources._common import (
-    BadRecord, Rejected, clean_text, read_json_lines, optional_int, optional_text, parse_date,
-    parse_day, split_authors, split_categories,
+    BadRecord,
+    Rejected,
+    clean_text,
+    optional_int,
+    optional_text,
+    parse_date,
+    parse_day,
+    read_json_lines,
+    split_authors,
+    split_categories,
 )
 
 SOURCE = "jsonl"
 
 
-def _first(obj: dict, *names):
+def _first(obj: dict[str, Any], *names: str) -> Any:
     for name in names:
         if obj.get(name) not in (None, "", "None"):
             return obj[name]
     return None
 
 
-def from_object(obj: dict, source: str = SOURCE) -> Paper:
+def from_object(obj: object, source: str = SOURCE) -> Paper:
     if not isinstance(obj, dict):
         raise BadRecord(f"expected a JSON object, got {type(obj).__name__}")
-    links = obj.get("links") if isinstance(obj.get("links"), dict) else {}
+    links = obj["links"] if isinstance(obj.get("links"), dict) else {}
     raw_id = _first(obj, "id", "arxiv_id", "paper_id")
     if raw_id is not None and not isinstance(raw_id, str):
         raw_id = str(raw_id)
@@ -43,13 +52,18 @@ def from_object(obj: dict, source: str = SOURCE) -> Paper:
         arxiv_id=parsed[0] if parsed else None,
         version=optional_int(obj.get("version"), "version") or (parsed[1] if parsed else None),
         doi=optional_text(obj.get("doi"), "doi"),
-        published=parse_date(_first(obj, "published", "publishedAt", "published_at", "date",
-                                    "created") or first_listed, "published"),
+        published=parse_date(
+            _first(obj, "published", "publishedAt", "published_at", "date", "created")
+            or first_listed,
+            "published",
+        ),
         updated=parse_date(_first(obj, "updated", "update_date", "updated_at"), "updated"),
         announced=parse_day(_first(obj, "announced") or first_listed, "announced"),
         url_abs=optional_text(_first(obj, "url_abs", "abs", "url") or links.get("abs"), "url_abs"),
         url_pdf=optional_text(_first(obj, "url_pdf", "pdf") or links.get("pdf"), "url_pdf"),
-        url_code=optional_text(_first(obj, "url_code", "code", "github") or links.get("code"), "url_code"),
+        url_code=optional_text(
+            _first(obj, "url_code", "code", "github") or links.get("code"), "url_code"
+        ),
         comment=optional_text(_first(obj, "comment", "comments"), "comment"),
         journal_ref=optional_text(_first(obj, "journal_ref", "journal-ref"), "journal_ref"),
         sources=[source],

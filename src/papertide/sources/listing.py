@@ -23,7 +23,7 @@ def read(path: Path, on_bytes: Callable[[int], None] | None = None) -> Iterator[
     skip_abstract = False
     for line in iter_lines(path, on_bytes):
         if line.text is None:
-            yield Rejected(str(path), line.number, line.error)
+            yield Rejected(str(path), line.number, line.error or "unreadable line")
             # The whole pair goes: a broken title takes its abstract line with it.
             skip_abstract, title = title is None, None
             continue

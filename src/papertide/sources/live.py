@@ -89,7 +89,9 @@ def fetch_all(catalog: Catalog, settings: Settings, *, on_changed: OnChanged | N
     own_client = client is None
     client = client or client_for(settings)
     try:
-        return [fetch(catalog, spec, settings, on_changed=on_changed, client=client) for spec in specs]
+        return [
+            fetch(catalog, spec, settings, on_changed=on_changed, client=client) for spec in specs
+        ]
     finally:
         if own_client:
             client.close()

@@ -3,6 +3,7 @@ preview, and the outbox (the embedded setup's mail folder)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from email import policy
 from email.parser import BytesParser
@@ -11,25 +12,20 @@ from functools import lru_cache
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
+from starlette.responses import Response
 
-from papertide.readers import FREQUENCIES, InvalidInput, TokenError, make_topic
-from papertide.readers._tokens import MAX_AGE
+from papertide.options import FREQUENCIES
+from papertide.readers import InvalidInput, Reader, TokenError, Topic, make_topic, time_zones
+from papertide.web._deps import render, services
 
 router = APIRouter()
 pages = APIRouter(include_in_schema=False)
-SUBSCRIBED = "If that address can receive mail, a confirmation link is on its way. Nothing is sent until you click it."
-
-
-def _services(request: Request):
-    return request.app.state.services
-
-
-def _render(request: Request, name: str, status_code: int = 200, **context):
-    return request.app.state.templates.TemplateResponse(request, name, context, status_code=status_code)
+SUBSCRIBED = ("If that address can receive mail, a confirmation link is on its way. "
+              "Nothing is sent until you click it.")
 
 
 @contextmanager
-def _token_page():
+def _token_page() -> Iterator[None]:
     """A bad link is a clear page: 410 when it expired, 400 when forged, altered or cut."""
     try:
         yield
@@ -37,19 +33,19 @@ def _token_page():
         raise HTTPException(410 if exc.expired else 400, str(exc)) from None
 
 
-def _reader(request: Request, purpose: str, token: str):
+def _reader(request: Request, purpose: str, token: str) -> Reader:
     with _token_page():
-        return _services(request).readers.from_token(purpose, token)
+        return services(request).readers.from_token(purpose, token)
 
 
-def _subscribe(request: Request, email: str, topics: list) -> None:
-    services = _services(request)
+def _subscribe(request: Request, email: str, topics: list[Topic | None]) -> None:
+    svc = services(request)
     try:
-        reader, _ = services.readers.subscribe(email, [t for t in topics if t])
+        reader, _ = svc.readers.subscribe(email, [t for t in topics if t])
     except InvalidInput as exc:
         raise HTTPException(400, str(exc)) from None
     if reader.status == "pending":
-        services.digests.send_confirmation(reader)
+        svc.digests.send_confirmation(reader)
 
 
 class TopicIn(BaseModel):
@@ -64,114 +60,149 @@ class SubscribeIn(BaseModel):
 
 
 @router.post("/api/subscribe", status_code=202, tags=["readers"])
-def api_subscribe(request: Request, body: SubscribeIn) -> dict:
+def api_subscribe(request: Request, body: SubscribeIn) -> dict[str, str]:
     """Subscribe an address (double opt-in). The answer is the same whether or not the
     address was already subscribed."""
-    _subscribe(request, body.email, [make_topic(t.query, t.category, t.author) for t in body.topics])
+    _subscribe(
+        request, body.email, [make_topic(t.query, t.category, t.author) for t in body.topics]
+    )
     return {"status": "accepted", "message": SUBSCRIBED}
 
 
 @pages.post("/subscribe")
-def subscribe_form(request: Request, email: str = Form(..., max_length=320), topic: str = Form("", max_length=200)):
+def subscribe_form(request: Request, email: str = Form(..., max_length=320),
+                   topic: str = Form("", max_length=200)) -> Response:
     _subscribe(request, email, [make_topic(topic)])
-    return _render(request, "notice.html", title="Check your inbox", message=SUBSCRIBED)
+    return render(request, "notice.html", title="Check your inbox", message=SUBSCRIBED)
 
 
 @pages.get("/confirm")
-def confirm(request: Request, token: str = ""):
+def confirm(request: Request, token: str = "") -> Response:
     with _token_page():
-        reader = _services(request).readers.confirm(token)
-    manage = _services(request).readers.links(reader)["manage"]
-    return _render(request, "notice.html", title="You are subscribed",
-                   message=f"Digests will go to {reader.email}.", link=manage, link_text="Choose topics and schedule")
+        reader = services(request).readers.confirm(token)
+    manage = services(request).readers.links(reader)["manage"]
+    return render(
+        request,
+        "notice.html",
+        title="You are subscribed",
+        message=f"Digests will go to {reader.email}.",
+        link=manage,
+        link_text="Choose topics and schedule",
+    )
 
 
 @pages.get("/preferences")
-def preferences(request: Request, token: str = "", saved: bool = False):
+def preferences(request: Request, token: str = "", saved: bool = False) -> Response:
     return _preferences_page(request, _reader(request, "manage", token), token, saved=saved)
 
 
-def _preferences_page(request: Request, reader, token: str, saved: bool = False,
-                      error: str | None = None):
-    return _render(request, "preferences.html", status_code=400 if error else 200, reader=reader,
+def _preferences_page(request: Request, reader: Reader, token: str, saved: bool = False,
+                      error: str | None = None) -> Response:
+    return render(request, "preferences.html", status_code=400 if error else 200, reader=reader,
                    token=token, saved=saved, frequencies=FREQUENCIES, zones=_zones(), error=error)
 
 
 @lru_cache(maxsize=1)
 def _zones() -> list[str]:
-    from papertide.readers import _zones as zones
-
-    return sorted(zones())
+    return sorted(time_zones())
 
 
 @pages.post("/preferences")
-async def save_preferences(request: Request):
+async def save_preferences(request: Request) -> Response:
     form = await request.form()
     token = str(form.get("token", ""))
     reader = _reader(request, "manage", token)
-    topics = [make_topic(q, c, a) for q, c, a in zip(form.getlist("topic_query"), form.getlist("topic_category"),
-                                                    form.getlist("topic_author"))]
+    fields = [[str(v) for v in form.getlist(name)]
+              for name in ("topic_query", "topic_category", "topic_author")]
+    topics = [make_topic(q, c, a) for q, c, a in zip(*fields, strict=False)]
     try:
-        numbers = {name: int(str(form.get(name, ""))) for name in ("weekday", "send_hour", "per_digest")}
-        reader = _services(request).readers.update_preferences(
-            reader, frequency=str(form.get("frequency", "")), timezone=str(form.get("timezone", "")),
-            topics=[t for t in topics if t], **numbers)
+        numbers = {
+            name: int(str(form.get(name, ""))) for name in ("weekday", "send_hour", "per_digest")
+        }
+        reader = services(request).readers.update_preferences(
+            reader,
+            frequency=str(form.get("frequency", "")),
+            timezone=str(form.get("timezone", "")),
+            topics=[t for t in topics if t],
+            **numbers,
+        )
     except (InvalidInput, ValueError) as exc:
-        message = str(exc) if isinstance(exc, InvalidInput) else "Numbers only for weekday, hour and papers per digest."
+        message = (
+            str(exc)
+            if isinstance(exc, InvalidInput)
+            else "Numbers only for weekday, hour and papers per digest."
+        )
         return _preferences_page(request, reader, token, error=message)
     return _preferences_page(request, reader, token, saved=True)
 
 
 @pages.get("/unsubscribe")
-def unsubscribe_page(request: Request, token: str = ""):
+def unsubscribe_page(request: Request, token: str = "") -> Response:
     reader = _reader(request, "unsubscribe", token)
-    return _render(request, "unsubscribe.html", reader=reader, token=token, done=reader.status == "unsubscribed")
+    return render(
+        request,
+        "unsubscribe.html",
+        reader=reader,
+        token=token,
+        done=reader.status == "unsubscribed",
+    )
 
 
 @pages.post("/unsubscribe")
-def unsubscribe(request: Request, token: str = ""):
+def unsubscribe(request: Request, token: str = "") -> Response:
     """Both the page's button and RFC 8058 one-click (List-Unsubscribe-Post) land here."""
     reader = _reader(request, "unsubscribe", token)
-    one_click = request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded")
-    _services(request).readers.unsubscribe(reader, "one-click" if one_click else "page")
-    return _render(request, "unsubscribe.html", reader=reader, token=token, done=True)
+    one_click = request.headers.get("content-type", "").startswith(
+        "application/x-www-form-urlencoded"
+    )
+    services(request).readers.unsubscribe(reader, "one-click" if one_click else "page")
+    return render(request, "unsubscribe.html", reader=reader, token=token, done=True)
 
 
 @pages.get("/digest/preview")
-def digest_preview(request: Request, token: str = ""):
+def digest_preview(request: Request, token: str = "") -> Response:
     reader = _reader(request, "manage", token)
-    _, msg = _services(request).digests.preview(reader)
+    _, msg = services(request).digests.preview(reader)
     if msg is None:
-        return _render(request, "notice.html", title="Nothing new yet",
-                       message="Your next digest would have no new papers, so it would not be sent.")
-    return HTMLResponse(msg.get_body(("html",)).get_content())
+        return render(
+            request,
+            "notice.html",
+            title="Nothing new yet",
+            message="Your next digest would have no new papers, so it would not be sent.",
+        )
+    html = msg.get_body(("html",))
+    return HTMLResponse(html.get_content() if html is not None else "")
 
 
 @pages.get("/outbox")
-def outbox(request: Request):
-    settings = request.app.state.settings
+def outbox(request: Request) -> Response:
+    settings = services(request).settings
     if settings.smtp_url:
         raise HTTPException(404, "mail goes to the SMTP relay, not to an outbox")
     folder = settings.outbox_dir
-    files = sorted(folder.glob("*.eml"), key=lambda p: p.stat().st_mtime, reverse=True) if folder.exists() else []
+    files = (
+        sorted(folder.glob("*.eml"), key=lambda p: p.stat().st_mtime, reverse=True)
+        if folder.exists()
+        else []
+    )
     mails = []
     for path in files[:200]:
         msg = BytesParser(policy=policy.default).parsebytes(path.read_bytes(), headersonly=True)
-        mails.append({"name": path.name, "to": msg["To"], "subject": msg["Subject"], "date": msg["Date"]})
-    return _render(request, "outbox.html", mails=mails)
+        mails.append(
+            {"name": path.name, "to": msg["To"], "subject": msg["Subject"], "date": msg["Date"]}
+        )
+    return render(request, "outbox.html", mails=mails)
 
 
 @pages.get("/outbox/{name}")
-def outbox_mail(request: Request, name: str):
-    settings = request.app.state.settings
+def outbox_mail(request: Request, name: str) -> Response:
+    settings = services(request).settings
     path = settings.outbox_dir / name
     if settings.smtp_url or "/" in name or not name.endswith(".eml") or not path.is_file():
         raise HTTPException(404, "no such mail")
     msg = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
     html = msg.get_body(("html",))
     text = msg.get_body(("plain",))
-    return _render(request, "outbox_mail.html", msg=msg, html=html.get_content() if html else None,
+    return render(request, "outbox_mail.html", msg=msg, html=html.get_content() if html else None,
                    text=text.get_content() if text else "", headers=list(msg.items()))
 
-
-__all__ = ["router", "pages", "MAX_AGE"]

@@ -1,0 +1,30 @@
+"""The choices that several fronts offer, each declared once as a `Literal` type.
+
+Settings validate them when papertide starts, Typer and FastAPI turn them into the
+choices of an option or a query parameter, and mypy checks every use in between.
+
+    from papertide.options import WINDOWS, Window
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+Window = Literal["day", "week", "month", "all"]
+Sort = Literal["relevance", "new", "trending"]
+Mode = Literal["keyword", "semantic", "hybrid"]
+EmbedProfile = Literal["default", "fast", "plain"]
+Frequency = Literal["daily", "weekly", "paused"]
+
+WINDOWS: tuple[Window, ...] = get_args(Window)
+SORTS: tuple[Sort, ...] = get_args(Sort)
+MODES: tuple[Mode, ...] = get_args(Mode)
+EMBED_PROFILES: tuple[EmbedProfile, ...] = get_args(EmbedProfile)
+FREQUENCIES: tuple[Frequency, ...] = get_args(Frequency)
+
+WINDOW_LABELS: dict[Window, str] = {
+    "day": "Today", "week": "This week", "month": "This month", "all": "All time",
+}
+
+__all__ = ["EMBED_PROFILES", "FREQUENCIES", "MODES", "SORTS", "WINDOWS", "WINDOW_LABELS",
+           "EmbedProfile", "Frequency", "Mode", "Sort", "Window"]
