@@ -43,6 +43,10 @@ digest_app = typer.Typer(help="Digests: preview and run an edition.", no_args_is
 app.add_typer(readers_app, name="readers")
 app.add_typer(digest_app, name="digest")
 EMBED_SHARDS = 4
+# `ingest`'s exit status when a file could not be read to its end (its good records are
+# kept and the summary printed): neither a crash (1) nor a usage error (2).
+UNREADABLE_EXIT = 3
+SHOWN_SKIPPED = 20  # papers an index could not take, listed by `stats`
 console = Console(stderr=True)
 
 
@@ -87,6 +91,8 @@ def _print_report(report: IngestReport) -> None:
         console.print(f"[yellow]rejected[/] {rejection}", highlight=False, markup=True)
     if report.rejected > len(report.rejections):
         console.print(f"… and {report.rejected - len(report.rejections):,} more rejected records")
+    for problem in report.unreadable:
+        console.print(f"[red]unreadable[/] {problem}", highlight=False, markup=True)
 
 
 def run_ingest(services: Services, paths: list[Path], fmt: str) -> IngestReport:
@@ -125,6 +131,8 @@ def ingest(
         print(json.dumps(report.as_dict()))
     else:
         _print_report(report)
+    if report.unreadable:
+        raise typer.Exit(UNREADABLE_EXIT)
 
 
 @app.command("load-demo")
@@ -274,19 +282,31 @@ def eval_(
 
 @app.command()
 def stats(json_out: bool = typer.Option(False, "--json", help="Print as JSON.")) -> None:
-    """Counts of papers and engagement, and the index state."""
+    """Counts of papers and engagement, the index state, and the papers this machine's
+    indexes could not take (with the reason)."""
     services = _services()
     data: dict[str, object] = dict(services.catalog.stats())
     data["keyword_index_docs"] = services.search.keyword.num_docs()
     data["catalog_seq"] = services.catalog.max_seq()
     data["keyword_index_seq"] = services.search.keyword.indexed_seq
+    skipped = services.search.skipped()
+    for name, papers in skipped.items():
+        data[f"{name}_index_skipped"] = len(papers)
     if json_out:
-        print(json.dumps(data))
+        shown = {name: dict(list(papers.items())[:SHOWN_SKIPPED])
+                 for name, papers in skipped.items()}
+        print(json.dumps({**data, "index_skipped_papers": shown}))
         return
     table = Table(show_header=False)
     for key, value in data.items():
         table.add_row(key, f"{value:,}" if isinstance(value, int) else str(value))
     Console().print(table)
+    for name, papers in skipped.items():
+        for paper_id, reason in list(papers.items())[:SHOWN_SKIPPED]:
+            console.print(f"[yellow]{name} index could not take[/] {paper_id}: {reason}",
+                          highlight=False, markup=True)
+        if len(papers) > SHOWN_SKIPPED:
+            console.print(f"… and {len(papers) - SHOWN_SKIPPED:,} more")
 
 
 @readers_app.command("add")

@@ -2,7 +2,10 @@
 level. The CLI (`papertide ingest`), the job queue and `make run` all call `ingest_files`.
 
 Each batch is one transaction: a malformed record is rejected (file, line, reason) and
-the rest of the file goes in; nothing half-written stays behind.
+the rest of the file goes in; nothing half-written stays behind. A file that cannot be
+read to its end (a cut or corrupt gzip stream, not gzip, empty, a directory) keeps every
+record before the problem and is listed in `unreadable` (`file: truncated gzip stream
+after line 490`): the CLI prints the summary and exits with status 3.
 """
 
 from __future__ import annotations
@@ -26,15 +29,20 @@ class IngestReport:
     rejected: int = 0
     rejections: list[Rejected] = field(default_factory=list)  # the first KEPT_REJECTIONS
     changed: int = 0
+    unreadable: list[Rejected] = field(default_factory=list)  # files not read to their end
 
     def reject(self, item: Rejected) -> None:
+        if item.whole_file:
+            self.unreadable.append(item)
+            return
         self.rejected += 1
         if len(self.rejections) < KEPT_REJECTIONS:
             self.rejections.append(item)
 
     def as_dict(self) -> dict:
         return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged,
-                "rejected": self.rejected, "rejections": [str(r) for r in self.rejections]}
+                "rejected": self.rejected, "rejections": [str(r) for r in self.rejections],
+                "unreadable": [str(r) for r in self.unreadable]}
 
 
 OnChanged = Callable[[UpsertResult], None]
@@ -48,9 +56,13 @@ def ingest_records(
     on_changed: OnChanged | None = None,
 ) -> IngestReport:
     batch: list[Paper] = []
+    seen = 0  # records given so far: what names one the catalog refuses
 
     def flush() -> None:
         result = catalog.upsert(batch)
+        first = seen - len(batch) + 1
+        for position, why in result.rejected:
+            report.reject(Rejected("record", first + position, why))
         report.added += result.added
         report.updated += result.updated
         report.unchanged += result.unchanged
@@ -63,6 +75,7 @@ def ingest_records(
         if isinstance(item, Rejected):
             report.reject(item)
             continue
+        seen += 1
         batch.append(item)
         if len(batch) >= batch_size:
             flush()

@@ -11,12 +11,25 @@ from papertide.catalog._paper import Paper
 from papertide.catalog._signals import Signal, SignalName
 from papertide.catalog._store import Catalog, CatalogStats, UpsertResult, utcnow
 from papertide.catalog._text import readable
+from papertide.catalog._valid import (
+    EARLIEST,
+    ID_WIDTHS,
+    LATEST,
+    MAX_NUMBER,
+    InvalidPaper,
+    clamp,
+    in_range,
+    is_web_url,
+    text_problem,
+    validate,
+)
 from papertide.config import Settings
 from papertide.db import connect
 
-__all__ = ["Catalog", "CatalogStats", "Paper", "Signal", "SignalName", "UpsertResult",
-           "announcement_day", "normalize_doi", "open_catalog", "paper_key", "parse_arxiv_id",
-           "readable", "title_key", "utcnow"]
+__all__ = ["EARLIEST", "ID_WIDTHS", "LATEST", "MAX_NUMBER", "Catalog", "CatalogStats",
+           "InvalidPaper", "Paper", "Signal", "SignalName", "UpsertResult", "announcement_day",
+           "clamp", "in_range", "is_web_url", "normalize_doi", "open_catalog", "paper_key",
+           "parse_arxiv_id", "readable", "text_problem", "title_key", "utcnow", "validate"]
 
 
 def open_catalog(settings: Settings) -> Catalog:

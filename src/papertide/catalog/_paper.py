@@ -6,6 +6,8 @@ import hashlib
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
+from papertide.catalog._valid import is_web_url
+
 
 @dataclass
 class Paper:
@@ -67,5 +69,7 @@ class Paper:
 
     @property
     def links(self) -> dict[str, str]:
+        """The http(s) links: a row stored before the catalog checked schemes may hold
+        others (`javascript:…`), which are never shown."""
         pairs = (("abs", self.url_abs), ("pdf", self.url_pdf), ("code", self.url_code))
-        return {name: url for name, url in pairs if url}
+        return {name: url for name, url in pairs if url and is_web_url(url)}

@@ -9,6 +9,7 @@ highest `seq` it has seen can always catch up by reading what lies above it.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime
@@ -21,6 +22,7 @@ from papertide.catalog import _signals
 from papertide.catalog._identity import normalize_doi, paper_id, parse_arxiv_id, title_key
 from papertide.catalog._paper import Paper
 from papertide.catalog._signals import Signal
+from papertide.catalog._valid import problems
 from papertide.db import chunked, next_seq
 from papertide.db.tables import events, papers
 
@@ -31,6 +33,7 @@ _UPDATED_COLUMNS: dict[str, Any] = {
     name: bindparam(f"b_{name}")
     for name in [*_STORED, "title_key", "content_hash", "text_hash", "seq"]
     if name not in ("id", "votes", "views", "saves", "first_seen")}
+log = logging.getLogger("papertide.catalog")
 _COUNTERS = {"vote": papers.c.votes, "view": papers.c.views, "save": papers.c.saves}
 
 
@@ -54,8 +57,9 @@ class UpsertResult:
     unchanged: int = 0
     changed: list[Paper] = field(default_factory=list)  # as stored, with their `seq`
     seq: int | None = None
-    ids: list[str] = field(default_factory=list)  # the stored id of each record given, in order
+    ids: list[str] = field(default_factory=list)  # the stored id of each record kept, in order
     retitled: list[tuple[str, str, str]] = field(default_factory=list)  # (id, old title, new title)
+    rejected: list[tuple[int, str]] = field(default_factory=list)  # (position given, why)
 
 
 def _row_to_paper(row: Row) -> Paper:
@@ -149,7 +153,12 @@ class Catalog:
                signals: Sequence[Iterable[Signal]] | None = None) -> UpsertResult:
         """Insert new papers and update changed ones, in one transaction. `signals`, one
         entry per record, are stored under the paper each record became, in the same
-        transaction (a later signal for the same paper, source and name wins)."""
+        transaction (a later signal for the same paper, source and name wins).
+
+        A record the catalog cannot store (see `_valid`: dates, numbers, links, text) is
+        left out, listed in `result.rejected` with its position and why; the rest go in."""
+        result = UpsertResult()
+        records, signals = self._checked(list(records), signals, result)
         batch = _KeyIndex()
         pending: list[Paper] = []
         # Each record's place in `pending`: records of one paper in the batch share one.
@@ -170,7 +179,6 @@ class Catalog:
                 pending[slot] = merged
                 batch.add(merged)
             slots.append(slot)
-        result = UpsertResult()
         if not pending:
             return result
         stored_ids: list[str] = [""] * len(pending)
@@ -214,6 +222,25 @@ class Catalog:
         result.changed = inserts + updates
         result.ids = [stored_ids[slot] for slot in slots]
         return result
+
+    @staticmethod
+    def _checked(records: list[Paper], signals: Sequence[Iterable[Signal]] | None,
+                 result: UpsertResult) -> tuple[list[Paper], Sequence[Iterable[Signal]] | None]:
+        """The records that pass the catalog's checks (and their signals); the others are
+        noted in `result.rejected`. Sources check first, with file and line: this is the
+        last guard, so that no record can fail a whole batch."""
+        kept = []
+        for position, record in enumerate(records):
+            found = problems(record)
+            if found:
+                result.rejected.append((position, "; ".join(found)))
+                log.warning("catalog: record %d (%.60r) refused: %s", position,
+                            getattr(record, "title", ""), "; ".join(found))
+            else:
+                kept.append(position)
+        if len(kept) == len(records):
+            return records, signals
+        return [records[i] for i in kept], None if signals is None else [signals[i] for i in kept]
 
     def _load_matches(self, conn: Connection, pending: list[Paper]) -> _KeyIndex:
         """The stored papers that any pending record may be: looked up by id, then arXiv id,
@@ -264,12 +291,16 @@ class Catalog:
     def newest(self, limit: int = 20, offset: int = 0, exclude: Iterable[str] = (),
                listing_first: bool = False) -> list[Paper]:
         """Newest first, papers without a date after those with one; with `listing_first`,
-        papers a source listed in ranked order come first, in that order."""
+        papers a source listed in ranked order come first, in that order.
+
+        Only the ids go through the sort and past the offset; the page's rows are read
+        after (deep offsets sorted whole rows, abstracts and all: 1 s at offset 10,000 of
+        60,000 papers, now 0.15 s; `bench/bench_offsets.py`)."""
         by_date = [papers.c.published.desc().nulls_last()]
         by_listing = [papers.c.rank_hint.asc().nulls_last()]
         order = by_listing + by_date if listing_first else by_date + by_listing
         query = (
-            select(papers)
+            select(papers.c.id)
             .order_by(*order, papers.c.first_seen.desc(), papers.c.id)
             .limit(limit).offset(offset)
         )
@@ -277,20 +308,21 @@ class Catalog:
         if excluded:
             query = query.where(papers.c.id.not_in(excluded))
         with self.engine.connect() as conn:
-            return [_row_to_paper(row) for row in conn.execute(query)]
+            ids = list(conn.execute(query).scalars())
+        return self.get_many(ids)
 
     def iter_papers(self, after_seq: int = 0, upto_seq: int | None = None,
                     batch_size: int = 1000) -> Iterator[Paper]:
         """Every paper changed after `after_seq` (up to `upto_seq`), in seq order, read in
         keyset-paged batches so that memory stays constant."""
-        last_seq, last_id = after_seq, ""
+        last: tuple[int, str] | None = None
         while True:
-            query = (
-                select(papers)
-                .where(tuple_(papers.c.seq, papers.c.id) > tuple_(last_seq, last_id))
-                .order_by(papers.c.seq, papers.c.id)
-                .limit(batch_size)
-            )
+            # The first page starts above `after_seq` (not at its batch's first id: that
+            # batch was already seen), later pages right after the last row read.
+            after = (papers.c.seq > after_seq if last is None
+                     else tuple_(papers.c.seq, papers.c.id) > tuple_(*last))
+            query = (select(papers).where(after).order_by(papers.c.seq, papers.c.id)
+                     .limit(batch_size))
             if upto_seq is not None:
                 query = query.where(papers.c.seq <= upto_seq)
             with self.engine.connect() as conn:
@@ -299,7 +331,7 @@ class Catalog:
                 return
             for row in rows:
                 yield _row_to_paper(row)
-            last_seq, last_id = rows[-1].seq, rows[-1].id
+            last = (rows[-1].seq, rows[-1].id)
 
     def max_seq(self) -> int:
         with self.engine.connect() as conn:

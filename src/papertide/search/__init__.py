@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,7 @@ from papertide.options import MODES, SORTS, Mode, Sort
 from papertide.search._hybrid import fuse
 from papertide.search._keyword import Filters, IndexBusy, KeywordIndex
 from papertide.search._query import Clause, parse, positive_text
+from papertide.search._state import StateFile
 
 if TYPE_CHECKING:  # loaded on first use: it imports the model runtime
     from papertide.search._semantic import SemanticIndex
@@ -34,6 +36,7 @@ if TYPE_CHECKING:  # loaded on first use: it imports the model runtime
 __all__ = ["Filters", "Hit", "IndexBusy", "SearchPage", "SearchService", "parse", "plain_snippet"]
 
 TRENDING_CANDIDATES = 1000
+_EPOCH = datetime(1970, 1, 1)
 HYBRID_DEPTH = 100  # candidates taken from each side before fusing
 Progress = Callable[[str, int, int], None]  # (index name, done, total)
 IndexProgress = Callable[[int, int], None]
@@ -110,6 +113,13 @@ class SearchService:
             counts["vectors"] = self.semantic.catch_up(progress("vectors"))
         return counts
 
+    def skipped(self) -> dict[str, dict[str, str]]:
+        """The papers each of this machine's indexes could not take, by id, with the reason
+        (read from the indexes' state files: the model runtime is not loaded)."""
+        vectors = StateFile(self.settings.resolved_index_dir / "vectors").read().get("skipped")
+        return {"keyword": self.keyword.skipped,
+                "vectors": vectors if isinstance(vectors, dict) else {}}
+
     def _semantic_loaded(self) -> bool:
         return (
             "semantic" in self.__dict__ or (self.settings.resolved_index_dir / "vectors").exists()
@@ -146,6 +156,10 @@ class SearchService:
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
         page = SearchPage(query=query, mode=mode, sort=sort, limit=limit, offset=offset)
+        if filters.since and filters.until and filters.since > filters.until:
+            page.note = "since is after until: no paper can match"
+            page.took_ms = (time.perf_counter() - started) * 1000
+            return page
         clauses = parse(query)
         if mode != "keyword" and not positive_text(query).strip():
             mode = "keyword"  # nothing to embed: browsing by filters, ids or exclusions
@@ -228,7 +242,10 @@ class SearchService:
             key = {pid: -hot.get(pid, 0.0) for pid, _ in candidates}
         else:
             dates = self.catalog.published_dates(pid for pid, _ in candidates)
-            key = {pid: -dates[pid].timestamp() if pid in dates else 0.0 for pid, _ in candidates}
+            # Seconds from a fixed moment, not `.timestamp()`: that fails on dates near year 1
+            # (rows stored before the catalog checked dates).
+            key = {pid: -(dates[pid] - _EPOCH).total_seconds() if pid in dates else 0.0
+                   for pid, _ in candidates}
         order = sorted(range(len(candidates)), key=lambda i: (key[candidates[i][0]], i))
         return [candidates[i] for i in order]
 

@@ -9,6 +9,15 @@ the catalog's highest `seq` it has indexed in `papertide-state.json`, written on
 tantivy has committed; on open (and after every ingest) it indexes whatever lies above
 that mark, so a crash between the catalog's commit and the index's is repaired by the
 next `catch_up`. Re-indexing a paper replaces it (delete by id, then add).
+
+A paper the index cannot take (a row stored before the catalog checked dates, say) is
+logged with its id and skipped, and never holds up the papers after it: the state file
+lists it under `skipped` with the reason (`papertide stats` shows them) until a later
+version of it indexes. The list is this machine's, like the index: it lives in the state
+file, not in the database.
+
+Query dates are clamped to the catalog's range (`catalog.clamp`), so any date a reader
+types filters without error.
 """
 
 from __future__ import annotations
@@ -27,7 +36,15 @@ from pathlib import Path
 import tantivy
 from tantivy import Filter, Occur, Query, TextAnalyzerBuilder, Tokenizer
 
-from papertide.catalog import Catalog, Paper, UpsertResult, paper_key, parse_arxiv_id, readable
+from papertide.catalog import (
+    Catalog,
+    Paper,
+    UpsertResult,
+    clamp,
+    paper_key,
+    parse_arxiv_id,
+    readable,
+)
 from papertide.search._query import Clause
 from papertide.search._state import StateFile
 
@@ -110,8 +127,30 @@ class KeywordIndex:
     def indexed_seq(self) -> int:
         return int(self.state.read().get("seq", 0))
 
-    def _write_state(self, seq: int) -> None:
-        self.state.write(seq=seq, schema=SCHEMA_VERSION)
+    @property
+    def skipped(self) -> dict[str, str]:
+        """The papers this index could not take, by id, with the reason."""
+        skipped = self.state.read().get("skipped", {})
+        return skipped if isinstance(skipped, dict) else {}
+
+    def _write_state(self, seq: int, skipped: dict[str, str]) -> None:
+        self.state.write(seq=seq, schema=SCHEMA_VERSION, skipped=skipped)
+
+    def _index(self, writer: tantivy.IndexWriter, paper: Paper, skipped: dict[str, str],
+               replace: bool = True) -> bool:
+        """Add (or replace) one paper; a paper the index cannot take is logged, noted in
+        `skipped` and left out, so that it never holds up the others."""
+        try:
+            if replace:
+                writer.delete_documents_by_term("id", paper.id)
+            writer.add_document(self._document(paper))
+        except Exception as exc:
+            reason = f"{type(exc).__name__}: {exc}"[:300]
+            log.error("keyword index: paper %s skipped: %s", paper.id, reason)
+            skipped[paper.id] = reason
+            return False
+        skipped.pop(paper.id, None)
+        return True
 
     # ---- writing ---------------------------------------------------------------------
 
@@ -148,14 +187,12 @@ class KeywordIndex:
             except ValueError as exc:
                 raise IndexBusy(str(exc)) from exc
             done = 0
+            skipped = {} if rebuild else self.skipped
             try:
                 if rebuild:
                     writer.delete_all_documents()
                 for paper in self.catalog.iter_papers(after_seq=start, upto_seq=top):
-                    if not rebuild:
-                        writer.delete_documents_by_term("id", paper.id)
-                    writer.add_document(self._document(paper))
-                    done += 1
+                    done += self._index(writer, paper, skipped, replace=not rebuild)
                     if on_progress and done % 2000 == 0:
                         on_progress(done, total)
                 writer.commit()
@@ -164,7 +201,7 @@ class KeywordIndex:
                 writer.rollback()
                 raise
             # The mark moves only after tantivy's commit: a crash before it re-indexes.
-            self._write_state(top)
+            self._write_state(top, skipped)
             self.index.reload()
             if on_progress:
                 on_progress(done, total)
@@ -183,12 +220,12 @@ class KeywordIndex:
                 yield None
                 return
             start = self.indexed_seq
+            skipped = self.skipped
             seqs: list[int] = []
 
             def feed(result: UpsertResult) -> None:
                 for paper in result.changed:
-                    writer.delete_documents_by_term("id", paper.id)
-                    writer.add_document(self._document(paper))
+                    self._index(writer, paper, skipped)
                 if result.seq is not None:
                     seqs.append(result.seq)
 
@@ -199,8 +236,8 @@ class KeywordIndex:
             except BaseException:
                 writer.rollback()
                 raise
-            if seqs and seqs == list(range(start + 1, start + 1 + len(seqs))):
-                self._write_state(seqs[-1])
+            contiguous = seqs == list(range(start + 1, start + 1 + len(seqs)))
+            self._write_state(seqs[-1] if seqs and contiguous else start, skipped)
             self.index.reload()
 
     def rebuild(self, on_progress: Callable[[int, int], None] | None = None) -> int:
@@ -279,8 +316,10 @@ class KeywordIndex:
     def filter_query(self, filters: Filters) -> list[Query]:
         queries = []
         if filters.since or filters.until:
+            since = clamp(filters.since) if filters.since else None
+            until = clamp(filters.until) if filters.until else None
             queries.append(Query.range_query(
-                self.schema, "published", tantivy.FieldType.Date, filters.since, filters.until))
+                self.schema, "published", tantivy.FieldType.Date, since, until))
         if filters.category:
             query = self._field_query("categories", filters.category.strip())
             queries.append(query if query is not None else Query.empty_query())

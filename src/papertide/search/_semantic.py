@@ -11,6 +11,7 @@ a disjoint slice (`shard`, `shards`), so more workers or machines embed faster.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -22,10 +23,11 @@ from papertide.catalog import Catalog, paper_key, readable
 from papertide.db import next_seq
 from papertide.db.tables import counters, embeddings, papers
 from papertide.options import EmbedProfile
-from papertide.search._embed import Embedder, embedding_text
+from papertide.search._embed import DIM, Embedder, embedding_text
 from papertide.search._vectors import VectorIndex
 
 CHUNK = 256
+log = logging.getLogger(__name__)
 
 
 class EmbeddingStore:
@@ -80,11 +82,13 @@ class EmbeddingStore:
     def since(self, after_seq: int, upto_seq: int,
               batch: int = 5000) -> Iterator[list[tuple[str, np.ndarray]]]:
         """(paper id, vector, seq) above the mark, in seq order, in keyset-paged batches."""
-        last = (after_seq, "")
+        last: tuple[int, str] | None = None
         while True:
+            after = (embeddings.c.seq > after_seq if last is None
+                     else tuple_(embeddings.c.seq, embeddings.c.paper_id) > tuple_(*last))
             query = (
                 select(embeddings.c.paper_id, embeddings.c.vector, embeddings.c.seq)
-                .where(tuple_(embeddings.c.seq, embeddings.c.paper_id) > tuple_(*last))
+                .where(after)
                 .where(embeddings.c.seq <= upto_seq)
                 .order_by(embeddings.c.seq, embeddings.c.paper_id).limit(batch)
             )
@@ -151,6 +155,7 @@ class SemanticIndex:
         done = 0
         pending: list = []
         for batch in self.store.since(start, top):
+            batch = [row for row in batch if self._takes(*row)]
             pending += batch
             done += len(batch)
             if len(pending) >= 50_000:
@@ -161,6 +166,24 @@ class SemanticIndex:
                 on_progress(done, done)
         self.vectors.apply(pending, top)
         return done
+
+    def _takes(self, paper_id: str, vector: np.ndarray) -> bool:
+        """Whether the vector index can take this row; one it cannot (a vector of another
+        size or with NaNs, an id that would break `ids.txt`) is logged with the paper id,
+        noted in the index's state as skipped, and never holds up the rows after it."""
+        problem = None
+        if vector.shape != (DIM,):
+            problem = f"vector of {vector.size} numbers, not {DIM}"
+        elif not np.isfinite(vector).all():
+            problem = "vector holds NaN or infinity"
+        elif "\n" in paper_id or "\r" in paper_id:
+            problem = "paper id contains a line break"
+        if problem is None:
+            self.vectors.skipped.pop(paper_id, None)
+            return True
+        log.error("vector index: paper %s skipped: %s", paper_id, problem)
+        self.vectors.skipped[paper_id] = problem
+        return False
 
     def rebuild(self, on_progress: Callable[[int, int], None] | None = None) -> int:
         self.vectors.reset()

@@ -62,7 +62,11 @@ class VectorIndex:
     # ---- files ---------------------------------------------------------------------
 
     def _load(self) -> None:
-        self.count = int(self.state.read().get("count", 0))
+        state = self.state.read()
+        self.count = int(state.get("count", 0))
+        skipped = state.get("skipped")
+        # Papers whose rows this index could not take, by id, with the reason.
+        self.skipped: dict[str, str] = skipped if isinstance(skipped, dict) else {}
         ids_file = self.path / "ids.txt"
         ids = ids_file.read_text().split("\n")[:self.count] if ids_file.exists() else []
         if len(ids) < self.count:  # files cut short by a crash: start over
@@ -87,7 +91,7 @@ class VectorIndex:
             self.matrix = np.zeros((0, DIM), np.float32)
 
     def _write_state(self, seq: int, count: int) -> None:
-        self.state.write(seq=seq, count=count)
+        self.state.write(seq=seq, count=count, skipped=self.skipped)
 
     @property
     def indexed_seq(self) -> int:

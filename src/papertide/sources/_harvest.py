@@ -61,6 +61,8 @@ class Harvest:
         for item in rejected:
             run.reject(str(item))
             log.warning("%s: rejected %s", run.spec, item)
+        for position, why in result.rejected:  # refused at the catalog's door
+            run.reject(f"{where}: record {position + 1}: {why}")
         repeated = sorted(pid for pid, count in Counter(result.ids).items() if count > 1)
         if repeated:
             self.note(f"{where}: {len(repeated)} paper(s) listed more than once, merged into one "

@@ -31,7 +31,7 @@ import httpx
 
 from papertide.catalog import Paper, parse_arxiv_id
 from papertide.sources._arxiv_records import announced_for
-from papertide.sources._common import BadRecord, Rejected, parse_date
+from papertide.sources._common import BadRecord, Rejected, checked, parse_date
 from papertide.sources._errors import MalformedResponse, SourceError
 from papertide.sources._harvest import Harvest
 from papertide.sources._http import PoliteClient, refuse_html
@@ -95,7 +95,7 @@ def _entry(entry: Element) -> Paper | None:
             if link.get("rel") == "related" and "doi.org/" in href:
                 doi = href.split("doi.org/", 1)[1]
     published = parse_date(text(entry.find(f"{{{ATOM}}}published")), "published")
-    return Paper(
+    return checked(Paper(
         title=title, abstract=text(entry.find(f"{{{ATOM}}}summary")),
         authors=[text(a.find(f"{{{ATOM}}}name")) for a in entry.iterfind(f"{{{ATOM}}}author")],
         categories=categories, arxiv_id=arxiv_id, version=version, doi=doi or None,
@@ -105,7 +105,7 @@ def _entry(entry: Element) -> Paper | None:
         comment=text(entry.find(f"{{{ARXIV}}}comment")) or None,
         journal_ref=text(entry.find(f"{{{ARXIV}}}journal_ref")) or None,
         sources=[SOURCE],
-    )
+    ))
 
 
 def parse_feed(body: bytes, url: str) -> AtomFeed:

@@ -31,7 +31,7 @@ import httpx
 
 from papertide.catalog import Paper
 from papertide.sources._arxiv_records import from_metadata
-from papertide.sources._common import BadRecord, Rejected
+from papertide.sources._common import BadRecord, Rejected, checked
 from papertide.sources._errors import MalformedResponse, SourceError
 from papertide.sources._harvest import Harvest
 from papertide.sources._http import refuse_html
@@ -92,7 +92,7 @@ def _record(element: Element) -> OaiRecord:
         record.problem = "record without metadata"
         return record
     try:
-        record.paper = from_metadata(metadata[0], record.identifier, record.datestamp)
+        record.paper = checked(from_metadata(metadata[0], record.identifier, record.datestamp))
     except BadRecord as exc:
         record.problem = str(exc)
     return record

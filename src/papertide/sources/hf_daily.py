@@ -22,8 +22,15 @@ from datetime import date, timedelta
 
 import httpx
 
-from papertide.catalog import Paper, Signal, SignalName, parse_arxiv_id
-from papertide.sources._common import BadRecord, Rejected, clean_text, parse_date, parse_day
+from papertide.catalog import MAX_NUMBER, Paper, Signal, SignalName, is_web_url, parse_arxiv_id
+from papertide.sources._common import (
+    BadRecord,
+    Rejected,
+    checked,
+    clean_text,
+    parse_date,
+    parse_day,
+)
 from papertide.sources._errors import MalformedResponse
 from papertide.sources._harvest import Harvest
 from papertide.sources._http import refuse_html
@@ -35,15 +42,21 @@ MAX_DAYS_BACK = 7
 
 
 def _count(value: object, field: str) -> int | None:
+    """A count from 0 to MAX_NUMBER (a whole float such as 12.0 is fine; NaN, infinity,
+    fractions and 10**30 are not)."""
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise BadRecord(f"{field} must be a count, not {value!r}")
-    return int(value)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_NUMBER:
+        shown = repr(value) if len(repr(value)) <= 24 else repr(value)[:20] + "…"
+        raise BadRecord(f"{field} must be a count from 0 to {MAX_NUMBER:,}, not {shown}")
+    return value
 
 
 def _code_url(value: object) -> str | None:
-    if isinstance(value, str) and value.startswith(("https://", "http://")):
+    """The code link: an http(s) URL, or nothing (any other scheme is dropped)."""
+    if isinstance(value, str) and is_web_url(value.strip()):
         return value.strip()
     return None
 
@@ -73,6 +86,7 @@ def from_item(item: object, day: date | None) -> tuple[Paper, list[Signal]]:
         url_pdf=f"https://arxiv.org/pdf/{arxiv_id}", url_code=_code_url(paper.get("githubRepo")),
         sources=[SOURCE],
     )
+    checked(record)
     signals = []
     counted: tuple[tuple[SignalName, str], ...] = (("upvotes", "upvotes"),
                                                    ("github_stars", "githubStars"))

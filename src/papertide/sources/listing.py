@@ -9,7 +9,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from papertide.catalog import Paper
-from papertide.sources._common import Rejected, clean_text, iter_lines
+from papertide.sources._common import (
+    BadRecord,
+    Rejected,
+    checked,
+    clean_text,
+    iter_lines,
+    rejection,
+)
 
 SOURCE = "listing"
 _BANNER = re.compile(r"^(get trending papers in your email inbox|subscribe\s*$)", re.IGNORECASE)
@@ -23,7 +30,7 @@ def read(path: Path, on_bytes: Callable[[int], None] | None = None) -> Iterator[
     skip_abstract = False
     for line in iter_lines(path, on_bytes):
         if line.text is None:
-            yield Rejected(str(path), line.number, line.error or "unreadable line")
+            yield rejection(path, line)
             # The whole pair goes: a broken title takes its abstract line with it.
             skip_abstract, title = title is None, None
             continue
@@ -42,7 +49,10 @@ def read(path: Path, on_bytes: Callable[[int], None] | None = None) -> Iterator[
             title = (line.number, text)
             continue
         rank += 1
-        yield Paper(title=title[1], abstract=text, sources=[SOURCE], rank_hint=rank)
+        try:
+            yield checked(Paper(title=title[1], abstract=text, sources=[SOURCE], rank_hint=rank))
+        except BadRecord as exc:
+            yield Rejected(str(path), title[0], str(exc))
         title = None
     if title is not None:
         yield Rejected(str(path), title[0], "title line without an abstract line")

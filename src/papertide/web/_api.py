@@ -1,8 +1,9 @@
-"""The JSON API (documented at /docs)."""
+"""The JSON API (documented at /docs). Every error answer is declared in the schema with
+its shape (`_errors.ErrorOut`); numbers and dates are parsed strictly (`_deps`)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -12,9 +13,24 @@ from papertide import trending
 from papertide.catalog import Paper
 from papertide.options import Mode, Sort, Window
 from papertide.search import Filters
-from papertide.web._deps import client_id, day_range, paper_or_404, services
+from papertide.web._deps import (
+    BrowseOffset,
+    Limit,
+    SearchOffset,
+    SimilarLimit,
+    Since,
+    Until,
+    client_id,
+    day_range,
+    paper_or_404,
+    services,
+)
+from papertide.web._errors import error_responses
 
-router = APIRouter()
+# Any route may be sent a body over the limit (the middleware answers 413 before routing).
+router = APIRouter(responses=error_responses(413))
+VOTE_METHODS = ("POST", "DELETE")
+OTHER_METHODS = ["GET", "HEAD", "PUT", "PATCH", "OPTIONS", "TRACE"]
 
 
 class PaperOut(BaseModel):
@@ -71,11 +87,9 @@ def healthz(request: Request) -> dict[str, object]:
             "keyword_index_seq": svc.search.keyword.indexed_seq}
 
 
-@router.get("/api/papers", tags=["papers"])
+@router.get("/api/papers", tags=["papers"], responses=error_responses(400))
 def list_papers(request: Request, sort: Literal["trending", "new"] = "trending",
-                window: Window = "week",
-                limit: int = Query(20, ge=1, le=100),
-                offset: int = Query(0, ge=0, le=100_000)) -> PaperList:
+                window: Window = "week", limit: Limit = 20, offset: BrowseOffset = 0) -> PaperList:
     """Papers, trending (in `window`) or newest first."""
     catalog = services(request).catalog
     if sort == "new":
@@ -87,9 +101,13 @@ def list_papers(request: Request, sort: Literal["trending", "new"] = "trending",
     return PaperList(items=items[:limit], limit=limit, offset=offset, has_more=len(items) > limit)
 
 
-@router.get("/api/papers/{paper_id:path}/vote", include_in_schema=False)
-def vote_get(paper_id: str) -> None:
-    raise HTTPException(405, "use POST to vote and DELETE to take a vote back")
+@router.api_route("/api/papers/{paper_id:path}/vote", methods=OTHER_METHODS,
+                  include_in_schema=False)
+def vote_other_methods(paper_id: str) -> None:
+    """A vote is cast with POST and taken back with DELETE; the path would otherwise fall
+    through to the paper route (ids may hold slashes) and answer a wrong `Allow`."""
+    raise HTTPException(405, "use POST to vote and DELETE to take a vote back",
+                        headers={"Allow": ", ".join(VOTE_METHODS)})
 
 
 def _set_vote(request: Request, paper_id: str, voted: bool) -> VoteOut:
@@ -100,20 +118,22 @@ def _set_vote(request: Request, paper_id: str, voted: bool) -> VoteOut:
     return VoteOut(id=paper.id, voted=voted, votes=paper_or_404(request, paper.id).votes)
 
 
-@router.post("/api/papers/{paper_id:path}/vote", tags=["papers"])
+@router.post("/api/papers/{paper_id:path}/vote", tags=["papers"], responses=error_responses(404))
 def vote(request: Request, paper_id: str) -> VoteOut:
     """Vote for a paper: one vote per reader or client (cookie or X-Client-Id header)."""
     return _set_vote(request, paper_id, True)
 
 
-@router.delete("/api/papers/{paper_id:path}/vote", tags=["papers"])
+@router.delete("/api/papers/{paper_id:path}/vote", tags=["papers"],
+               responses=error_responses(404))
 def unvote(request: Request, paper_id: str) -> VoteOut:
     """Take a vote back."""
     return _set_vote(request, paper_id, False)
 
 
-@router.get("/api/papers/{paper_id:path}/similar", tags=["papers"])
-def similar(request: Request, paper_id: str, limit: int = Query(10, ge=1, le=50)) -> PaperList:
+@router.get("/api/papers/{paper_id:path}/similar", tags=["papers"],
+            responses=error_responses(400, 404))
+def similar(request: Request, paper_id: str, limit: SimilarLimit = 10) -> PaperList:
     """Papers nearest in meaning to this one (empty until the semantic index is built)."""
     paper = paper_or_404(request, paper_id)
     hits = services(request).search.similar(paper.id, limit)
@@ -121,20 +141,20 @@ def similar(request: Request, paper_id: str, limit: int = Query(10, ge=1, le=50)
                      has_more=False)
 
 
-@router.get("/api/papers/{paper_id:path}", tags=["papers"])
+@router.get("/api/papers/{paper_id:path}", tags=["papers"], responses=error_responses(404))
 def get_paper(request: Request, paper_id: str) -> PaperOut:
     """One paper, by papertide id, arXiv id (any version) or DOI."""
     return PaperOut.of(paper_or_404(request, paper_id))
 
 
-@router.get("/api/search", tags=["search"])
+@router.get("/api/search", tags=["search"], responses=error_responses(400))
 def search(
     request: Request,
-    q: str = Query("", max_length=500, description="Query text"),
-    limit: int = Query(20, ge=1, le=100),
-    offset: int = Query(0, ge=0, le=10_000),
-    since: date | None = None,
-    until: date | None = None,
+    q: str = Query("", max_length=500, description="Query text (up to 500 characters)."),
+    limit: Limit = 20,
+    offset: SearchOffset = 0,
+    since: Since = None,
+    until: Until = None,
     category: str | None = Query(None, max_length=40),
     author: str | None = Query(None, max_length=200),
     sort: Sort = "relevance",
@@ -150,10 +170,9 @@ def search(
                      sort=sort, took_ms=round(page.took_ms, 2), note=page.note)
 
 
-@router.get("/api/trending", tags=["papers"])
-def get_trending(request: Request, window: Window = "week",
-                 limit: int = Query(20, ge=1, le=100),
-                 offset: int = Query(0, ge=0, le=100_000)) -> PaperList:
+@router.get("/api/trending", tags=["papers"], responses=error_responses(400))
+def get_trending(request: Request, window: Window = "week", limit: Limit = 20,
+                 offset: BrowseOffset = 0) -> PaperList:
     """Trending papers in a window (see the README for the formula)."""
     ranked = trending.trending(services(request).catalog, window, limit + 1, offset)
     items = [PaperOut.of(p, score) for p, score in ranked]

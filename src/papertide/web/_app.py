@@ -53,7 +53,10 @@ def _lifespan(services: Services,
               embedded_worker: bool) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        services.search.catch_up()  # repair anything a crash left between catalog and index
+        try:  # repair anything a crash left between catalog and index
+            services.search.catch_up()
+        except Exception:  # serve anyway: the follower below retries
+            log.exception("catching the search indexes up at start-up failed")
         # Other processes and machines write to the catalog too: keep this machine's
         # indexes level with it.
         follower = asyncio.create_task(_follow_catalog(services, INDEX_FOLLOW_SECONDS))

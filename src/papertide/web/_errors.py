@@ -1,16 +1,53 @@
 """Errors as a person or a program wants them: JSON `{"error", "status"}` for the API,
 a page for a browser. A bad query or path value is a 400; a body that does not fit its
-schema is a 422."""
+schema is a 422; a method a route does not take is a 405 with an `Allow` header.
+
+The OpenAPI schema says the same: routes declare their error answers with
+`error_responses(…)` (the `ErrorOut` schema), and `install` drops the 422 FastAPI would
+document for routes without a body (their bad parameters are 400s).
+
+    @router.get("/api/x", responses=error_responses(400, 404))
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from papertide.web._deps import render
+
+
+class ErrorDetail(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorOut(BaseModel):
+    """Every error the API answers."""
+
+    error: str
+    status: int
+    details: list[ErrorDetail] | None = None  # one per field, for 400s and 422s of validation
+
+
+ERROR_DESCRIPTIONS = {
+    400: "A bad parameter: the message says which, and what to send instead.",
+    404: "No paper with that id.",
+    405: "The route does not take this method; `Allow` lists those it takes.",
+    413: "The request body is larger than PAPERTIDE_MAX_BODY_BYTES (counted as it streams).",
+    422: "The body does not fit its schema.",
+}
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI `responses` entries for these error statuses."""
+    return {code: {"model": ErrorOut, "description": ERROR_DESCRIPTIONS[code]} for code in codes}
 
 
 def wants_json(request: Request) -> bool:
@@ -21,11 +58,14 @@ def wants_json(request: Request) -> bool:
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     message = exc.detail if isinstance(exc.detail, str) else "error"
+    headers = getattr(exc, "headers", None)
     if wants_json(request):
         return JSONResponse({"error": message, "status": exc.status_code}, exc.status_code,
-                            headers=getattr(exc, "headers", None))
-    return render(request, "error.html", status_code=exc.status_code, status=exc.status_code,
-                  message=message)
+                            headers=headers)
+    response = render(request, "error.html", status_code=exc.status_code, status=exc.status_code,
+                      message=message)
+    response.headers.update(headers or {})
+    return response
 
 
 async def validation_error(request: Request, exc: Exception) -> Response:
@@ -33,7 +73,7 @@ async def validation_error(request: Request, exc: Exception) -> Response:
     errors = exc.errors()
     in_body = any(e.get("loc", ("",))[0] == "body" for e in errors)
     status = 422 if in_body else 400
-    details = [{"field": ".".join(str(p) for p in e["loc"][1:]) or e["loc"][0],
+    details = [{"field": ".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0]),
                 "message": e["msg"]} for e in errors]
     message = "; ".join(f"{d['field']}: {d['message']}" for d in details)
     if wants_json(request):
@@ -41,6 +81,30 @@ async def validation_error(request: Request, exc: Exception) -> Response:
     return render(request, "error.html", status_code=status, status=status, message=message)
 
 
+def _documented_errors(app: FastAPI) -> None:
+    """FastAPI documents a 422 (in its own error shape) for every route with parameters;
+    only routes with a body answer 422 here, in `ErrorOut`'s shape (they declare it)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = generate()
+        for path_item in schema.get("paths", {}).values():
+            for operation in path_item.values():
+                if "requestBody" not in operation:
+                    operation.get("responses", {}).pop("422", None)
+        components = schema.get("components", {}).get("schemas", {})
+        text = str(schema.get("paths"))
+        for name in ("HTTPValidationError", "ValidationError"):
+            if f"#/components/schemas/{name}" not in text:
+                components.pop(name, None)
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, validation_error)
+    _documented_errors(app)

@@ -16,7 +16,13 @@ CLIENT_COOKIE_DAYS = 400
 
 
 class BodyLimit:
-    """Refuse request bodies over the limit with 413, whether announced or streamed."""
+    """Refuse request bodies over the limit with 413, whether announced (Content-Length)
+    or streamed (chunked): the body is counted as it arrives, before any route sees it.
+
+    The body is read here and handed on whole. Raising mid-stream instead would reach
+    FastAPI's body parsing, which turns any error there into a 400 ("error parsing the
+    body"); a body is at most `max_bytes` (64 KB by default), so holding it costs little.
+    """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app, self.max_bytes = app, max_bytes
@@ -27,28 +33,34 @@ class BodyLimit:
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
             return await self._too_large()(scope, receive, send)
-        seen = 0
-
-        async def limited() -> Message:
-            nonlocal seen
+        chunks: list[bytes] = []
+        size = 0
+        while True:
             message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > self.max_bytes:
-                raise _BodyTooLarge()
-            return message
+            if message["type"] != "http.request":  # the client went away: pass that on
+                break
+            body = message.get("body", b"")
+            size += len(body)
+            if size > self.max_bytes:
+                return await self._too_large()(scope, receive, send)
+            chunks.append(body)
+            if not message.get("more_body", False):
+                message = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+                break
+        first: Message | None = message
 
-        try:
-            await self.app(scope, limited, send)
-        except _BodyTooLarge:
-            await self._too_large()(scope, receive, send)
+        async def replay() -> Message:
+            nonlocal first
+            if first is not None:
+                message, first = first, None
+                return message
+            return await receive()
+
+        await self.app(scope, replay, send)
 
     def _too_large(self) -> JSONResponse:
         return JSONResponse({"error": f"request body larger than {self.max_bytes:,} bytes",
                              "status": 413}, 413)
-
-
-class _BodyTooLarge(Exception):
-    pass
 
 
 class ClientCookie:

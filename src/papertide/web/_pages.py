@@ -11,6 +11,8 @@ from papertide.catalog import utcnow
 from papertide.options import MODES, SORTS, WINDOW_LABELS, WINDOWS
 from papertide.search import Filters
 from papertide.web._deps import (
+    MAX_BROWSE_OFFSET,
+    MAX_SEARCH_OFFSET,
     client_id,
     day_range,
     paper_or_404,
@@ -22,15 +24,13 @@ from papertide.web._deps import (
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 20
-MAX_OFFSET = 100_000
-MAX_SEARCH_OFFSET = 10_000
 
 
 @router.get("/")
 def home(request: Request, window: str = "week", offset: str | None = None) -> Response:
     if window not in WINDOWS:
         raise HTTPException(400, f"window must be one of {', '.join(WINDOWS)}")
-    start = parse_int(offset, 0, "offset", MAX_OFFSET)
+    start = parse_int(offset, 0, "offset", MAX_BROWSE_OFFSET)
     ranked = trending.trending(services(request).catalog, window, PAGE_SIZE + 1, start)
     return render(request, "home.html", window=window, windows=WINDOW_LABELS,
                   papers=ranked[:PAGE_SIZE], offset=start, has_more=len(ranked) > PAGE_SIZE,

@@ -16,7 +16,8 @@ from starlette.responses import Response
 
 from papertide.options import FREQUENCIES
 from papertide.readers import InvalidInput, Reader, TokenError, Topic, make_topic, time_zones
-from papertide.web._deps import render, services
+from papertide.web._deps import is_whole_number, render, services
+from papertide.web._errors import error_responses
 
 router = APIRouter()
 pages = APIRouter(include_in_schema=False)
@@ -55,11 +56,14 @@ class TopicIn(BaseModel):
 
 
 class SubscribeIn(BaseModel):
-    email: str = Field(..., max_length=320)
+    # An address as RFC 5321 writes them (3 to 254 characters): what the schema promises
+    # is what the server accepts, so a schema-valid address is never a 400.
+    email: str = Field(..., min_length=3, max_length=254, json_schema_extra={"format": "email"})
     topics: list[TopicIn] = Field(default_factory=list, max_length=10)
 
 
-@router.post("/api/subscribe", status_code=202, tags=["readers"])
+@router.post("/api/subscribe", status_code=202, tags=["readers"],
+             responses=error_responses(400, 413, 422))
 def api_subscribe(request: Request, body: SubscribeIn) -> dict[str, str]:
     """Subscribe an address (double opt-in). The answer is the same whether or not the
     address was already subscribed."""
@@ -102,6 +106,13 @@ def _preferences_page(request: Request, reader: Reader, token: str, saved: bool 
                    token=token, saved=saved, frequencies=FREQUENCIES, zones=_zones(), error=error)
 
 
+def _whole_number(value: object) -> int:
+    """A form number in ASCII digits (`int` would take `١` or `５`)."""
+    if not isinstance(value, str) or not is_whole_number(value):
+        raise ValueError(value)
+    return int(value)
+
+
 @lru_cache(maxsize=1)
 def _zones() -> list[str]:
     return sorted(time_zones())
@@ -116,9 +127,8 @@ async def save_preferences(request: Request) -> Response:
               for name in ("topic_query", "topic_category", "topic_author")]
     topics = [make_topic(q, c, a) for q, c, a in zip(*fields, strict=False)]
     try:
-        numbers = {
-            name: int(str(form.get(name, ""))) for name in ("weekday", "send_hour", "per_digest")
-        }
+        numbers = {name: _whole_number(form.get(name)) for name in ("weekday", "send_hour",
+                                                                      "per_digest")}
         reader = services(request).readers.update_preferences(
             reader,
             frequency=str(form.get("frequency", "")),

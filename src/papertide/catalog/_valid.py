@@ -1,0 +1,149 @@
+"""What the catalog accepts: the one range of dates and numbers every part of papertide can
+represent, and the checks a record must pass to be stored.
+
+Dates run from EARLIEST to LATEST (1700-01-01 to 2199-12-31): inside the range of every
+store and index papertide writes to (tantivy's dates are nanoseconds in 64 bits, from
+1677-09-21 to 2262-04-11; Python's from year 1; the databases' wider still), with room
+for a time zone either way. Counts and numbers fit a 32-bit INTEGER column, the narrowest
+of SQLite's and PostgreSQL's. Links are http or https, nothing else (`javascript:`,
+`httpx:` and the like never become an href). Text holds no NUL (PostgreSQL refuses it)
+and no unpaired surrogate (no database can encode it).
+
+Sources call `validate` per record (a bad record becomes a `Rejected` with file and
+line); `Catalog.upsert` checks again at the door and leaves out what fails. Queries clamp
+their dates into the range with `clamp`.
+
+    validate(paper)                    # raises InvalidPaper("published 0001-01-01 …")
+    clamp(datetime(1, 1, 1))           # datetime(1700, 1, 1, 0, 0)
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+if TYPE_CHECKING:  # the record type only: _paper uses is_web_url from here
+    from papertide.catalog._paper import Paper
+
+EARLIEST = date(1700, 1, 1)
+LATEST = date(2199, 12, 31)
+_FIRST_MOMENT = datetime.combine(EARLIEST, time.min)
+_LAST_MOMENT = datetime.combine(LATEST, time.max)
+MAX_NUMBER = 2**31 - 1  # the largest value of an INTEGER column on every backend
+# Column widths of the identity fields (db/tables.py): longer values would not fit.
+ID_WIDTHS = {"id": 200, "arxiv_id": 64, "doi": 200}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+_TEXT_FIELDS = ("title", "abstract", "comment", "journal_ref", "id", "arxiv_id", "doi")
+_LIST_FIELDS = ("authors", "categories", "sources")
+_DATETIME_FIELDS = ("published", "updated", "first_seen")
+_LINK_FIELDS = ("url_abs", "url_pdf", "url_code")
+# (field, smallest value); each at most MAX_NUMBER.
+_NUMBER_FIELDS = (("version", 1), ("rank_hint", 0), ("votes", 0), ("views", 0), ("saves", 0))
+
+
+class InvalidPaper(ValueError):
+    """A record the catalog cannot store; the message names each field and why."""
+
+
+def in_range(value: date) -> bool:
+    """Whether a date (or datetime) lies in the range every part of papertide represents."""
+    day = value.date() if isinstance(value, datetime) else value
+    return EARLIEST <= day <= LATEST
+
+
+def clamp(value: datetime) -> datetime:
+    """A query's moment moved into the representable range (no paper lies outside it)."""
+    return min(max(value, _FIRST_MOMENT), _LAST_MOMENT)
+
+
+def is_web_url(value: object) -> bool:
+    """An absolute http or https URL with a host: the only links papertide shows."""
+    if not isinstance(value, str) or not value[:8].lower().startswith(("http://", "https://")):
+        return False
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # e.g. a malformed IPv6 host
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
+def text_problem(value: str) -> str | None:
+    """Why a string cannot be stored, or None: NUL characters, unpaired surrogates."""
+    if "\x00" in value:
+        return "contains a NUL character"
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "contains an unpaired surrogate (not valid Unicode)"
+    return None
+
+
+def _text(name: str, value: Any, problems: list[str]) -> None:
+    if not isinstance(value, str):
+        problems.append(f"{name} must be text, not {type(value).__name__}")
+        return
+    problem = text_problem(value)
+    if problem:
+        problems.append(f"{name} {problem}")
+    width = ID_WIDTHS.get(name)
+    if width is not None:
+        if len(value) > width:
+            problems.append(f"{name} is longer than {width} characters")
+        if _CONTROL.search(value):  # ids name files' lines and URLs' paths
+            problems.append(f"{name} contains a control character")
+
+
+def problems(paper: Paper) -> list[str]:
+    """Everything wrong with a record, one message per field; empty when it can be stored."""
+    found: list[str] = []
+    if not isinstance(paper.title, str) or not paper.title.strip():
+        found.append("missing title")
+    for name in _TEXT_FIELDS:
+        value = getattr(paper, name)
+        if value is not None and (value != "" or name == "title"):
+            _text(name, value, found)
+    for name in _LIST_FIELDS:
+        values = getattr(paper, name)
+        if not isinstance(values, list):
+            found.append(f"{name} must be a list, not {type(values).__name__}")
+            continue
+        for item in values:
+            _text(name, item, found)
+    for name in _DATETIME_FIELDS:
+        value = getattr(paper, name)
+        if value is None:
+            continue
+        if not isinstance(value, datetime):
+            found.append(f"{name} must be a date and time, not {type(value).__name__}")
+        elif not in_range(value):
+            found.append(f"{name} {value.date().isoformat()} is outside {EARLIEST}..{LATEST}")
+    announced = paper.announced
+    if announced is not None:
+        if not isinstance(announced, date) or isinstance(announced, datetime):
+            found.append(f"announced must be a date, not {type(announced).__name__}")
+        elif not in_range(announced):
+            found.append(f"announced {announced.isoformat()} is outside {EARLIEST}..{LATEST}")
+    for name, low in _NUMBER_FIELDS:
+        value = getattr(paper, name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int):
+            found.append(f"{name} must be a whole number, not {type(value).__name__}")
+        elif not low <= value <= MAX_NUMBER:
+            shown = str(value) if len(str(value)) <= 20 else f"of {len(str(value))} digits"
+            found.append(f"{name} {shown} is outside {low}..{MAX_NUMBER:,}")
+    for name in _LINK_FIELDS:
+        value = getattr(paper, name)
+        if value is not None and not is_web_url(value):
+            found.append(f"{name} must be an http or https URL, not {str(value)[:40]!r}")
+    return found
+
+
+def validate(paper: Paper) -> None:
+    """Raise InvalidPaper naming every problem of the record, if it has any."""
+    found = problems(paper)
+    if found:
+        raise InvalidPaper("; ".join(found))
