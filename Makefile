@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-stamp
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint fuzz bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,9 @@ test: install  ## run the whole test suite (SQLite, and PostgreSQL / Redis where
 lint: install  ## ruff (style, bugs, imports) and mypy (types) over the package
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
+
+fuzz: install  ## the property and API-schema tests with far more examples, drawn anew (minutes)
+	PAPERTIDE_FUZZ=1 $(BIN)/python -m pytest -m fuzz
 
 bench: install  ## run every benchmark in bench/
 	$(BIN)/python bench/run_all.py

@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import hypothesis
 import pytest
 
 from papertide.config import Settings
@@ -20,10 +21,12 @@ from papertide.services import Services, open_services
 from tests.helpers import (
     ARTIFACTS,
     DEMO,
+    FUZZ,
     REDIS_URL,
     DemoSnapshot,
     Postgres,
     SMTPServer,
+    fuzz_examples,
     listening,
     load,
     make_settings,
@@ -38,12 +41,23 @@ _ran: dict[str, int] = {}
 
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    # Property tests: few examples in `make test`, many in `make fuzz`; no deadline (the
+    # machine is shared, a slow example is not a failure), and the same examples each run
+    # unless fuzzing (`derandomize`), so `make test` is reproducible.
+    hypothesis.settings.register_profile(
+        "quick", max_examples=fuzz_examples(40, 40), deadline=None, derandomize=True,
+        suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture])
+    hypothesis.settings.register_profile(
+        "fuzz", max_examples=fuzz_examples(40, 3000), deadline=None,
+        suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture,
+                               hypothesis.HealthCheck.too_slow])
+    hypothesis.settings.load_profile("fuzz" if FUZZ else "quick")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         callspec = getattr(item, "callspec", None)
-        params = set(callspec.params.values()) if callspec else set()
+        params = {v for v in callspec.params.values() if isinstance(v, str)} if callspec else set()
         backends = {b for b in BACKENDS if b in params}
         if "redis_url" in getattr(item, "fixturenames", ()):
             backends.add("redis")

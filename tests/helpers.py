@@ -37,6 +37,15 @@ POSTGRES_ADMIN_URL = os.environ.get("PAPERTIDE_TEST_POSTGRES_URL",
 REDIS_URL = os.environ.get("PAPERTIDE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
+FUZZ = bool(os.environ.get("PAPERTIDE_FUZZ"))  # `make fuzz`: the long runs
+
+
+def fuzz_examples(quick: int, long: int) -> int:
+    """How many examples a property or schema test draws: few in `make test`, many in
+    `make fuzz`."""
+    return long if FUZZ else quick
+
+
 def make_settings(data_dir: Path, database_url: str | None = None, **extra: Any) -> Settings:
     """Settings for a test: its own data dir, a fixed secret, keyword search by default,
     nothing embedded unless asked."""

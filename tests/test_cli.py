@@ -1,6 +1,7 @@
 """The `papertide` command, run as a user runs it."""
 
 import json
+from datetime import datetime
 
 import pytest
 from typer.testing import CliRunner
@@ -88,3 +89,65 @@ def test_index_rebuild_and_stats(run):
     assert "255" in run("index", "--rebuild", "--no-embed").output
     stats = json.loads(run("stats", "--json").stdout)
     assert stats["papers"] == 255 and stats["keyword_index_docs"] == 255
+
+
+def _summary(result):
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_a_huge_number_rejects_its_record_and_keeps_the_other_29(run, tmp_path):
+    path = tmp_path / "huge.jsonl"
+    records = [{"title": f"Paper {i}"} for i in range(30)]
+    records[17]["votes"] = 10**30
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    result = run("ingest", path, "--json")
+    assert result.exit_code == 0
+    summary = _summary(result)
+    assert (summary["added"], summary["rejected"]) == (29, 1)
+    assert summary["rejections"][0].startswith(f"{path}:18: votes of 31 digits is outside")
+
+
+def test_a_truncated_gzip_keeps_its_complete_records_and_exits_3(run, tmp_path):
+    import gzip
+
+    whole = gzip.compress(b"".join(json.dumps({"title": f"Gz paper {i}"}).encode() + b"\n"
+                                   for i in range(1000)))
+    path = tmp_path / "half.jsonl.gz"
+    path.write_bytes(whole[: len(whole) // 2])
+    result = run("ingest", path, "--json")
+    assert result.exit_code == 3
+    summary = _summary(result)
+    assert summary["added"] > 400
+    assert summary["unreadable"] == [
+        f"{path}: truncated gzip stream after line {summary['added']}"]
+    assert json.loads(run("stats", "--json").stdout)["papers"] == summary["added"]
+
+
+def _store_a_date_no_index_can_take(paper_id):
+    """What the code before the catalog's checks let in: a paper dated in year one."""
+    from sqlalchemy import update
+
+    from papertide.config import Settings
+    from papertide.db.tables import papers
+    from papertide.services import open_services
+
+    catalog = open_services(Settings()).catalog
+    with catalog.engine.begin() as conn:
+        conn.execute(update(papers).where(papers.c.id == paper_id)
+                     .values(published=datetime(1, 1, 1), seq=catalog.max_seq() + 1))
+
+
+def test_a_stored_date_the_index_cannot_take_is_skipped_and_shown_in_stats(run, tmp_path):
+    run("ingest", DEMO)
+    bad = json.loads(run("search", "sample efficient multi-agent", "--json",
+                         "--limit", 1).stdout)[0]["id"]
+    _store_a_date_no_index_can_take(bad)
+    later = tmp_path / "later.jsonl"
+    later.write_text(json.dumps({"title": "A paper ingested after the bad row"}) + "\n")
+    assert run("ingest", later).exit_code == 0  # the bad row holds nothing up
+    rebuilt = run("index", "--rebuild", "--no-embed")
+    assert rebuilt.exit_code == 0 and "keyword: 255 papers indexed" in rebuilt.output
+    stats = json.loads(run("stats", "--json").stdout)
+    assert stats["keyword_index_docs"] == 255 and stats["keyword_index_skipped"] == 1
+    assert "out of range" in stats["index_skipped_papers"]["keyword"][bad]
+    assert f"keyword index could not take {bad}" in run("stats").output.replace("\n", " ")

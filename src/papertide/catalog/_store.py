@@ -22,7 +22,7 @@ from papertide.catalog import _signals
 from papertide.catalog._identity import normalize_doi, paper_id, parse_arxiv_id, title_key
 from papertide.catalog._paper import Paper
 from papertide.catalog._signals import Signal
-from papertide.catalog._valid import problems
+from papertide.catalog._valid import identity_problems, problems
 from papertide.db import chunked, next_seq
 from papertide.db.tables import events, papers
 
@@ -164,7 +164,7 @@ class Catalog:
         # Each record's place in `pending`: records of one paper in the batch share one.
         slot_of: dict[int, int] = {}
         slots: list[int] = []
-        for record in map(_normalise, records):
+        for record in records:  # normalised by _checked
             twin = batch.find(record)
             if twin is None:
                 slot = slot_of[id(record)] = len(pending)
@@ -231,7 +231,7 @@ class Catalog:
         last guard, so that no record can fail a whole batch."""
         kept = []
         for position, record in enumerate(records):
-            found = problems(record)
+            found = problems(record) or identity_problems(_normalise(record))
             if found:
                 result.rejected.append((position, "; ".join(found)))
                 log.warning("catalog: record %d (%.60r) refused: %s", position,

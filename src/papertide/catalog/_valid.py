@@ -24,6 +24,8 @@ from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from papertide.catalog._identity import normalize_doi
+
 if TYPE_CHECKING:  # the record type only: _paper uses is_web_url from here
     from papertide.catalog._paper import Paper
 
@@ -105,6 +107,10 @@ def problems(paper: Paper) -> list[str]:
         value = getattr(paper, name)
         if value is not None and (value != "" or name == "title"):
             _text(name, value, found)
+    if isinstance(paper.doi, str) and len(paper.doi) <= ID_WIDTHS["doi"]:
+        canonical = normalize_doi(paper.doi)  # what the catalog will store
+        if canonical and len(canonical) > ID_WIDTHS["doi"]:
+            found.append(f"doi is longer than {ID_WIDTHS['doi']} characters")
     for name in _LIST_FIELDS:
         values = getattr(paper, name)
         if not isinstance(values, list):
@@ -139,6 +145,17 @@ def problems(paper: Paper) -> list[str]:
         value = getattr(paper, name)
         if value is not None and not is_web_url(value):
             found.append(f"{name} must be an http or https URL, not {str(value)[:40]!r}")
+    return found
+
+
+def identity_problems(paper: Paper) -> list[str]:
+    """What is wrong with the identity fields alone: checked again once they are in
+    canonical form (lower-casing a DOI can lengthen it: `İ` becomes two characters)."""
+    found: list[str] = []
+    for name in ID_WIDTHS:
+        value = getattr(paper, name)
+        if value:
+            _text(name, value, found)
     return found
 
 

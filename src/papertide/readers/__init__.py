@@ -44,7 +44,12 @@ def normalize_email(raw: str) -> str:
     if not isinstance(raw, str) or len(raw) > 320:
         raise InvalidInput("That does not look like an email address.")
     try:
-        checked = validate_email(raw.strip(), check_deliverability=False)
+        # `test_environment` accepts `.test` domains (RFC 6761: applications should not
+        # treat them as special; a lab's own relay may serve one), so that any address of
+        # the API schema's `format: email` is taken; names that can never receive mail
+        # (.local, .localhost, .invalid, .onion, .arpa) are still refused.
+        checked = validate_email(raw.strip(), check_deliverability=False,
+                                 test_environment=True)
     except EmailNotValidError as exc:
         raise InvalidInput(f"That does not look like an email address: {exc}") from None
     return checked.normalized.lower()

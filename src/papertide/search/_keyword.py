@@ -45,7 +45,7 @@ from papertide.catalog import (
     parse_arxiv_id,
     readable,
 )
-from papertide.search._query import Clause
+from papertide.search._query import Clause, valid_text
 from papertide.search._state import StateFile
 
 log = logging.getLogger(__name__)
@@ -321,10 +321,10 @@ class KeywordIndex:
             queries.append(Query.range_query(
                 self.schema, "published", tantivy.FieldType.Date, since, until))
         if filters.category:
-            query = self._field_query("categories", filters.category.strip())
+            query = self._field_query("categories", valid_text(filters.category).strip())
             queries.append(query if query is not None else Query.empty_query())
         if filters.author:
-            query = self._field_query("authors", filters.author)
+            query = self._field_query("authors", valid_text(filters.author))
             queries.append(query if query is not None else Query.empty_query())
         return queries
 

@@ -33,9 +33,21 @@ class Clause:
     phrase: bool = False
 
 
+def valid_text(text: str) -> str:
+    """The text with unpaired surrogates (what a command-line argument of invalid UTF-8
+    decodes to) as U+FFFD: the index's analyzers take only valid Unicode."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in text)
+    return text
+
+
 def parse(query: str) -> list[Clause]:
     clauses: list[Clause] = []
-    for match in _TOKEN.finditer(query or ""):
+    for match in _TOKEN.finditer(valid_text(query or "")):
         sign, field, phrase, word = match.group("sign", "field", "phrase", "word")
         text = phrase if phrase is not None else word
         if field and field.lower() not in FIELDS:

@@ -49,7 +49,7 @@ def detect_format(path: Path) -> str:
             continue
         try:
             first = json.loads(line.text)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # not JSON, too many digits, nested too deep
             return "jsonl" if line.text.lstrip().startswith("{") else "listing"
         if isinstance(first, dict) and _SNAPSHOT_KEYS & first.keys():
             return "arxiv-snapshot"

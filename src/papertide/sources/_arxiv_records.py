@@ -26,7 +26,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from xml.etree.ElementTree import Element
 
-from papertide.catalog import Paper, announcement_day, parse_arxiv_id
+from papertide.catalog import EARLIEST, LATEST, Paper, announcement_day, in_range, parse_arxiv_id
 from papertide.sources._common import BadRecord, parse_date, split_authors
 from papertide.sources._xml import text
 from papertide.sources.arxiv_taxonomy import subject_code
@@ -72,6 +72,9 @@ def announced_for(arxiv_id: str, submitted: datetime | None, datestamp: date | N
     names: then the datestamp, when it falls in that month, or that month's first listing."""
     if submitted is None:
         return datestamp
+    if not in_range(submitted):  # arXiv's calendar would run off Python's (year 1, 9999)
+        raise BadRecord(f"submitted {submitted.date().isoformat()} is outside "
+                        f"{EARLIEST}..{LATEST}")
     if day_only:
         day = submitted.date() if isinstance(submitted, datetime) else submitted
         first = announcement_day(datetime.combine(day, time(0, 0)))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import logging
 import re
 import zlib
 from collections.abc import Callable, Iterator
@@ -23,6 +24,7 @@ from typing import IO, Any
 from papertide.catalog import EARLIEST, LATEST, InvalidPaper, Paper, validate
 
 MAX_RECORD_BYTES = 1 << 20
+log = logging.getLogger("papertide.sources")
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
@@ -47,6 +49,17 @@ class Rejected:
 
 class BadRecord(ValueError):
     """Raised by a field parser; becomes a `Rejected` carrying the line number."""
+
+
+# The reason given for a record whose parsing raised something other than BadRecord: a
+# bug, logged with its traceback; the record is rejected alone and reading goes on. The
+# property tests (tests/sources/test_parser_properties.py) fail on any such reason.
+UNEXPECTED = "unreadable record (papertide could not parse it: a bug, logged)"
+
+
+def unexpected(where: object, exc: Exception) -> str:
+    log.error("%s: %s", where, UNEXPECTED, exc_info=exc)
+    return f"{UNEXPECTED}: {type(exc).__name__}: {exc}"[:300]
 
 
 @dataclass
@@ -95,6 +108,8 @@ def read_json_lines(path: Path, parse: Callable[[Any], Paper],
             yield Rejected(str(path), line.number, "malformed JSON: nested too deeply")
         except ValueError as exc:  # e.g. an integer of more digits than Python converts
             yield Rejected(str(path), line.number, f"malformed JSON: {exc}")
+        except Exception as exc:
+            yield Rejected(str(path), line.number, unexpected(f"{path}:{line.number}", exc))
 
 
 def _open(raw: IO[bytes], path: Path) -> tuple[IO[bytes] | gzip.GzipFile | None, str | None]:

@@ -31,7 +31,7 @@ import httpx
 
 from papertide.catalog import Paper, parse_arxiv_id
 from papertide.sources._arxiv_records import announced_for
-from papertide.sources._common import BadRecord, Rejected, checked, parse_date
+from papertide.sources._common import BadRecord, Rejected, checked, parse_date, unexpected
 from papertide.sources._errors import MalformedResponse, SourceError
 from papertide.sources._harvest import Harvest
 from papertide.sources._http import PoliteClient, refuse_html
@@ -67,7 +67,7 @@ class AtomFeed:
 
 def _int(element: Element | None) -> int | None:
     value = text(element)
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isascii() and value.isdigit() else None
 
 
 def _entry(entry: Element) -> Paper | None:
@@ -118,6 +118,10 @@ def parse_feed(body: bytes, url: str) -> AtomFeed:
                 paper = _entry(element)
             except BadRecord as exc:
                 feed.rejected.append(Rejected(url, position, str(exc)))
+            except SourceError:
+                raise
+            except Exception as exc:  # a bug: this entry alone is lost, never the feed
+                feed.rejected.append(Rejected(url, position, unexpected(url, exc)))
             else:
                 if paper is None:
                     feed.empty_entries += 1

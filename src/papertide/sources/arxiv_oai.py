@@ -31,7 +31,7 @@ import httpx
 
 from papertide.catalog import Paper
 from papertide.sources._arxiv_records import from_metadata
-from papertide.sources._common import BadRecord, Rejected, checked
+from papertide.sources._common import BadRecord, Rejected, checked, unexpected
 from papertide.sources._errors import MalformedResponse, SourceError
 from papertide.sources._harvest import Harvest
 from papertide.sources._http import refuse_html
@@ -95,6 +95,8 @@ def _record(element: Element) -> OaiRecord:
         record.paper = checked(from_metadata(metadata[0], record.identifier, record.datestamp))
     except BadRecord as exc:
         record.problem = str(exc)
+    except Exception as exc:  # a bug: this record alone is lost, never the page
+        record.problem = unexpected(record.identifier, exc)
     return record
 
 
@@ -111,7 +113,7 @@ def parse_page(body: bytes, url: str) -> OaiPage:
         elif element.tag == _TOKEN:
             page.token = (element.text or "").strip() or None
             size = element.get("completeListSize", "")
-            page.complete_size = int(size) if size.isdigit() else None
+            page.complete_size = int(size) if size.isascii() and size.isdigit() else None
         elif element.tag == _ERROR:
             errors.append((element.get("code", "unknown"), text(element)))
     if element is None or element.tag != _ROOT:

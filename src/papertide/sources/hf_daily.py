@@ -30,6 +30,7 @@ from papertide.sources._common import (
     clean_text,
     parse_date,
     parse_day,
+    unexpected,
 )
 from papertide.sources._errors import MalformedResponse
 from papertide.sources._harvest import Harvest
@@ -116,6 +117,9 @@ def parse_daily(body: bytes, url: str, day: date | None = None
             paper, observed = from_item(item, day)
         except BadRecord as exc:
             rejected.append(Rejected(url, position, str(exc)))
+            continue
+        except Exception as exc:  # a bug: this item alone is lost, never the day
+            rejected.append(Rejected(url, position, unexpected(url, exc)))
             continue
         papers.append(paper)
         signals.append(observed)

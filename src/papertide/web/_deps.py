@@ -93,20 +93,24 @@ def _day(value: object) -> object:
 
 DAY_RANGE_NOTE = (f" Days from {EARLIEST} to {LATEST}; one outside is taken as that bound. "
                   "`since` after `until` matches nothing (no items, with a note).")
-Limit = Annotated[int, BeforeValidator(_whole_number),
-                  Query(ge=1, le=100, description="How many items, 1-100.")]
-SimilarLimit = Annotated[int, BeforeValidator(_whole_number),
-                         Query(ge=1, le=50, description="How many items, 1-50.")]
-BrowseOffset = Annotated[int, BeforeValidator(_whole_number), Query(
+# FastAPI reads the constraints from `Query` when it comes first in `Annotated`.
+Limit = Annotated[int, Query(ge=1, le=100, description="How many items, 1-100."),
+                  BeforeValidator(_whole_number)]
+SimilarLimit = Annotated[int, Query(ge=1, le=50, description="How many items, 1-50."),
+                         BeforeValidator(_whole_number)]
+BrowseOffset = Annotated[int, Query(
     ge=0, le=MAX_BROWSE_OFFSET,
     description=f"Items to skip, 0-{MAX_BROWSE_OFFSET:,} (narrow with search filters to go "
-                "further back).")]
-SearchOffset = Annotated[int, BeforeValidator(_whole_number), Query(
-    ge=0, le=MAX_SEARCH_OFFSET, description=f"Results to skip, 0-{MAX_SEARCH_OFFSET:,}.")]
-Since = Annotated[date | None, BeforeValidator(_day), Query(
-    description="Published on or after this day (YYYY-MM-DD)." + DAY_RANGE_NOTE)]
-Until = Annotated[date | None, BeforeValidator(_day), Query(
-    description="Published on or before this day (YYYY-MM-DD)." + DAY_RANGE_NOTE)]
+                "further back)."), BeforeValidator(_whole_number)]
+SearchOffset = Annotated[int, Query(
+    ge=0, le=MAX_SEARCH_OFFSET, description=f"Results to skip, 0-{MAX_SEARCH_OFFSET:,}."),
+    BeforeValidator(_whole_number)]
+Since = Annotated[date | None, Query(
+    description="Published on or after this day (YYYY-MM-DD)." + DAY_RANGE_NOTE),
+    BeforeValidator(_day)]
+Until = Annotated[date | None, Query(
+    description="Published on or before this day (YYYY-MM-DD)." + DAY_RANGE_NOTE),
+    BeforeValidator(_day)]
 
 
 def parse_date(value: str | None, name: str) -> date | None:

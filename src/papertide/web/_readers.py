@@ -57,8 +57,10 @@ class TopicIn(BaseModel):
 
 class SubscribeIn(BaseModel):
     # An address as RFC 5321 writes them (3 to 254 characters): what the schema promises
-    # is what the server accepts, so a schema-valid address is never a 400.
-    email: str = Field(..., min_length=3, max_length=254, json_schema_extra={"format": "email"})
+    # is what the server accepts.
+    email: str = Field(..., min_length=3, max_length=254, json_schema_extra={"format": "email"},
+                       description="An email address. Domains that can never receive mail "
+                       "(.local, .localhost, .invalid, .onion, .arpa) are refused with a 400.")
     topics: list[TopicIn] = Field(default_factory=list, max_length=10)
 
 
