@@ -99,3 +99,12 @@ def test_links_stored_before_the_check_are_never_shown(services):
         conn.execute(update(papers).values(url_code="httpx:alert(1)"))
     paper = services.catalog.get("2401.00003")
     assert paper.links == {"abs": "https://arxiv.org/abs/2401.00003"}
+    from fastapi.testclient import TestClient
+
+    from papertide.web import create_app
+
+    with TestClient(create_app(services.settings)) as client:
+        page = client.get("/papers/2401.00003").text
+        api = client.get("/api/papers/2401.00003").json()
+    assert "alert(1)" not in page and 'href="https://arxiv.org/abs/2401.00003"' in page
+    assert api["links"] == {"abs": "https://arxiv.org/abs/2401.00003"}

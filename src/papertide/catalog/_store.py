@@ -293,23 +293,48 @@ class Catalog:
         """Newest first, papers without a date after those with one; with `listing_first`,
         papers a source listed in ranked order come first, in that order.
 
-        Only the ids go through the sort and past the offset; the page's rows are read
-        after (deep offsets sorted whole rows, abstracts and all: 1 s at offset 10,000 of
-        60,000 papers, now 0.15 s; `bench/bench_offsets.py`)."""
-        by_date = [papers.c.published.desc().nulls_last()]
-        by_listing = [papers.c.rank_hint.asc().nulls_last()]
-        order = by_listing + by_date if listing_first else by_date + by_listing
-        query = (
-            select(papers.c.id)
-            .order_by(*order, papers.c.first_seen.desc(), papers.c.id)
-            .limit(limit).offset(offset)
-        )
+        Only ids go through the sort and past the offset, the page's rows are read after;
+        and the listing order is read as its two parts, listed papers by rank (through the
+        index on `rank_hint`), then the rest newest first (walking the index on
+        `published`), so that no page sorts the whole catalog: 60,000 papers at offset
+        10,000 took 1.2 s, see `bench/bench_offsets.py` for the figures now."""
         excluded = list(exclude)
+        newest_first = [papers.c.published.desc().nulls_last(), papers.c.first_seen.desc(),
+                        papers.c.id]
+        by_rank = papers.c.rank_hint.asc().nulls_last()
+        if not listing_first:
+            order = [newest_first[0], by_rank, *newest_first[1:]]
+            return self.get_many(self._ids(None, order, limit, offset, excluded))
+        listed = papers.c.rank_hint.is_not(None)
+        ids = self._ids(listed, [by_rank, *newest_first], limit, offset, excluded)
+        if len(ids) < limit:
+            # Past the listed papers: the offset left over, if the page starts beyond them.
+            rest = 0 if ids else max(offset - self._count(listed, excluded), 0)
+            # `rank_hint + 0`: an expression, so that the planner walks `published`'s index
+            # for the order rather than `rank_hint`'s for a filter almost every row passes.
+            unlisted = (papers.c.rank_hint + 0).is_(None)
+            ids += self._ids(unlisted, newest_first, limit - len(ids), rest, excluded)
+        return self.get_many(ids)
+
+    def _ids(self, where: Any, order: list[Any], limit: int, offset: int,
+             excluded: list[str]) -> list[str]:
+        query = select(papers.c.id).order_by(*order).limit(limit).offset(offset)
+        if where is not None:
+            query = query.where(where)
         if excluded:
             query = query.where(papers.c.id.not_in(excluded))
         with self.engine.connect() as conn:
-            ids = list(conn.execute(query).scalars())
-        return self.get_many(ids)
+            return list(conn.execute(query).scalars())
+
+    def _count(self, where: Any, excluded: list[str]) -> int:
+        """How many papers match, less the excluded ones (counted apart: a NOT IN list
+        would make the count scan the table instead of an index)."""
+        query = select(func.count()).select_from(papers).where(where)
+        with self.engine.connect() as conn:
+            total: int = conn.execute(query).scalar_one()
+            for chunk in chunked(excluded):
+                total -= conn.execute(query.where(papers.c.id.in_(chunk))).scalar_one()
+        return total
 
     def iter_papers(self, after_seq: int = 0, upto_seq: int | None = None,
                     batch_size: int = 1000) -> Iterator[Paper]:

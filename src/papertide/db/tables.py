@@ -60,6 +60,7 @@ papers = Table(
 Index("ix_papers_published", papers.c.published)
 Index("ix_papers_seq_id", papers.c.seq, papers.c.id)  # keyset paging in seq order
 Index("ix_papers_announced", papers.c.announced)
+Index("ix_papers_rank_hint", papers.c.rank_hint)  # browsing in listing order (Catalog.newest)
 
 # Votes, views and saves, one row each; the unique key is what makes a vote count once
 # per actor and a view once per actor per day (`day` is '' where the day doesn't matter).
