@@ -145,21 +145,20 @@ def _run_progress_text(run: SourceRun) -> str:
             f"{run.unchanged:,} unchanged · {run.rejected:,} rejected")
 
 
-def _print_runs(rows: list[dict], title: str) -> None:
-    table = Table(title=title)
-    for column in ("source", "status", *_RUN_COLUMNS, "seconds", "errors"):
-        table.add_column(column, justify="left" if column in ("source", "status", "errors")
-                         else "right")
+def _print_runs(rows: list[dict]) -> None:
+    """One summary line per run (they read at any terminal width), errors beneath."""
     for row in rows:
         if row["status"] == "skipped":
-            table.add_row(row["spec"], "skipped", *[""] * (len(_RUN_COLUMNS) + 1),
-                          row["reason"])
+            console.print(f"[bold]{row['spec']}[/]: skipped, {row['reason']}", highlight=False)
             continue
+        counts = ", ".join(f"{row[c]:,} {c}" for c in _RUN_COLUMNS)
         duration = row.get("duration")
-        table.add_row(row["spec"], row["status"], *(f"{row[c]:,}" for c in _RUN_COLUMNS),
-                      f"{duration:.1f}" if duration is not None else "",
-                      "; ".join(row["errors"])[:300])
-    console.print(table)
+        took = f" in {duration:.1f} s" if duration is not None else ""
+        colour = {"ok": "green", "failed": "red"}.get(row["status"], "yellow")
+        console.print(f"[bold]{row['spec']}[/]: [{colour}]{row['status']}[/]{took}: {counts}",
+                      highlight=False)
+        for error in row["errors"]:
+            console.print(f"  [red]error[/] {error}", highlight=False)
 
 
 @app.command()
@@ -217,7 +216,7 @@ def fetch(
     if json_out:
         print(json.dumps(rows, ensure_ascii=False, default=str))
     else:
-        _print_runs(rows, "fetch")
+        _print_runs(rows)
         for row in rows:
             for note in row.get("detail", {}).get("notes", [])[:5]:
                 console.print(f"[dim]{row['spec']}:[/] {note}", highlight=False)
@@ -245,7 +244,7 @@ def sources_history(
         return
     for row in rows:
         row["spec"] = f"{row['started_at'][:16].replace('T', ' ')} {row['spec']}"
-    _print_runs(rows, "source runs, latest first")
+    _print_runs(rows)
 
 
 @app.command("load-demo")

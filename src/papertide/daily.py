@@ -45,9 +45,9 @@ def in_category(categories: list[str], wanted: str) -> bool:
 
 def _order(entries: list[DayEntry], scored: dict[str, float]) -> list[DayEntry]:
     def key(entry: DayEntry) -> tuple:
-        published = entry.published.timestamp() if entry.published else float("inf")
+        newest = -entry.published.timestamp() if entry.published else float("inf")
         rank = entry.rank_hint if entry.rank_hint is not None else float("inf")
-        return (-scored.get(entry.id, 0.0), rank, -published, entry.id)
+        return (-scored.get(entry.id, 0.0), rank, newest, entry.id)
 
     return sorted(entries, key=key)
 
