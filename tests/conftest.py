@@ -162,5 +162,5 @@ def redis_url() -> str:
 
 @pytest.fixture
 def smtp_server() -> Iterator[SMTPServer]:
-    with SMTPServer() as server:
-        yield server
+    with SMTPServer() as smtp:
+        yield smtp
