@@ -102,8 +102,8 @@ def trending(catalog: Catalog, window: Window = "week", limit: int = 20, offset:
     """The trending papers, best first, with their scores."""
     ranked = sorted(scores(catalog, window, now).items(), key=lambda kv: (-kv[1], kv[0]))
     page = ranked[offset:offset + limit]
-    papers = catalog.get_many([pid for pid, _ in page])
-    result = list(zip(papers, [score for _, score in page], strict=True))
+    score_of = dict(page)  # a paper gone since it was scored is left out, not mis-scored
+    result = [(paper, score_of[paper.id]) for paper in catalog.get_many(list(score_of))]
     if len(result) < limit:
         fill_offset = max(0, offset - len(ranked))
         rest = catalog.newest(limit - len(result), fill_offset, exclude=[pid for pid, _ in ranked])
