@@ -27,12 +27,12 @@ from papertide.web import create_app  # noqa: E402
 RUNS = 7
 
 
-def old_newest(engine, limit: int, offset: int, listing_first: bool) -> int:
+def old_newest(engine, limit: int, offset: int) -> int:
     """The catalog's browsing query before: whole rows sorted, then cut."""
-    by_date = [papers.c.published.desc().nulls_last()]
-    by_listing = [papers.c.rank_hint.asc().nulls_last()]
-    order = by_listing + by_date if listing_first else by_date + by_listing
-    query = (select(papers).order_by(*order, papers.c.first_seen.desc(), papers.c.id)
+    query = (select(papers)
+             .order_by(papers.c.listed.desc().nulls_last(), papers.c.published.desc().nulls_last(),
+                       papers.c.rank_hint.asc().nulls_last(), papers.c.first_seen.desc(),
+                       papers.c.id)
              .limit(limit).offset(offset))
     with engine.connect() as conn:
         return len(conn.execute(query).all())
@@ -67,8 +67,7 @@ def main(n: int = 60_000) -> None:
 
                     status = client.get(url).status_code
                     api = median_ms(get)
-                    before = median_ms(lambda offset=offset, sort=sort: old_newest(
-                        engine, 21, offset, sort == "trending"))
+                    before = median_ms(lambda offset=offset: old_newest(engine, 21, offset))
                     shown = f"{api:8.1f} ms" if status == 200 else f"{api:8.1f} ms (400: over the cap)"
                     print(f"  sort={sort:8} offset={offset:>7,}   API {shown}   "
                           f"baseline (old query alone) {before:8.1f} ms")

@@ -53,15 +53,18 @@ def test_counts_must_be_whole_numbers_in_range(value):
 
 @pytest.mark.parametrize("url", ["httpx:alert(1)", "javascript:alert(1)", "http:/x", "ftp://x.org",
                                  "https://", "data:text/html,hi"])
-def test_links_accept_exactly_http_and_https(url):
-    with pytest.raises(InvalidPaper, match="url_code"):
-        validate(Paper(title="T", url_code=url))
-    validate(Paper(title="T", url_code="https://github.com/x/y", url_pdf="HTTP://X.ORG/a.pdf"))
+def test_links_of_any_scheme_but_http_and_https_are_dropped_at_the_door(services, url):
+    result = services.catalog.upsert([Paper(title="Linked", id="p1", url_code=url,
+                                            url_pdf="HTTP://X.ORG/a.pdf")])
+    assert result.added == 1
+    paper = services.catalog.get("p1")
+    assert paper.url_code is None and paper.links == {"pdf": "HTTP://X.ORG/a.pdf"}
 
 
 @pytest.mark.parametrize("field,value", [
     ("title", "T\x00"), ("authors", ["A\ud800"]), ("id", "x" * 201), ("id", "a\nb"),
-    ("doi", "10." + "İ" * 197), ("title", " "), ("comment", "\ud800"),
+    ("doi", "10." + "İ" * 197), ("title", " "), ("comment", "\ud800"), ("url_abs", "http://x\x00"),
+    ("comment", 0),
 ])
 def test_text_no_database_can_hold_is_refused(field, value):
     with pytest.raises(InvalidPaper, match=field):

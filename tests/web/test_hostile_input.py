@@ -162,3 +162,15 @@ def test_the_server_starts_and_serves_with_a_row_the_index_cannot_take(settings,
     assert health["status"] == "ok" and health["keyword_index_seq"] == demo.catalog.max_seq()
     assert found["items"]
     assert list(demo.search.skipped()["keyword"]) == [bad]
+
+
+def test_feeds_carry_no_character_xml_cannot_hold(client):
+    response = client.get("/feeds/daily.atom", params={"category": "cs\x1e.LG\x0c"})
+    assert response.status_code == 200 and b"\x1e" not in response.content
+    search = client.get("/feeds/search.atom", params={"q": "learning\x01", "author": "\x1f"})
+    assert search.status_code == 200
+
+
+def test_a_feed_with_a_bad_day_is_a_400_in_json(client):
+    response = client.get("/feeds/daily.atom?day=yesterday")
+    assert response.status_code == 400 and response.json()["status"] == 400

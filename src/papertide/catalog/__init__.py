@@ -7,9 +7,17 @@
 
 from papertide.catalog._calendar import announcement_day
 from papertide.catalog._identity import normalize_doi, paper_key, parse_arxiv_id, title_key
+from papertide.catalog._links import code_url, find_urls, split_urls, web_url
 from papertide.catalog._paper import Paper
 from papertide.catalog._signals import Signal, SignalName
-from papertide.catalog._store import Catalog, CatalogStats, UpsertResult, utcnow
+from papertide.catalog._store import (
+    Catalog,
+    CatalogStats,
+    DayEntry,
+    UpsertResult,
+    listing_time,
+    utcnow,
+)
 from papertide.catalog._text import readable
 from papertide.catalog._valid import (
     EARLIEST,
@@ -27,9 +35,11 @@ from papertide.config import Settings
 from papertide.db import connect
 
 __all__ = ["EARLIEST", "ID_WIDTHS", "LATEST", "MAX_NUMBER", "Catalog", "CatalogStats",
-           "InvalidPaper", "Paper", "Signal", "SignalName", "UpsertResult", "announcement_day",
-           "clamp", "in_range", "is_web_url", "normalize_doi", "open_catalog", "paper_key",
-           "parse_arxiv_id", "readable", "text_problem", "title_key", "utcnow", "validate"]
+           "DayEntry", "InvalidPaper", "Paper", "Signal", "SignalName", "UpsertResult",
+           "announcement_day", "clamp", "code_url", "find_urls", "in_range", "is_web_url",
+           "listing_time", "normalize_doi", "open_catalog", "paper_key", "parse_arxiv_id",
+           "readable", "split_urls", "text_problem", "title_key", "utcnow", "validate",
+           "web_url"]
 
 
 def open_catalog(settings: Settings) -> Catalog:

@@ -5,9 +5,10 @@ Dates run from EARLIEST to LATEST (1700-01-01 to 2199-12-31): inside the range o
 store and index papertide writes to (tantivy's dates are nanoseconds in 64 bits, from
 1677-09-21 to 2262-04-11; Python's from year 1; the databases' wider still), with room
 for a time zone either way. Counts and numbers fit a 32-bit INTEGER column, the narrowest
-of SQLite's and PostgreSQL's. Links are http or https, nothing else (`javascript:`,
-`httpx:` and the like never become an href). Text holds no NUL (PostgreSQL refuses it)
-and no unpaired surrogate (no database can encode it).
+of SQLite's and PostgreSQL's. Text holds no NUL (PostgreSQL refuses it) and no unpaired
+surrogate (no database can encode it). Links are kept only when http or https
+(`_links.web_url`): a `javascript:` or `httpx:` link is dropped at the door and the paper
+goes in without it, so no other scheme ever becomes an href.
 
 Sources call `validate` per record (a bad record becomes a `Rejected` with file and
 line); `Catalog.upsert` checks again at the door and leaves out what fails. Queries clamp
@@ -22,9 +23,9 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from papertide.catalog._identity import normalize_doi
+from papertide.catalog._links import web_url
 
 if TYPE_CHECKING:  # the record type only: _paper uses is_web_url from here
     from papertide.catalog._paper import Paper
@@ -36,13 +37,11 @@ _LAST_MOMENT = datetime.combine(LATEST, time.max)
 MAX_NUMBER = 2**31 - 1  # the largest value of an INTEGER column on every backend
 # Column widths of the identity fields (db/tables.py): longer values would not fit.
 ID_WIDTHS = {"id": 200, "arxiv_id": 64, "doi": 200}
-_PLAIN_WEB_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:[/?#][\x21-\x7e]*)?\Z",
-                            re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
-_TEXT_FIELDS = ("title", "abstract", "comment", "journal_ref", "id", "arxiv_id", "doi")
+_TEXT_FIELDS = ("title", "abstract", "comment", "journal_ref", "id", "arxiv_id", "doi",
+                "url_abs", "url_pdf", "url_code")
 _LIST_FIELDS = ("authors", "categories", "sources")
 _DATETIME_FIELDS = ("published", "updated", "first_seen")
-_LINK_FIELDS = ("url_abs", "url_pdf", "url_code")
 # (field, smallest value); each at most MAX_NUMBER.
 _NUMBER_FIELDS = (("version", 1), ("rank_hint", 0), ("votes", 0), ("views", 0), ("saves", 0))
 
@@ -63,16 +62,8 @@ def clamp(value: datetime) -> datetime:
 
 
 def is_web_url(value: object) -> bool:
-    """An absolute http or https URL with a host: the only links papertide shows."""
-    if not isinstance(value, str) or not value[:8].lower().startswith(("http://", "https://")):
-        return False
-    if _PLAIN_WEB_URL.match(value):  # the usual case, without a full parse
-        return True
-    try:
-        parts = urlsplit(value)
-    except ValueError:  # e.g. a malformed IPv6 host
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+    """An http or https address (`_links.web_url`): the only links papertide shows."""
+    return isinstance(value, str) and web_url(value) == value
 
 
 def text_problem(value: str) -> str | None:
@@ -108,9 +99,13 @@ def _fine(paper: Paper) -> bool:
     lists = (paper.authors, paper.categories, paper.sources)
     if not all(type(values) is list for values in lists):
         return False
-    ids = (paper.id, paper.arxiv_id or "", paper.doi or "")
-    texts = [paper.title, paper.abstract, paper.comment or "", paper.journal_ref or "", *ids,
-             *paper.authors, *paper.categories, *paper.sources]
+    def text(value: Any) -> Any:  # the field, or "" for None (a falsy non-text stays)
+        return "" if value is None else value
+
+    ids = (paper.id, text(paper.arxiv_id), text(paper.doi))
+    texts = [paper.title, paper.abstract, *map(text, (paper.comment, paper.journal_ref)), *ids,
+             *map(text, (paper.url_abs, paper.url_pdf, paper.url_code)), *paper.authors,
+             *paper.categories, *paper.sources]
     if not all(type(text) is str for text in texts):
         return False
     joined = "".join(texts)
@@ -133,8 +128,7 @@ def _fine(paper: Paper) -> bool:
         value = getattr(paper, name)
         if value is not None and not (type(value) is int and low <= value <= MAX_NUMBER):
             return False
-    return all(value is None or is_web_url(value)
-               for value in (paper.url_abs, paper.url_pdf, paper.url_code))
+    return True
 
 
 def problems(paper: Paper) -> list[str]:
@@ -185,10 +179,6 @@ def problems(paper: Paper) -> list[str]:
         elif not low <= value <= MAX_NUMBER:
             shown = str(value) if len(str(value)) <= 20 else f"of {len(str(value))} digits"
             found.append(f"{name} {shown} is outside {low}..{MAX_NUMBER:,}")
-    for name in _LINK_FIELDS:
-        value = getattr(paper, name)
-        if value is not None and not is_web_url(value):
-            found.append(f"{name} must be an http or https URL, not {str(value)[:40]!r}")
     return found
 
 

@@ -240,11 +240,11 @@ class SearchService:
         if sort == "trending":
             hot = trending.scores(self.catalog, "week")
             key = {pid: -hot.get(pid, 0.0) for pid, _ in candidates}
-        else:
-            dates = self.catalog.published_dates(pid for pid, _ in candidates)
+        else:  # newest listing first; undated papers after every dated one
+            dates = self.catalog.listing_times(pid for pid, _ in candidates)
             # Seconds from a fixed moment, not `.timestamp()`: that fails on dates near year 1
             # (rows stored before the catalog checked dates).
-            key = {pid: -(dates[pid] - _EPOCH).total_seconds() if pid in dates else 0.0
+            key = {pid: -(dates[pid] - _EPOCH).total_seconds() if pid in dates else float("inf")
                    for pid, _ in candidates}
         order = sorted(range(len(candidates)), key=lambda i: (key[candidates[i][0]], i))
         return [candidates[i] for i in order]

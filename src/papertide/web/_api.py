@@ -3,7 +3,7 @@ its shape (`_errors.ErrorOut`); numbers and dates are parsed strictly (`_deps`).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -43,6 +43,7 @@ class PaperOut(BaseModel):
     doi: str | None
     published: datetime | None
     updated: datetime | None
+    announced: date | None = None  # the arXiv listing (or daily list) that first carried it
     links: dict[str, str]
     votes: int
     views: int
@@ -54,7 +55,8 @@ class PaperOut(BaseModel):
     def of(cls, paper: Paper, score: float | None = None, snippet: str | None = None) -> PaperOut:
         return cls(id=paper.id, title=paper.title, authors=paper.authors, abstract=paper.abstract,
                    categories=paper.categories, arxiv_id=paper.arxiv_id, doi=paper.doi,
-                   published=paper.published, updated=paper.updated, links=paper.links,
+                   published=paper.published, updated=paper.updated,
+                   announced=paper.announced, links=paper.links,
                    votes=paper.votes, views=paper.views, saves=paper.saves, score=score,
                    snippet=snippet)
 
@@ -90,7 +92,8 @@ def healthz(request: Request) -> dict[str, object]:
 @router.get("/api/papers", tags=["papers"], responses=error_responses(400))
 def list_papers(request: Request, sort: Literal["trending", "new"] = "trending",
                 window: Window = "week", limit: Limit = 20, offset: BrowseOffset = 0) -> PaperList:
-    """Papers, trending (in `window`) or newest first."""
+    """Papers, trending (in `window`) or newest first (by announcement day, else
+    publication; papers without dates last)."""
     catalog = services(request).catalog
     if sort == "new":
         papers = catalog.newest(limit + 1, offset)

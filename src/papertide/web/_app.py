@@ -12,6 +12,10 @@ Routes (pages in `_pages.py`, JSON in `_api.py`, reader pages and API in `_reade
     GET  /confirm  GET|POST /preferences  GET|POST /unsubscribe   (signed links from mails)
     GET  /digest/preview           the next edition, unsent
     GET  /outbox  GET /outbox/{name}          mails written instead of sent (no SMTP relay)
+    GET  /daily  GET /daily/{day}  one announcement day's papers   (`_daily.py`)
+    GET  /api/daily  GET /api/daily/{day}
+    GET  /feeds/trending.atom  /feeds/daily.atom  /feeds/search.atom   Atom (`_feeds.py`)
+    POST /fetch/arxiv              fetch a paper the catalog lacks from arXiv (`_fetch.py`)
     GET  /healthz                  GET /docs (OpenAPI)
 """
 
@@ -32,7 +36,8 @@ from papertide import __version__
 from papertide.catalog import readable
 from papertide.config import Settings
 from papertide.services import Services, open_services
-from papertide.web import _api, _errors, _pages, _readers
+from papertide.web import _api, _daily, _errors, _feeds, _fetch, _pages, _readers
+from papertide.web._links import linkify
 from papertide.web._middleware import BodyLimit, ClientCookie
 
 HERE = Path(__file__).parent
@@ -90,10 +95,15 @@ def create_app(settings: Settings | None = None, embedded_worker: bool = False) 
     app.state.settings = settings
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["readable"] = readable
+    templates.env.filters["linkify"] = linkify
     app.state.templates = templates
 
     _errors.install(app)
     app.include_router(_api.router)
+    app.include_router(_daily.api)
+    app.include_router(_feeds.router)
+    app.include_router(_daily.pages)
+    app.include_router(_fetch.router)
     app.include_router(_readers.router)
     app.include_router(_pages.router)
     app.include_router(_readers.pages)

@@ -105,6 +105,9 @@ BrowseOffset = Annotated[int, Query(
 SearchOffset = Annotated[int, Query(
     ge=0, le=MAX_SEARCH_OFFSET, description=f"Results to skip, 0-{MAX_SEARCH_OFFSET:,}."),
     BeforeValidator(_whole_number)]
+Day = Annotated[date, BeforeValidator(_day)]  # a path's day, `YYYY-MM-DD` only
+DayQuery = Annotated[date | None, Query(description="YYYY-MM-DD; default: the latest"),
+                     BeforeValidator(_day)]
 Since = Annotated[date | None, Query(
     description="Published on or after this day (YYYY-MM-DD)." + DAY_RANGE_NOTE),
     BeforeValidator(_day)]

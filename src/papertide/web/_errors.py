@@ -51,7 +51,8 @@ def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 def wants_json(request: Request) -> bool:
-    return (request.url.path.startswith("/api") or request.url.path == "/healthz"
+    """Programs' routes (the API, feeds, health) answer errors in JSON, as their schema says."""
+    return (request.url.path.startswith(("/api", "/feeds/")) or request.url.path == "/healthz"
             or "application/json" in request.headers.get("accept", ""))
 
 
