@@ -22,6 +22,7 @@ from papertide.catalog import Catalog, DayEntry, Paper
 from papertide.options import Window
 
 DAY_WINDOW: Window = "all"
+_EPOCH = datetime(1970, 1, 1)
 
 
 @dataclass
@@ -45,7 +46,8 @@ def in_category(categories: list[str], wanted: str) -> bool:
 
 def _order(entries: list[DayEntry], scored: dict[str, float]) -> list[DayEntry]:
     def key(entry: DayEntry) -> tuple:
-        newest = -entry.published.timestamp() if entry.published else float("inf")
+        # Seconds from 1970, not `.timestamp()`: that fails on 0001-01-01 (an old row).
+        newest = -(entry.published - _EPOCH).total_seconds() if entry.published else float("inf")
         rank = entry.rank_hint if entry.rank_hint is not None else float("inf")
         return (-scored.get(entry.id, 0.0), rank, newest, entry.id)
 

@@ -37,6 +37,9 @@ SEARCH_DEPTH = 200  # a search feed's newest entries come from this many best ma
 ATOM = "application/atom+xml"
 _ATOM_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {"content": {ATOM: {}}, "description": "An Atom 1.0 feed"}}
+# Sorting by seconds from here, not `.timestamp()`, which fails on 0001-01-01 (a row stored
+# before the catalog checked dates).
+_EPOCH = datetime(1970, 1, 1)
 # Characters XML 1.0 cannot carry (control characters other than tab and newlines).
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -148,7 +151,8 @@ def search_feed(request: Request,
         listed = svc.catalog.listing_times(ranked)
         position = {pid: n for n, pid in enumerate(ranked)}
         newest = sorted(ranked, key=lambda pid: (
-            -listed[pid].timestamp() if pid in listed else float("inf"), position[pid]))
+            -(listed[pid] - _EPOCH).total_seconds() if pid in listed else float("inf"),
+            position[pid]))
         papers = svc.catalog.get_many(newest[:FEED_SIZE])
     else:
         papers = [h.paper for h in svc.search.search("", filters, "new", "keyword",
