@@ -71,6 +71,13 @@ def test_text_no_database_can_hold_is_refused(field, value):
         validate(Paper(**{"title": "T", field: value}))
 
 
+def test_a_time_with_a_zone_is_refused_not_compared():
+    from datetime import UTC
+
+    with pytest.raises(InvalidPaper, match="published must be a UTC time without a zone"):
+        validate(Paper(title="T", published=datetime(2024, 1, 1, tzinfo=UTC)))
+
+
 def test_query_moments_are_clamped_into_the_range():
     assert clamp(datetime(1, 1, 1)) == datetime(1700, 1, 1)
     assert clamp(datetime(9999, 12, 31, 23, 59)).date() == date(2199, 12, 31)

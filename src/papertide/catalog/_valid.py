@@ -93,19 +93,21 @@ def _text(name: str, value: Any, problems: list[str]) -> None:
             problems.append(f"{name} contains a control character")
 
 
+def _or_empty(value: Any) -> Any:
+    """The field, or "" for None (a falsy value of another type stays, and fails)."""
+    return "" if value is None else value
+
+
 def _fine(paper: Paper) -> bool:
     """True when the record certainly passes every check: the quick path that almost every
     record takes (a few microseconds, where naming each field's problem takes many)."""
     lists = (paper.authors, paper.categories, paper.sources)
     if not all(type(values) is list for values in lists):
         return False
-    def text(value: Any) -> Any:  # the field, or "" for None (a falsy non-text stays)
-        return "" if value is None else value
-
-    ids = (paper.id, text(paper.arxiv_id), text(paper.doi))
-    texts = [paper.title, paper.abstract, *map(text, (paper.comment, paper.journal_ref)), *ids,
-             *map(text, (paper.url_abs, paper.url_pdf, paper.url_code)), *paper.authors,
-             *paper.categories, *paper.sources]
+    ids = (paper.id, _or_empty(paper.arxiv_id), _or_empty(paper.doi))
+    texts = [paper.title, paper.abstract, *map(_or_empty, (paper.comment, paper.journal_ref)),
+             *ids, *map(_or_empty, (paper.url_abs, paper.url_pdf, paper.url_code)),
+             *paper.authors, *paper.categories, *paper.sources]
     if not all(type(text) is str for text in texts):
         return False
     joined = "".join(texts)
@@ -118,7 +120,7 @@ def _fine(paper: Paper) -> bool:
         return False
     for name in _DATETIME_FIELDS:
         value = getattr(paper, name)
-        if value is not None and not (type(value) is datetime
+        if value is not None and not (type(value) is datetime and value.tzinfo is None
                                       and _FIRST_MOMENT <= value <= _LAST_MOMENT):
             return False
     announced = paper.announced
@@ -162,6 +164,8 @@ def problems(paper: Paper) -> list[str]:
             continue
         if not isinstance(value, datetime):
             found.append(f"{name} must be a date and time, not {type(value).__name__}")
+        elif value.tzinfo is not None:
+            found.append(f"{name} must be a UTC time without a zone (the store keeps naive UTC)")
         elif not in_range(value):
             found.append(f"{name} {value.date().isoformat()} is outside {EARLIEST}..{LATEST}")
     announced = paper.announced
