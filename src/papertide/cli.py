@@ -38,10 +38,12 @@ from papertide.services import Services, open_services
 
 app = typer.Typer(help="papertide: trending research papers, searched and delivered.",
                   no_args_is_help=True, add_completion=False)
-readers_app = typer.Typer(help="Subscribers: add and list.", no_args_is_help=True)
+readers_app = typer.Typer(help="Readers: add, list, API tokens.", no_args_is_help=True)
 digest_app = typer.Typer(help="Digests: preview and run an edition.", no_args_is_help=True)
+admin_app = typer.Typer(help="Operators: roles and sign-in links.", no_args_is_help=True)
 app.add_typer(readers_app, name="readers")
 app.add_typer(digest_app, name="digest")
+app.add_typer(admin_app, name="admin")
 EMBED_SHARDS = 4
 console = Console(stderr=True)
 
@@ -307,7 +309,7 @@ def readers_add(
     except InvalidInput as exc:
         raise typer.BadParameter(str(exc), param_hint="EMAIL") from None
     if not confirmed and reader.status == "pending":
-        services.digests.send_confirmation(reader)
+        services.digests.send_confirmation(reader)  # the operator's own request: sent now
         console.print(f"confirmation mail sent to {reader.email}")
     console.print(
         f"{'added' if created else 'already subscribed'}: {reader.email} ({reader.status})"
@@ -334,6 +336,45 @@ def readers_list(
         table.add_row(str(r.id), r.email, r.status, r.frequency, str(r.send_hour), r.timezone,
                       "; ".join(t.query for t in r.topics))
     Console().print(table)
+
+
+def _address(email: str) -> str:
+    from papertide.readers import InvalidInput, normalize_email
+
+    try:
+        return normalize_email(email)
+    except InvalidInput as exc:
+        raise typer.BadParameter(str(exc), param_hint="EMAIL") from None
+
+
+@readers_app.command("token")
+def readers_token(
+    email: str = typer.Argument(..., help="The reader's address."),
+    name: str = typer.Option("cli", "--name", help="What the token is for (shown on the "
+                             "account page)."),
+) -> None:
+    """Create a personal API token for a reader and print it (it is shown only once)."""
+    services = _services()
+    reader = services.readers.store.by_email(_address(email))
+    if reader is None:
+        raise typer.BadParameter("no reader with that address", param_hint="EMAIL")
+    print(services.readers.accounts.create_api_token(reader.id, name))
+
+
+@admin_app.command("grant")
+def admin_grant(
+    email: str = typer.Argument(..., help="The operator's address."),
+    revoke: bool = typer.Option(False, "--revoke", help="Take the admin role back."),
+) -> None:
+    """Make a reader an admin (an account is made for a new address): /admin and /outbox."""
+    reader = _services().readers.accounts.grant(_address(email), "reader" if revoke else "admin")
+    console.print(f"{reader.email}: {reader.role}")
+
+
+@admin_app.command("link")
+def admin_link(email: str = typer.Argument(..., help="The address to sign in as.")) -> None:
+    """Print a sign-in link (15 minutes, once) instead of mailing it."""
+    print(_services().readers.accounts.sign_in_link(_address(email)))
 
 
 @digest_app.command("preview")
@@ -393,8 +434,10 @@ def serve(
     from papertide.web import create_app
 
     settings = Settings()
+    # Client addresses behind a proxy are the app's business (PAPERTIDE_TRUSTED_PROXIES):
+    # uvicorn's own header rewriting, on by default for 127.0.0.1, stays off.
     uvicorn.run(create_app(settings, embedded_worker=settings.uses_embedded_worker),
-                host=host or settings.host, port=port or settings.port)
+                host=host or settings.host, port=port or settings.port, proxy_headers=False)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
-"""Background work on huey: the digest schedule, digest deliveries and embedding.
+"""Background work on huey: the digest schedule, digest deliveries, embedding, and the mails
+that the web app's visitors ask for (confirmations, sign-in links).
 
     jobs = Jobs(services)            # registers the tasks on this process's queue
     jobs.enqueue_embedding(shards=4) # four workers embed disjoint slices in parallel
+    jobs.sign_in_mail("ada@example.org")   # the web app answers, a worker sends
     jobs.consumer(workers=2).run()   # what `papertide worker` runs
 
 The queue is a SQLite file in the data dir by default and Redis with `PAPERTIDE_QUEUE_URL`
@@ -21,6 +23,8 @@ from huey.consumer import Consumer
 
 from papertide.catalog import utcnow
 from papertide.config import Settings
+from papertide.digest import answer_sign_in, answer_subscribe
+from papertide.readers import Topic
 
 if TYPE_CHECKING:
     from papertide.services import Services
@@ -65,6 +69,15 @@ class Jobs:
             services.search.catch_up()
             return done
 
+        # A retry counts against the address's mail limit again: one retry only.
+        @huey.task(name="subscribe_mail", retries=1, retry_delay=30)
+        def subscribe_mail(email: str, topics: list[Topic]) -> str:
+            return answer_subscribe(services, email, topics)
+
+        @huey.task(name="sign_in_mail", retries=1, retry_delay=30)
+        def sign_in_mail(email: str) -> str:
+            return answer_sign_in(services, email)
+
         @huey.periodic_task(crontab(minute="*"), name="schedule_digests")
         def schedule_digests() -> int:
             return self.enqueue_due()
@@ -72,6 +85,12 @@ class Jobs:
         self.deliver_digest = deliver_digest
         self.embed_papers = embed_papers
         self.schedule_digests = schedule_digests
+        self.subscribe_mail = subscribe_mail
+        self.sign_in_mail = sign_in_mail
+
+    def queue_depth(self) -> int:
+        """Jobs waiting for a worker."""
+        return int(self.huey.pending_count())
 
     def enqueue_due(self, now: datetime | None = None) -> int:
         """One delivery job for each reader whose local send hour has come."""

@@ -24,8 +24,10 @@ async def http_error(request: Request, exc: Exception) -> Response:
     if wants_json(request):
         return JSONResponse({"error": message, "status": exc.status_code}, exc.status_code,
                             headers=getattr(exc, "headers", None))
-    return render(request, "error.html", status_code=exc.status_code, status=exc.status_code,
-                  message=message)
+    response = render(request, "error.html", status_code=exc.status_code,
+                      status=exc.status_code, message=message)
+    response.headers.update(getattr(exc, "headers", None) or {})
+    return response
 
 
 async def validation_error(request: Request, exc: Exception) -> Response:

@@ -52,11 +52,14 @@ class _BodyTooLarge(Exception):
 
 
 class ClientCookie:
-    """Gives every browser a signed, random client id in a long-lived cookie, available to
-    routes as `request.state.client_id` (what counts a view or a vote once)."""
+    """Gives every browser a signed, random client id in a long-lived first-party cookie,
+    set by the pages (HTML responses) only. Routes read it as `request.state.client_id`:
+    None when the request came without a valid one (a forged cookie is ignored), so that
+    a request without it counts no view."""
 
-    def __init__(self, secret_key: str) -> None:
+    def __init__(self, secret_key: str, secure: bool = False) -> None:
         self.signer = URLSafeSerializer(secret_key, salt="client-id")
+        self.secure = secure
 
     async def __call__(self, request: Request,
                        call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -65,11 +68,10 @@ class ClientCookie:
             request.state.client_id = self.signer.loads(cookie) if cookie else None
         except BadSignature:
             request.state.client_id = None
-        fresh = request.state.client_id is None
-        if fresh:
-            request.state.client_id = secrets.token_urlsafe(12)
         response = await call_next(request)
-        if fresh:
-            response.set_cookie(CLIENT_COOKIE, self.signer.dumps(request.state.client_id),
-                                max_age=CLIENT_COOKIE_DAYS * 86400, httponly=True, samesite="lax")
+        if (request.state.client_id is None
+                and response.headers.get("content-type", "").startswith("text/html")):
+            response.set_cookie(CLIENT_COOKIE, self.signer.dumps(secrets.token_urlsafe(12)),
+                                max_age=CLIENT_COOKIE_DAYS * 86400, httponly=True,
+                                samesite="lax", secure=self.secure)
         return response

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
@@ -11,7 +11,6 @@ from papertide.catalog import utcnow
 from papertide.options import MODES, SORTS, WINDOW_LABELS, WINDOWS
 from papertide.search import Filters
 from papertide.web._deps import (
-    client_id,
     day_range,
     paper_or_404,
     parse_date,
@@ -19,6 +18,7 @@ from papertide.web._deps import (
     render,
     services,
 )
+from papertide.web._identity import limited, require_reader, signed_in, viewer
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 20
@@ -26,7 +26,7 @@ MAX_OFFSET = 100_000
 MAX_SEARCH_OFFSET = 10_000
 
 
-@router.get("/")
+@router.get("/", dependencies=[Depends(limited("pages"))])
 def home(request: Request, window: str = "week", offset: str | None = None) -> Response:
     if window not in WINDOWS:
         raise HTTPException(400, f"window must be one of {', '.join(WINDOWS)}")
@@ -37,7 +37,7 @@ def home(request: Request, window: str = "week", offset: str | None = None) -> R
                   page_size=PAGE_SIZE)
 
 
-@router.get("/search")
+@router.get("/search", dependencies=[Depends(limited("searches"))])
 def search_page(request: Request, q: str = "", since: str | None = None,
                 until: str | None = None,
                 category: str = "", author: str = "", sort: str = "relevance", mode: str = "",
@@ -59,28 +59,33 @@ def search_page(request: Request, q: str = "", since: str | None = None,
                   page_size=PAGE_SIZE)
 
 
-@router.get("/papers/{paper_id:path}")
+@router.get("/papers/{paper_id:path}", dependencies=[Depends(limited("pages"))])
 def paper_page(request: Request, paper_id: str) -> Response:
     catalog = services(request).catalog
     paper = paper_or_404(request, paper_id)
-    actor = client_id(request)
-    catalog.record_event(paper.id, "view", actor, utcnow().date().isoformat())
-    voted = catalog.has_event(paper.id, "vote", actor)
+    who = viewer(request)
+    if who is not None:  # once per reader or browser and day; programs count nothing
+        catalog.record_event(paper.id, "view", who, utcnow().date().isoformat())
+    reader = signed_in(request)
+    voted = reader is not None and catalog.has_event(paper.id, "vote", f"r:{reader.id}")
     return render(request, "paper.html", paper=paper_or_404(request, paper.id), voted=voted,
                   similar=services(request).search.similar(paper.id, 6))
 
 
-@router.post("/papers/{paper_id:path}/vote")
+@router.post("/papers/{paper_id:path}/vote", dependencies=[Depends(limited("votes"))])
 def vote_from_page(request: Request, paper_id: str) -> Response:
+    """Vote or take the vote back; htmx gets the button and the counts line (out of band),
+    so that both show the new count."""
+    reader = require_reader(request, "vote")
     catalog = services(request).catalog
     paper = paper_or_404(request, paper_id)
-    actor = client_id(request)
+    actor = f"r:{reader.id}"
     if catalog.has_event(paper.id, "vote", actor):
         catalog.remove_event(paper.id, "vote", actor)
     else:
         catalog.record_event(paper.id, "vote", actor)
     paper = paper_or_404(request, paper.id)
     if request.headers.get("hx-request"):
-        return render(request, "_vote.html", paper=paper,
+        return render(request, "_vote.html", paper=paper, oob=True,
                       voted=catalog.has_event(paper.id, "vote", actor))
     return RedirectResponse(request.url_for("paper_page", paper_id=paper.id), status_code=303)

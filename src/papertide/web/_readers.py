@@ -1,5 +1,10 @@
 """Reader pages and API: subscribe, confirm, preferences, one-click unsubscribe, digest
-preview, and the outbox (the embedded setup's mail folder)."""
+preview, and the outbox (the embedded setup's mail folder, for admins only).
+
+Subscribing answers 202 at once and leaves the rest to the job queue (see
+`digest/_requests.py`): the answer and its timing are the same whether or not the
+address is subscribed, and nothing about an existing reader changes until a link in the
+mail is clicked."""
 
 from __future__ import annotations
 
@@ -9,14 +14,23 @@ from email import policy
 from email.parser import BytesParser
 from functools import lru_cache
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from papertide.options import FREQUENCIES
-from papertide.readers import InvalidInput, Reader, TokenError, Topic, make_topic, time_zones
+from papertide.readers import (
+    InvalidInput,
+    Reader,
+    TokenError,
+    Topic,
+    make_topic,
+    normalize_email,
+    time_zones,
+)
 from papertide.web._deps import render, services
+from papertide.web._identity import limited, require_admin
 
 router = APIRouter()
 pages = APIRouter(include_in_schema=False)
@@ -39,13 +53,11 @@ def _reader(request: Request, purpose: str, token: str) -> Reader:
 
 
 def _subscribe(request: Request, email: str, topics: list[Topic | None]) -> None:
-    svc = services(request)
     try:
-        reader, _ = svc.readers.subscribe(email, [t for t in topics if t])
+        address = normalize_email(email)
     except InvalidInput as exc:
         raise HTTPException(400, str(exc)) from None
-    if reader.status == "pending":
-        svc.digests.send_confirmation(reader)
+    request.app.state.jobs.subscribe_mail(address, [t for t in topics if t])
 
 
 class TopicIn(BaseModel):
@@ -59,7 +71,8 @@ class SubscribeIn(BaseModel):
     topics: list[TopicIn] = Field(default_factory=list, max_length=10)
 
 
-@router.post("/api/subscribe", status_code=202, tags=["readers"])
+@router.post("/api/subscribe", status_code=202, tags=["readers"],
+             dependencies=[Depends(limited("mail_per_ip", by_ip=True))])
 def api_subscribe(request: Request, body: SubscribeIn) -> dict[str, str]:
     """Subscribe an address (double opt-in). The answer is the same whether or not the
     address was already subscribed."""
@@ -69,7 +82,7 @@ def api_subscribe(request: Request, body: SubscribeIn) -> dict[str, str]:
     return {"status": "accepted", "message": SUBSCRIBED}
 
 
-@pages.post("/subscribe")
+@pages.post("/subscribe", dependencies=[Depends(limited("mail_per_ip", by_ip=True))])
 def subscribe_form(request: Request, email: str = Form(..., max_length=320),
                    topic: str = Form("", max_length=200)) -> Response:
     _subscribe(request, email, [make_topic(topic)])
@@ -176,6 +189,7 @@ def digest_preview(request: Request, token: str = "") -> Response:
 
 @pages.get("/outbox")
 def outbox(request: Request) -> Response:
+    require_admin(request)
     settings = services(request).settings
     if settings.smtp_url:
         raise HTTPException(404, "mail goes to the SMTP relay, not to an outbox")
@@ -196,6 +210,7 @@ def outbox(request: Request) -> Response:
 
 @pages.get("/outbox/{name}")
 def outbox_mail(request: Request, name: str) -> Response:
+    require_admin(request)
     settings = services(request).settings
     path = settings.outbox_dir / name
     if settings.smtp_url or "/" in name or not name.endswith(".eml") or not path.is_file():
