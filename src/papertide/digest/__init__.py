@@ -32,13 +32,13 @@ from papertide.digest._render import (
     render_digest,
     render_sign_in,
 )
+from papertide.digest._requests import answer_sign_in, answer_subscribe
 from papertide.digest._transport import (
     DeliveryError,
     PermanentFailure,
     TransientFailure,
     make_transport,
 )
-from papertide.digest._requests import answer_sign_in, answer_subscribe
 from papertide.readers import Reader, Topic
 
 if TYPE_CHECKING:
@@ -211,7 +211,7 @@ class Digests:
 
     def send_confirmation(self, reader: Reader, topics: Sequence[Topic] = (),
                           kind: str = "confirm") -> None:
-        """The answer to a subscribe request; `topics` ride in its link (see `render_confirmation`)."""
+        """The answer to a subscribe request; `topics` ride in its link."""
         links = self.services.readers.links(reader, topics)
         self._send_now(render_confirmation(self.settings, reader, links, kind, topics))
 

@@ -65,7 +65,9 @@ class SqlStorage(Storage, MovingWindowSupport):
         with self.engine.connect() as conn:
             row = conn.execute(select(rate_limits.c.count, rate_limits.c.expires_at)
                                .where(rate_limits.c.key == key)).first()
-        return int(row.count) if row is not None and row.expires_at > time.time() else 0
+        if row is None or row.expires_at <= time.time():
+            return 0
+        return int(row[0])
 
     def get_expiry(self, key: str) -> float:
         with self.engine.connect() as conn:

@@ -2,7 +2,7 @@
 access for `sessions`, `api_tokens` and `used_links`.
 
     accounts = services.readers.accounts
-    link = accounts.sign_in_link("ada@example.org")    # mailed, or printed by `papertide admin link`
+    link = accounts.sign_in_link("ada@example.org")    # mailed, or printed (`papertide admin link`)
     reader, cookie = accounts.redeem(token, "Firefox")  # the link was followed: a new session
     session = accounts.session(cookie)                  # on each request: who is it (None: nobody)
     accounts.sign_out_everywhere(reader.id)

@@ -14,7 +14,7 @@ subscription) and sign-out.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 from starlette.responses import Response
@@ -22,13 +22,7 @@ from starlette.responses import Response
 from papertide.readers import TokenError
 from papertide.readers._accounts import SESSION_IDLE
 from papertide.web._deps import render, services
-from papertide.web._identity import (
-    SESSION_COOKIE,
-    current_session,
-    limited,
-    require_reader,
-    signed_in,
-)
+from papertide.web._identity import SESSION_COOKIE, current_session, require_reader, signed_in
 
 router = APIRouter()
 pages = APIRouter(include_in_schema=False)
@@ -57,8 +51,7 @@ def _request_sign_in(request: Request, email: str) -> None:
     request.app.state.jobs.sign_in_mail(email)
 
 
-@router.post("/api/auth/login", status_code=202, tags=["accounts"],
-             dependencies=[Depends(limited("mail_per_ip", by_ip=True))])
+@router.post("/api/auth/login", status_code=202, tags=["accounts"])
 def api_login(request: Request, body: LoginIn) -> AcceptedOut:
     """Mail a sign-in link (it creates the account for a new address). The answer is the
     same whether or not the address has an account."""
@@ -79,7 +72,7 @@ def login_page(request: Request) -> Response:
     return render(request, "login.html", reader=signed_in(request))
 
 
-@pages.post("/login", dependencies=[Depends(limited("mail_per_ip", by_ip=True))])
+@pages.post("/login")
 def login_form(request: Request, email: str = Form(..., max_length=320)) -> Response:
     _request_sign_in(request, email)
     return render(request, "notice.html", status_code=202, title="Check your inbox",
@@ -139,7 +132,7 @@ def sign_out_everywhere(request: Request) -> Response:
     return _signed_out()
 
 
-@pages.get("/account", dependencies=[Depends(limited("pages"))])
+@pages.get("/account")
 def account(request: Request) -> Response:
     if signed_in(request) is None:
         return RedirectResponse("/login", status_code=303)

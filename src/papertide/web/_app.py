@@ -16,9 +16,9 @@ Routes (pages in `_pages.py`, JSON in `_api.py`, reader pages and API in `_reade
     GET  /admin  GET /outbox  GET /outbox/{name}    admins only (404 for everyone else)
     GET  /healthz                  GET /docs (OpenAPI)
 
-At the edge (outermost first): the body limit, the browser cookie, and the guard that
-resolves the signed-in reader and refuses forged or cross-site requests (`_security.py`);
-rate limits are route dependencies (`_identity.limited`).
+At the edge (outermost first): the body limit, the guard that resolves the signed-in
+reader and refuses forged or cross-site requests (`_security.py`), the rate-limit gate
+(`_ratelimits.py`, where each limited route is declared) and the browser cookie.
 """
 
 from __future__ import annotations
@@ -37,10 +37,11 @@ from starlette.middleware.base import BaseHTTPMiddleware
 from papertide import __version__
 from papertide.catalog import readable
 from papertide.config import Settings
-from papertide.services import Services, open_services
 from papertide.jobs import Jobs
+from papertide.services import Services, open_services
 from papertide.web import _accounts, _admin, _api, _errors, _pages, _readers
 from papertide.web._middleware import BodyLimit, ClientCookie
+from papertide.web._ratelimits import RateLimitGate
 from papertide.web._security import Guard
 
 HERE = Path(__file__).parent
@@ -110,8 +111,9 @@ def create_app(settings: Settings | None = None, embedded_worker: bool = False,
     app.include_router(_admin.pages)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     secure = settings.base_url.startswith("https://")
-    app.add_middleware(Guard, accounts=services.readers.accounts, settings=settings)
     app.add_middleware(BaseHTTPMiddleware,
                        dispatch=ClientCookie(settings.resolved_secret_key, secure=secure))
+    app.add_middleware(RateLimitGate, limits=services.limits)
+    app.add_middleware(Guard, accounts=services.readers.accounts, settings=settings)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app

@@ -11,14 +11,10 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Awaitable, Callable
 from functools import lru_cache
-from math import ceil
 
 from fastapi import HTTPException, Request
-from starlette.concurrency import run_in_threadpool
 
-from papertide.options import LimitName
 from papertide.readers import Reader, Session
 from papertide.web._deps import services
 
@@ -106,24 +102,3 @@ def viewer(request: Request) -> str | None:
         return f"r:{reader.id}"
     browser = getattr(request.state, "client_id", None)
     return f"c:{browser}" if browser else None
-
-
-async def rate_limit(request: Request, name: LimitName, who: str | None = None) -> None:
-    """Count this request against a limit; a 429 with Retry-After past it. A client known
-    to be over costs no storage round trip (nor a thread)."""
-    limits = services(request).limits
-    who = who or client_key(request)
-    wait = limits.refused(name, who)
-    if wait is None:
-        wait = await run_in_threadpool(limits.hit, name, who)
-    if wait is not None:
-        raise HTTPException(429, "Too many requests from you just now: please wait a little "
-                                 "and try again.", headers={"Retry-After": str(ceil(wait))})
-
-
-def limited(name: LimitName, by_ip: bool = False) -> Callable[[Request], Awaitable[None]]:
-    """A route dependency: `dependencies=[Depends(limited("searches"))]`."""
-    async def check(request: Request) -> None:
-        await rate_limit(request, name, f"ip:{client_ip(request)}" if by_ip else None)
-
-    return check
