@@ -103,12 +103,12 @@ class LiveServer:
     """The web app under uvicorn on a free loopback port, in a thread."""
 
     def __init__(self, settings: Settings, embedded_worker: bool = False,
-                 immediate_jobs: bool = False) -> None:
+                 immediate_jobs: bool = False, port: int | None = None) -> None:
         import uvicorn
 
         from papertide.web import create_app
 
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.app = create_app(settings, embedded_worker=embedded_worker,
                               immediate_jobs=immediate_jobs)
@@ -253,14 +253,14 @@ class Recorder:
 
 
 class SMTPServer:
-    """A real SMTP server on loopback (aiosmtpd), with STARTTLS on a generated certificate
-    and AUTH when asked."""
+    """A real SMTP server on loopback (aiosmtpd), with STARTTLS on a generated certificate,
+    AUTH and SMTPUTF8 when asked."""
 
     def __init__(self, tls: bool = False, auth: tuple[str, str] | None = None,
-                 tmp_path: Path | None = None) -> None:
+                 tmp_path: Path | None = None, smtputf8: bool = False) -> None:
         self.recorder = Recorder()
         self.port = free_port()
-        kwargs: dict[str, Any] = {}
+        kwargs: dict[str, Any] = {"enable_SMTPUTF8": smtputf8}
         self.cafile: Path | None = None
         if tls:
             import trustme

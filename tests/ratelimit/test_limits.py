@@ -4,8 +4,6 @@ Redis: fixed and moving windows, shared by every process, exact at the last slot
 import threading
 import uuid
 
-import pytest
-
 from papertide.db import connect
 from papertide.ratelimit import RateLimits
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from papertide.db.tables import api_tokens, sessions
-from papertide.readers import Topic, TokenError
+from papertide.readers import TokenError, Topic
 from tests.helpers import add_reader
 
 
