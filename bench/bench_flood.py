@@ -78,6 +78,13 @@ asyncio.run(main())
 """
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
 def start_server(data: Path, port: int) -> subprocess.Popen:
     env = {**os.environ, "PAPERTIDE_DATA_DIR": str(data), "PAPERTIDE_SECRET_KEY": "bench",
            "PAPERTIDE_SEARCH_MODE": "keyword", "PAPERTIDE_TRUSTED_PROXIES": "127.0.0.1",
@@ -116,9 +123,10 @@ def probe_during(http: httpx.Client, url: str, flood: subprocess.Popen) -> list[
     return samples[:-5]  # the last ones may fall after the flood ended
 
 
-def run_flood(url: str, spread: bool) -> tuple[list[float], dict]:
-    flood = subprocess.Popen([sys.executable, "-c", FLOOD, url, str(CLIENTS), str(SECONDS),
-                              str(MAX_REQUESTS), "1" if spread else "0"],
+def run_flood(url: str, spread: bool, target: str | None = None) -> tuple[list[float], dict]:
+    """Flood `target` (by default the server searched) while timing searches on `url`."""
+    flood = subprocess.Popen([sys.executable, "-c", FLOOD, target or url, str(CLIENTS),
+                              str(SECONDS), str(MAX_REQUESTS), "1" if spread else "0"],
                              stdout=subprocess.PIPE, text=True)
     with httpx.Client(timeout=60) as http:
         samples = probe_during(http, url, flood)
@@ -152,29 +160,35 @@ def main() -> None:
     ingest_files(services.catalog, [demo], "auto")
     services.search.catch_up()
     services.readers.subscribe("known@example.org", confirmed=True)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port, other_port = free_port(), free_port()
     url = f"http://127.0.0.1:{port}"
     server = start_server(data, port)
+    # Another papertide process on the same machine: flooding it instead shows what the
+    # flood costs the searches through the machine alone (CPU taken by the flood's
+    # client and that server), as opposed to inside the server that is searched.
+    other_data = work / "other"
+    open_services(Settings(data_dir=other_data, secret_key="bench"))
+    other = start_server(other_data, other_port)
     try:
         with httpx.Client(timeout=30) as http:
             for i in range(20):  # warm up
                 search_once(http, url, i)
-            rest = [search_once(http, url, i) for i in range(PROBES_AT_REST)]
         print(f"server: papertide serve (embedded setup), demo corpus, keyword search; "
-              f"flood: {CLIENTS} clients × {SECONDS:.0f} s on POST /api/subscribe")
-        rest_p50, rest_p95 = percentiles(rest)
-        print(f"search at rest:            p50 {rest_p50 * 1000:7.2f} ms  p95 "
-              f"{rest_p95 * 1000:7.2f} ms  ({len(rest)} searches)")
-        for label, spread in (("one address", False), ("a new address each", True)):
-            samples, report = run_flood(url, spread)
+              f"flood: {CLIENTS} clients × {SECONDS:.0f} s on POST /api/subscribe; each "
+              f"flood beside the same search at rest just before it")
+        floods = (("one address", False, None), ("a new address each", True, None),
+                  ("one address, at another server", False, f"http://127.0.0.1:{other_port}"))
+        for label, spread, target in floods:
+            with httpx.Client(timeout=30) as http:
+                rest = [search_once(http, url, i) for i in range(PROBES_AT_REST)]
+            rest_p50, _ = percentiles(rest)
+            samples, report = run_flood(url, spread, target)
             p50, p95 = percentiles(samples)
             total = sum(v for v in report["counts"].values())
-            print(f"search, flood from {label + ':':20s} p50 {p50 * 1000:7.2f} ms  p95 "
-                  f"{p95 * 1000:7.2f} ms  ({len(samples)} searches) → p50 "
-                  f"{p50 / rest_p50:.2f}× at rest; flood {total / report['seconds']:,.0f} "
-                  f"req/s, answers {report['counts']}")
+            print(f"flood from {label + ':':32s} search p50 {p50 * 1000:6.2f} ms (p95 "
+                  f"{p95 * 1000:6.2f}) vs {rest_p50 * 1000:6.2f} ms at rest → "
+                  f"{p50 / rest_p50:.2f}×; flood {total / report['seconds']:,.0f} req/s, "
+                  f"answers {report['counts']}")
             time.sleep(2)
         known, new = subscribe_timing(url, "known@example.org")
         print(f"subscribe answer, subscribed address: p50 {statistics.median(known) * 1000:.2f} "
@@ -184,11 +198,13 @@ def main() -> None:
         mails = len(list((data / "outbox").glob("*.eml")))
         print(f"mails written to the outbox during the whole run: {mails}")
     finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        for process in (server, other):
+            process.send_signal(signal.SIGINT)
+        for process in (server, other):
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 if __name__ == "__main__":

@@ -45,6 +45,7 @@ app.add_typer(readers_app, name="readers")
 app.add_typer(digest_app, name="digest")
 app.add_typer(admin_app, name="admin")
 EMBED_SHARDS = 4
+SWITCH_INTERVAL = 0.001  # seconds; see `serve`
 console = Console(stderr=True)
 
 
@@ -434,6 +435,11 @@ def serve(
     from papertide.web import create_app
 
     settings = Settings()
+    # The event loop thread and the threads running requests share the GIL. A request
+    # thread gives it up at every database call, and a busy event loop (a flood) would
+    # then keep it for the whole default 5 ms switch interval: 1 ms keeps searches fast
+    # while the loop turns floods away (bench/bench_flood.py).
+    sys.setswitchinterval(SWITCH_INTERVAL)
     # Client addresses behind a proxy are the app's business (PAPERTIDE_TRUSTED_PROXIES):
     # uvicorn's own header rewriting, on by default for 127.0.0.1, stays off.
     uvicorn.run(create_app(settings, embedded_worker=settings.uses_embedded_worker),

@@ -32,7 +32,6 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from starlette.middleware.base import BaseHTTPMiddleware
 
 from papertide import __version__
 from papertide.catalog import readable
@@ -111,8 +110,7 @@ def create_app(settings: Settings | None = None, embedded_worker: bool = False,
     app.include_router(_admin.pages)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     secure = settings.base_url.startswith("https://")
-    app.add_middleware(BaseHTTPMiddleware,
-                       dispatch=ClientCookie(settings.resolved_secret_key, secure=secure))
+    app.add_middleware(ClientCookie, secret_key=settings.resolved_secret_key, secure=secure)
     app.add_middleware(RateLimitGate, limits=services.limits)
     app.add_middleware(Guard, accounts=services.readers.accounts, settings=settings)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
