@@ -156,3 +156,26 @@ def test_one_click_unsubscribe_needs_no_csrf_token(client, smtp_server):
                          headers={"Origin": "https://mail.example"})
     assert answer.status_code == 200 and "You are unsubscribed" in answer.text
     assert _services(client).readers.store.get(reader.id).status == "unsubscribed"
+
+
+def test_a_new_address_is_confirmed_from_it_and_kills_the_old_links(client, smtp_server):
+    from tests.helpers import add_reader
+
+    services = _services(client)
+    reader = add_reader(services, "ada@example.org")
+    old_manage = services.readers.links(reader)["manage"].removeprefix("http://testserver")
+    csrf = sign_in(client, services, "ada@example.org")
+    page = client.post("/account/address", data={"email": "ada@new.example",
+                                                  "csrf_token": csrf})
+    assert "A link is on its way to ada@new.example" in page.text
+    assert services.readers.store.get(reader.id).email == "ada@example.org"  # not yet
+    link = _mailed_link(smtp_server, "ada@new.example", "/account/address/confirm")
+    assert "Use ada@new.example instead of ada@example.org?" in client.get(link).text
+    done = client.post("/account/address/confirm",
+                       data={"token": link.split("token=")[1], "csrf_token": csrf})
+    assert done.status_code == 200 and "Your address is changed" in done.text
+    assert services.readers.store.get(reader.id).email == "ada@new.example"
+    assert client.get(old_manage).status_code == 400  # links to the old address are dead
+    again = client.post("/account/address/confirm",
+                        data={"token": link.split("token=")[1], "csrf_token": csrf})
+    assert again.status_code == 400

@@ -28,11 +28,12 @@ from papertide.digest._compose import Composer, Edition
 from papertide.digest._log import AlreadyDelivered, DeliveryLog
 from papertide.digest._render import (
     as_email_message,
+    render_address_link,
     render_confirmation,
     render_digest,
     render_sign_in,
 )
-from papertide.digest._requests import answer_sign_in, answer_subscribe
+from papertide.digest._requests import answer_address_change, answer_sign_in, answer_subscribe
 from papertide.digest._transport import (
     DeliveryError,
     PermanentFailure,
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
     from papertide.services import Services
 
 __all__ = ["DeliveryError", "Digests", "Edition", "PermanentFailure", "Retry", "TransientFailure",
-           "answer_sign_in", "answer_subscribe", "edition_key", "is_due", "local_time"]
+           "answer_address_change", "answer_sign_in", "answer_subscribe", "edition_key", "is_due", "local_time"]
 
 log = logging.getLogger(__name__)
 
@@ -217,6 +218,9 @@ class Digests:
 
     def send_sign_in(self, email: str, link: str, new: bool) -> None:
         self._send_now(render_sign_in(self.settings, email, link, new))
+
+    def send_address_link(self, reader: Reader, new_address: str, link: str) -> None:
+        self._send_now(render_address_link(self.settings, reader, new_address, link))
 
     def _send_now(self, msg: Message) -> None:
         """One mail at the worker's send rate: jobs and the CLI call this, never a request."""

@@ -134,3 +134,12 @@ def render_sign_in(settings: Settings, email: str, link: str, new: bool) -> Mess
                     _env.get_template("signin.txt").render(context),
                     _env.get_template("signin.html").render(context),
                     f"<signin.{_unique('signin', email)}@{_domain(settings)}>")
+
+
+def render_address_link(settings: Settings, reader: Reader, new_address: str,
+                        link: str) -> Message:
+    context = {"old": reader.email, "new": new_address, "link": link}
+    return _message(settings, new_address, "Confirm your new papertide address",
+                    _env.get_template("address.txt").render(context),
+                    _env.get_template("address.html").render(context),
+                    f"<address.{_unique('address', reader.id)}@{_domain(settings)}>")

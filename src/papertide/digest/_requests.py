@@ -8,6 +8,7 @@ window, sign-in and subscription together); past it the request is dropped quiet
 
     answer_subscribe(services, "ada@example.org", [Topic("model merging")])  # → "confirm", …
     answer_sign_in(services, "ada@example.org")                               # → "sent", …
+    answer_address_change(services, reader_id, "ada@new.example")             # → "sent", …
 """
 
 from __future__ import annotations
@@ -50,4 +51,15 @@ def answer_sign_in(services: Services, email: str) -> str:
     accounts = services.readers.accounts
     new = services.readers.store.by_email(address) is None
     services.digests.send_sign_in(address, accounts.sign_in_link(address), new)
+    return "sent"
+
+
+def answer_address_change(services: Services, reader_id: int, email: str) -> str:
+    """Mail the link that makes `email` the reader's address (to that address)."""
+    address = _address(services, email)
+    reader = services.readers.store.get(reader_id)
+    if address is None or reader is None or address == reader.email:
+        return "dropped"
+    link = services.readers.link(reader, "address", "/account/address/confirm", n=address)
+    services.digests.send_address_link(reader, address, link)
     return "sent"

@@ -23,7 +23,7 @@ from huey.consumer import Consumer
 
 from papertide.catalog import utcnow
 from papertide.config import Settings
-from papertide.digest import answer_sign_in, answer_subscribe
+from papertide.digest import answer_address_change, answer_sign_in, answer_subscribe
 from papertide.readers import Topic
 
 if TYPE_CHECKING:
@@ -78,6 +78,10 @@ class Jobs:
         def sign_in_mail(email: str) -> str:
             return answer_sign_in(services, email)
 
+        @huey.task(name="address_mail", retries=1, retry_delay=30)
+        def address_mail(reader_id: int, email: str) -> str:
+            return answer_address_change(services, reader_id, email)
+
         @huey.periodic_task(crontab(minute="*"), name="schedule_digests")
         def schedule_digests() -> int:
             return self.enqueue_due()
@@ -87,6 +91,7 @@ class Jobs:
         self.schedule_digests = schedule_digests
         self.subscribe_mail = subscribe_mail
         self.sign_in_mail = sign_in_mail
+        self.address_mail = address_mail
 
     def queue_depth(self) -> int:
         """Jobs waiting for a worker."""

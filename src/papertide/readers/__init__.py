@@ -120,6 +120,18 @@ class Readers:
             self.store.set_status(reader.id, "unsubscribed", "unsubscribe", via,
                                   revoke_links=True, unsubscribed_at=utcnow())
 
+    def change_address(self, token: str) -> Reader:
+        """The link mailed to a new address was followed: the reader's address becomes it,
+        and every link sent before (to the old address) dies with the token version."""
+        reader = self.from_token("address", token)
+        new = self.tokens.read("address", token).extra.get("n")
+        if not isinstance(new, str):
+            raise TokenError("This link is not valid.")
+        if self.store.by_email(new) is not None:
+            raise InvalidInput("That address already belongs to an account.")
+        self.store.change_email(reader.id, new)
+        return self._reload(reader)
+
     def subscribe_signed_in(self, reader: Reader) -> Reader:
         """A signed-in reader has proved the address: digests start without another mail."""
         if reader.status != "active":

@@ -20,6 +20,7 @@ MAX_AGE = {
     "manage": 180 * 86400,         # preferences and preview links in every digest
     "unsubscribe": 365 * 86400,    # one-click unsubscribe must keep working
     "signin": 15 * 60,             # a sign-in link is used at once, and only once
+    "address": 86400,              # a new address is confirmed the same day
 }
 
 

@@ -9,6 +9,8 @@ subscription) and sign-out.
     POST /logout  POST /account/sign-out-everywhere
     GET  /account  POST /account/tokens  POST /account/tokens/{id}/revoke
     POST /account/subscribe               digests start at once: the address is proven
+    POST /account/address                 a link to the new address; following it
+    GET|POST /account/address/confirm     changes the address (and kills every older link)
     GET  /api/me                          who the session or API token belongs to
 """
 
@@ -19,7 +21,7 @@ from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
-from papertide.readers import TokenError
+from papertide.readers import InvalidInput, TokenError, normalize_email
 from papertide.readers._accounts import SESSION_IDLE
 from papertide.web._deps import render, services
 from papertide.web._identity import SESSION_COOKIE, current_session, require_reader, signed_in
@@ -139,11 +141,13 @@ def account(request: Request) -> Response:
     return _account_page(request)
 
 
-def _account_page(request: Request, new_token: str | None = None) -> Response:
+def _account_page(request: Request, new_token: str | None = None,
+                  notice: str | None = None, status_code: int = 200) -> Response:
     svc = services(request)
     reader = require_reader(request, "see your account")
     session = current_session(request)
-    return render(request, "account.html", reader=reader, new_token=new_token,
+    return render(request, "account.html", status_code=status_code, reader=reader,
+                  new_token=new_token, notice=notice,
                   sessions=svc.readers.accounts.sessions_of(reader.id),
                   this_session=session.id if session else None,
                   tokens=svc.readers.accounts.api_tokens_of(reader.id),
@@ -170,3 +174,40 @@ def subscribe_signed_in(request: Request) -> Response:
     reader = require_reader(request, "subscribe")
     services(request).readers.subscribe_signed_in(reader)
     return RedirectResponse("/account", status_code=303)
+
+
+@pages.post("/account/address")
+def request_address_change(request: Request, email: str = Form(..., max_length=320)) -> Response:
+    reader = require_reader(request, "change your address")
+    try:
+        address = normalize_email(email)
+    except InvalidInput as exc:
+        return _account_page(request, notice=str(exc), status_code=400)
+    request.app.state.jobs.address_mail(reader.id, address)
+    return _account_page(request, notice=f"A link is on its way to {address}: your address "
+                                         "changes when it is followed.")
+
+
+@pages.get("/account/address/confirm")
+def address_page(request: Request, token: str = "") -> Response:
+    readers = services(request).readers
+    try:
+        reader = readers.from_token("address", token)
+        new = readers.tokens.read("address", token).extra.get("n")
+    except TokenError as exc:
+        return _bad_link(request, exc)
+    return render(request, "address.html", old=reader.email, new=new, token=token)
+
+
+@pages.post("/account/address/confirm")
+def change_address(request: Request, token: str = Form("", max_length=4000)) -> Response:
+    try:
+        reader = services(request).readers.change_address(token)
+    except TokenError as exc:
+        return _bad_link(request, exc)
+    except InvalidInput as exc:
+        return render(request, "error.html", status_code=409, status=409, message=str(exc))
+    return render(request, "notice.html", title="Your address is changed",
+                  message=f"papertide writes to {reader.email} from now on; the links in "
+                          "earlier mails no longer work.", link="/account",
+                  link_text="Your account")
