@@ -46,7 +46,8 @@ if TYPE_CHECKING:
     from papertide.services import Services
 
 __all__ = ["DeliveryError", "Digests", "Edition", "PermanentFailure", "Retry", "TransientFailure",
-           "answer_address_change", "answer_sign_in", "answer_subscribe", "edition_key", "is_due", "local_time"]
+           "answer_address_change", "answer_sign_in", "answer_subscribe", "edition_key",
+           "is_due", "local_time"]
 
 log = logging.getLogger(__name__)
 
