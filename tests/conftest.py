@@ -28,6 +28,7 @@ from tests.helpers import (
     load,
     make_settings,
 )
+from tests.sources.conftest import server  # noqa: F401  (the recorded live sources)
 
 BACKENDS = ["sqlite", "postgres"]
 NO_POSTGRES = "PostgreSQL is not running on 127.0.0.1:5432"
@@ -161,5 +162,5 @@ def redis_url() -> str:
 
 @pytest.fixture
 def smtp_server() -> Iterator[SMTPServer]:
-    with SMTPServer() as server:
-        yield server
+    with SMTPServer() as smtp:
+        yield smtp

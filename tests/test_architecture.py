@@ -20,6 +20,7 @@ OWNERS = {  # table → the modules that may write it
     "signals": {"catalog/_signals.py"},
     "source_state": {"sources/_state.py"},
     "source_runs": {"sources/_runs.py"},
+    "source_claims": {"sources/_claims.py"},
     "counters": {"db/_queries.py"},
     "embeddings": {"search/_semantic.py"},
     "readers": {"readers/_store.py"},

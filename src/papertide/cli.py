@@ -1,6 +1,7 @@
 """The `papertide` command: a thin front over the same functions the web app calls.
 
     papertide ingest papers.jsonl.gz          # load papers, then catch the indexes up
+    papertide fetch                           # pull every PAPERTIDE_SOURCES item now
     papertide search "multi-agent RL" --json  # search from the shell
     papertide serve                           # the web app on http://127.0.0.1:8000
 """
@@ -22,9 +23,11 @@ from rich.progress import (
     DownloadColumn,
     MofNCompleteColumn,
     Progress,
+    SpinnerColumn,
     TaskID,
     TaskProgressColumn,
     TextColumn,
+    TimeElapsedColumn,
     TimeRemainingColumn,
 )
 from rich.table import Table
@@ -35,6 +38,7 @@ from papertide.ingest import IngestReport, ingest_files
 from papertide.options import Mode, Sort, Window
 from papertide.search import Filters
 from papertide.services import Services, open_services
+from papertide.sources import SourceRun
 
 app = typer.Typer(help="papertide: trending research papers, searched and delivered.",
                   no_args_is_help=True, add_completion=False)
@@ -117,17 +121,133 @@ def ingest(
     """Load papers from files into the catalog, then update the search indexes."""
     services = _services()
     report = run_ingest(services, paths, format)
-    embed_now = services.settings.embed_on_ingest and not services.settings.queue_url
-    catch_up_indexes(services, embed=embed_now)
-    if services.settings.embed_on_ingest and services.settings.queue_url and report.changed:
-        from papertide.jobs import Jobs
-
-        Jobs(services).enqueue_embedding(shards=EMBED_SHARDS)
-        console.print(f"embedding queued in {EMBED_SHARDS} jobs for the workers")
+    _index_after(services, report.changed)
     if json_out:
         print(json.dumps(report.as_dict()))
     else:
         _print_report(report)
+
+
+def _index_after(services: Services, changed: int) -> None:
+    """After papers came in: the keyword index, and embedding as `ingest` does it (right
+    away in the embedded setup, as queued jobs with a queue URL)."""
+    embed_now = services.settings.embed_on_ingest and not services.settings.queue_url
+    catch_up_indexes(services, embed=embed_now)
+    if services.settings.embed_on_ingest and services.settings.queue_url and changed:
+        from papertide.jobs import Jobs
+
+        Jobs(services).enqueue_embedding(shards=EMBED_SHARDS)
+        console.print(f"embedding queued in {EMBED_SHARDS} jobs for the workers")
+
+
+_RUN_COLUMNS = ("added", "updated", "unchanged", "rejected", "skipped", "pages")
+
+
+def _run_progress_text(run: SourceRun) -> str:
+    return (f"page {run.pages} · {run.added:,} added · {run.updated:,} updated · "
+            f"{run.unchanged:,} unchanged · {run.rejected:,} rejected")
+
+
+def _print_runs(rows: list[dict]) -> None:
+    """One summary line per run (they read at any terminal width), errors beneath."""
+    for row in rows:
+        if row["status"] == "skipped":
+            console.print(f"[bold]{row['spec']}[/]: skipped, {row['reason']}", highlight=False)
+            continue
+        counts = ", ".join(f"{row[c]:,} {c}" for c in _RUN_COLUMNS)
+        duration = row.get("duration")
+        took = f" in {duration:.1f} s" if duration is not None else ""
+        colour = {"ok": "green", "failed": "red"}.get(row["status"], "yellow")
+        console.print(f"[bold]{row['spec']}[/]: [{colour}]{row['status']}[/]{took}: {counts}",
+                      highlight=False)
+        for error in row["errors"]:
+            console.print(f"  [red]error[/] {error}", highlight=False)
+
+
+@app.command()
+def fetch(
+    source: Optional[list[str]] = typer.Argument(
+        None, help="Sources to pull, in PAPERTIDE_SOURCES item syntax (e.g. arxiv-oai:cs.LG "
+        "hf-daily); default: every item of PAPERTIDE_SOURCES."),
+    ids: list[str] = typer.Option(
+        [], "--id", help="With SOURCE arxiv-api: look this arXiv id up; repeat for more."),
+    json_out: bool = typer.Option(False, "--json", help="Print the runs as a JSON array."),
+) -> None:
+    """Pull new papers from the live sources now, then update the search indexes."""
+    from papertide.pull import look_up, pull
+    from papertide.sources import SpecError, parse_source
+
+    services = _services()
+    names = source or []
+    if ids and names not in ([], ["arxiv-api"]):
+        raise typer.BadParameter("--id looks papers up through the arXiv API: give SOURCE "
+                                 "arxiv-api (or none) with it", param_hint="SOURCE")
+    try:
+        specs = [parse_source(name) for name in names] if not ids else []
+    except SpecError as exc:
+        raise typer.BadParameter(str(exc), param_hint="SOURCE") from None
+    if not ids and not specs and not services.settings.sources.split():
+        raise typer.BadParameter("nothing to fetch: name a source (e.g. hf-daily) or set "
+                                 "PAPERTIDE_SOURCES", param_hint="SOURCE")
+    columns = (SpinnerColumn(), TextColumn("{task.description}"),
+               TextColumn("{task.fields[status]}"), TimeElapsedColumn())
+    with Progress(*columns, console=console) as progress:
+        tasks: dict[str, TaskID] = {}
+
+        def started(name: str) -> None:
+            tasks[name] = progress.add_task(name, total=None, status="starting")
+
+        def paged(run: SourceRun) -> None:
+            if run.spec not in tasks:
+                started(run.spec)
+            progress.update(tasks[run.spec], status=_run_progress_text(run))
+
+        if ids:
+            try:
+                run = look_up(services, ids, on_page=paged)
+            except ValueError as exc:
+                raise typer.BadParameter(str(exc), param_hint="--id") from None
+            rows = [run.as_dict()]
+            changed = run.added + run.updated
+        else:
+            outcomes = pull(services, specs or None, on_start=started, on_page=paged)
+            rows = [o.as_dict() for o in outcomes]
+            changed = sum(o.changed for o in outcomes)
+        for task in tasks.values():
+            progress.update(task, total=1, completed=1)
+    _index_after(services, changed)
+    if json_out:
+        print(json.dumps(rows, ensure_ascii=False, default=str))
+    else:
+        _print_runs(rows)
+        for row in rows:
+            for note in row.get("detail", {}).get("notes", [])[:5]:
+                console.print(f"[dim]{row['spec']}:[/] {note}", highlight=False)
+    if any(row["status"] == "failed" for row in rows):
+        raise typer.Exit(1)
+
+
+@app.command("sources")
+def sources_history(
+    limit: int = typer.Option(20, "--limit", min=1, max=1000, help="How many runs, latest first."),
+    kind: Optional[str] = typer.Option(
+        None, "--source", help="Only this source: arxiv-oai, arxiv-api or hf-daily."),
+    json_out: bool = typer.Option(False, "--json", help="Print the runs as a JSON array."),
+) -> None:
+    """The history of live-source runs: what each fetched, how long it took, its errors."""
+    from papertide.sources import run_history
+
+    runs = run_history(_services().catalog.engine, limit, kind)
+    rows = [run.as_dict() for run in runs]
+    if json_out:
+        print(json.dumps(rows, ensure_ascii=False, default=str))
+        return
+    if not rows:
+        console.print("no runs yet: set PAPERTIDE_SOURCES and run `papertide fetch`")
+        return
+    for row in rows:
+        row["spec"] = f"{row['started_at'][:16].replace('T', ' ')} {row['spec']}"
+    _print_runs(rows)
 
 
 @app.command("load-demo")

@@ -119,10 +119,12 @@ class Settings(BaseSettings):
         "60/minute", description="Votes per client: a signed-in reader, else an IP (429 past it)."
     )
     limit_searches: str = Field(
-        "120/minute", description="Searches (page and API) per client (429 past it)."
+        "120/minute",
+        description="Searches (page and API) and fetches by arXiv id per client (429 past it).",
     )
     limit_pages: str = Field(
-        "300/minute", description="Page views (paper, home, account) per client (429 past it)."
+        "300/minute",
+        description="Page views (home, paper, daily, account) per client (429 past it).",
     )
 
     sources: str = Field(

@@ -1,8 +1,11 @@
-"""The trending score: what readers are paying attention to now.
+"""The trending score: what readers — here and in the wider community — pay attention to now.
 
-    score = freshness × Σ over the window's events of  weight(kind) × ½^(age_of_event / half_life)
+    score = freshness × ( Σ over the window's events of   weight(kind) × decay(event time)
+                        + Σ over the window's signals of  worth(signal) × decay(observed at) )
 
     weight:     vote 1.0 · save 2.0 · view 0.1
+    worth:      upvotes (Hugging Face) 1.0 each · GitHub stars 1.0 × ln(1 + stars)
+    decay(t):   ½^((now − t) / half_life)
     half_life:  day 6 h · week 2 d · month 7 d · all 30 d
     freshness:  1 / (1 + paper_age_days / 30)
 
@@ -12,21 +15,40 @@ makes the ranking follow attention *now* rather than all-time totals (Hacker New
 by item age only, which lets an old burst linger), and the window's half-life sets how
 fast attention fades for that tab. Freshness gives new papers the edge a discovery
 service wants without burying an older paper that is being discussed today: a paper a
-month old needs twice the attention of today's to rank beside it.
+month old needs twice the attention of today's to rank beside it. A paper's age counts
+from its listing time (the arXiv announcement day, else its publication; for an undated
+paper, when the catalog first saw it).
 
-Papers nobody has touched yet follow, in their source's listing order (a curated trending
-listing is itself a signal), then newest first.
+External signals are attention from outside this instance, observed by the live sources
+(`catalog.signals`). An upvote on Hugging Face's daily papers is one person's vote, so it
+weighs like a local vote. We do not see when each upvote was cast, only the count at the
+last observation, so the count decays from that observation as one event would: the
+source refreshes a daily list for a day or two while its upvotes still grow, then leaves
+it, and the paper fades like a discussion that stopped. Stars are another matter: they
+count a repository's whole life (often years before the paper, and mostly for other
+reasons), and they span six orders of magnitude, so they enter log-scaled — 10 stars
+weigh 2.4 votes, 1,000 weigh 6.9, 100,000 weigh 11.5 — a tie-breaker among papers with
+code, never a rival to what readers do. A signal observed before the window began is
+left out, as an event would be.
+
+Papers nobody has touched yet follow, newest listing first (see `Catalog.newest`); papers
+without a date come after the dated ones, in their source's listing order (a curated
+trending listing is itself a signal).
 """
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from papertide.catalog import Catalog, Paper, utcnow
+from papertide.catalog import Catalog, Paper, Signal, utcnow
 from papertide.options import WINDOWS, Window
 
 WEIGHTS = {"vote": 1.0, "save": 2.0, "view": 0.1}
+UPVOTE_WEIGHT = 1.0
+STARS_WEIGHT = 1.0
 # Each window's span (None: all time) and the half-life of its events.
 SPANS: dict[Window, tuple[timedelta | None, timedelta]] = {
     "day": (timedelta(days=1), timedelta(hours=6)),
@@ -37,21 +59,40 @@ SPANS: dict[Window, tuple[timedelta | None, timedelta]] = {
 FRESHNESS_DAYS = 30.0
 
 
-def scores(catalog: Catalog, window: Window = "week",
-           now: datetime | None = None) -> dict[str, float]:
-    """Trending score of every paper with engagement in the window."""
+def signal_worth(signal: Signal) -> float:
+    """What an observed external signal counts as, in votes (before decay)."""
+    if signal.name == "upvotes":
+        return UPVOTE_WEIGHT * max(signal.value, 0.0)
+    if signal.name == "github_stars":
+        return STARS_WEIGHT * math.log1p(max(signal.value, 0.0))
+    return 0.0
+
+
+def scores(catalog: Catalog, window: Window = "week", now: datetime | None = None,
+           among: Sequence[str] | None = None) -> dict[str, float]:
+    """Trending score of every paper with engagement or signals in the window (only of
+    the papers `among`, when given)."""
     if window not in SPANS:
         raise ValueError(f"unknown window {window!r}; choose from {', '.join(WINDOWS)}")
     now = now or utcnow()
     span, half_life = SPANS[window]
-    engagement: dict[str, float] = defaultdict(float)
-    for paper_id, kind, at in catalog.events_since(now - span if span else None):
-        age = max((now - at).total_seconds(), 0.0)
-        engagement[paper_id] += WEIGHTS.get(kind, 0.0) * 0.5 ** (age / half_life.total_seconds())
-    published = catalog.published_dates(engagement)
+    since = now - span if span else None
+    seconds = half_life.total_seconds()
+
+    def decay(at: datetime) -> float:
+        return 0.5 ** (max((now - at).total_seconds(), 0.0) / seconds)
+
+    attention: dict[str, float] = defaultdict(float)
+    for paper_id, kind, at in catalog.events_since(since, among):
+        attention[paper_id] += WEIGHTS.get(kind, 0.0) * decay(at)
+    for paper_id, signal in catalog.signals_since(since, among):
+        worth = signal_worth(signal)
+        if worth > 0 and signal.observed_at is not None:
+            attention[paper_id] += worth * decay(signal.observed_at)
+    dated = catalog.freshness_dates(attention)
     result = {}
-    for paper_id, value in engagement.items():
-        age_days = max((now - published.get(paper_id, now)).total_seconds() / 86400, 0.0)
+    for paper_id, value in attention.items():
+        age_days = max((now - dated.get(paper_id, now)).total_seconds() / 86400, 0.0)
         result[paper_id] = value / (1.0 + age_days / FRESHNESS_DAYS)
     return result
 
@@ -61,11 +102,10 @@ def trending(catalog: Catalog, window: Window = "week", limit: int = 20, offset:
     """The trending papers, best first, with their scores."""
     ranked = sorted(scores(catalog, window, now).items(), key=lambda kv: (-kv[1], kv[0]))
     page = ranked[offset:offset + limit]
-    papers = catalog.get_many([pid for pid, _ in page])
-    result = list(zip(papers, [score for _, score in page], strict=True))
+    score_of = dict(page)  # a paper gone since it was scored is left out, not mis-scored
+    result = [(paper, score_of[paper.id]) for paper in catalog.get_many(list(score_of))]
     if len(result) < limit:
         fill_offset = max(0, offset - len(ranked))
-        rest = catalog.newest(limit - len(result), fill_offset, exclude=[pid for pid, _ in ranked],
-                              listing_first=True)
+        rest = catalog.newest(limit - len(result), fill_offset, exclude=[pid for pid, _ in ranked])
         result += [(paper, 0.0) for paper in rest]
     return result

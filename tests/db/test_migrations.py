@@ -59,7 +59,8 @@ def test_upgrading_a_catalog_from_before_the_live_sources_changes_no_paper(datab
     paper = Paper(title="Attention Is All You Need", abstract="Transformers.",
                   arxiv_id="1706.03762", sources=["jsonl"], id="1706.03762",
                   first_seen=datetime(2024, 1, 1))
-    row = {k: v for k, v in _paper_to_row(paper).items() if k != "announced"}  # 0001 has none
+    row = {k: v for k, v in _paper_to_row(paper).items()
+           if k not in ("announced", "listed")}  # 0001 has neither
     with old.begin() as conn:
         conn.execute(papers.insert().values(**row, seq=1))
     old.dispose()

@@ -8,7 +8,7 @@ read with `Catalog.signals(ids)`; the trending score can weigh them in from ther
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -57,3 +57,20 @@ def read(engine: Engine, ids: Iterable[str]) -> dict[str, list[Signal]]:
                 found.setdefault(row.paper_id, []).append(
                     Signal(row.source, row.name, row.value, row.observed_at))
     return found
+
+
+def read_since(engine: Engine, since: datetime | None,
+               among: Sequence[str] | None = None) -> list[tuple[str, Signal]]:
+    """(paper id, signal) of the signals observed since `since` (of the papers `among`)."""
+    query = select(signals)
+    if since is not None:
+        query = query.where(signals.c.observed_at >= since)
+    with engine.connect() as conn:
+        if among is None:
+            rows = list(conn.execute(query))
+        else:
+            ids = list(dict.fromkeys(among))
+            rows = [row for start in range(0, len(ids), _CHUNK) for row in conn.execute(
+                query.where(signals.c.paper_id.in_(ids[start:start + _CHUNK])))]
+    return [(row.paper_id, Signal(row.source, row.name, row.value, row.observed_at))
+            for row in rows]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any, TypedDict
 
 from sqlalchemy import Connection, Engine, Row, bindparam, case, func, select, tuple_, update
@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from papertide.catalog import _signals
 from papertide.catalog._identity import normalize_doi, paper_id, parse_arxiv_id, title_key
+from papertide.catalog._links import code_url, web_url
 from papertide.catalog._paper import Paper
 from papertide.catalog._signals import Signal
 from papertide.db import chunked, next_seq
@@ -29,13 +30,21 @@ _STORED = [name for name in _PAPER_FIELDS if name in papers.c]
 # What an update rewrites: content and bookkeeping, never identity, counters or first sight.
 _UPDATED_COLUMNS: dict[str, Any] = {
     name: bindparam(f"b_{name}")
-    for name in [*_STORED, "title_key", "content_hash", "text_hash", "seq"]
+    for name in [*_STORED, "title_key", "listed", "content_hash", "text_hash", "seq"]
     if name not in ("id", "votes", "views", "saves", "first_seen")}
 _COUNTERS = {"vote": papers.c.votes, "view": papers.c.views, "save": papers.c.saves}
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def listing_time(paper: Paper) -> datetime | None:
+    """When a listing shows the paper: its announcement day, else its publication time;
+    None for a paper from a file without dates (such papers sort after dated ones)."""
+    if paper.announced is not None:
+        return datetime.combine(paper.announced, time.min)
+    return paper.published
 
 
 class CatalogStats(TypedDict):
@@ -45,6 +54,16 @@ class CatalogStats(TypedDict):
     saves: int
     oldest: str | None  # first and last publication day, ISO dates
     newest: str | None
+
+
+@dataclass(frozen=True)
+class DayEntry:
+    """A paper of an announcement day, as the daily view ranks and filters it."""
+
+    id: str
+    categories: list[str]
+    rank_hint: int | None
+    published: datetime | None
 
 
 @dataclass
@@ -66,6 +85,7 @@ def _row_to_paper(row: Row) -> Paper:
 def _paper_to_row(paper: Paper) -> dict[str, object]:
     row = {name: getattr(paper, name) for name in _STORED}
     row["title_key"] = title_key(paper.title)
+    row["listed"] = listing_time(paper)
     row["content_hash"] = paper.content_hash()
     row["text_hash"] = paper.text_hash()
     return row
@@ -79,7 +99,17 @@ def _normalise(record: Paper) -> Paper:
     record.doi = normalize_doi(record.doi)
     record.authors = [a for a in record.authors if a]
     record.categories = list(dict.fromkeys(c for c in record.categories if c))
+    # Links are shown as links: only http(s) addresses are kept.
+    record.url_abs, record.url_pdf, record.url_code = (
+        web_url(record.url_abs), web_url(record.url_pdf), web_url(record.url_code))
     return record
+
+
+def _with_code_link(paper: Paper) -> Paper:
+    """The paper with its code link: the source's, else a repository its text names."""
+    if not paper.url_code:
+        paper.url_code = code_url(paper.abstract, paper.comment)
+    return paper
 
 
 def _merge(old: Paper, new: Paper) -> Paper:
@@ -181,6 +211,7 @@ class Catalog:
             for slot, record in enumerate(pending):
                 old = stored.find(record)
                 if old is None:
+                    _with_code_link(record)
                     record.id = record.id or paper_id(
                         record.arxiv_id, record.doi, title_key(record.title)
                     )
@@ -190,7 +221,7 @@ class Catalog:
                     stored_ids[slot] = record.id
                     continue
                 stored_ids[slot] = old.id
-                new = _merge(old, record)
+                new = _with_code_link(_merge(old, record))
                 if (new.content_hash() == stored.hashes[old.id] and new.sources == old.sources
                         and new.rank_hint == old.rank_hint):
                     result.unchanged += 1
@@ -261,16 +292,16 @@ class Catalog:
                     found[row.id] = _row_to_paper(row)
         return [found[i] for i in ids if i in found]
 
-    def newest(self, limit: int = 20, offset: int = 0, exclude: Iterable[str] = (),
-               listing_first: bool = False) -> list[Paper]:
-        """Newest first, papers without a date after those with one; with `listing_first`,
-        papers a source listed in ranked order come first, in that order."""
-        by_date = [papers.c.published.desc().nulls_last()]
-        by_listing = [papers.c.rank_hint.asc().nulls_last()]
-        order = by_listing + by_date if listing_first else by_date + by_listing
+    def newest(self, limit: int = 20, offset: int = 0,
+               exclude: Iterable[str] = ()) -> list[Paper]:
+        """Newest listing first (the announcement day, else the publication time; see
+        `listing_time`); papers without a date after all dated ones, in their source's
+        listing order (a ranked listing such as the trending page keeps its order)."""
         query = (
             select(papers)
-            .order_by(*order, papers.c.first_seen.desc(), papers.c.id)
+            .order_by(papers.c.listed.desc().nulls_last(), papers.c.published.desc().nulls_last(),
+                      papers.c.rank_hint.asc().nulls_last(), papers.c.first_seen.desc(),
+                      papers.c.id)
             .limit(limit).offset(offset)
         )
         excluded = list(exclude)
@@ -278,6 +309,34 @@ class Catalog:
             query = query.where(papers.c.id.not_in(excluded))
         with self.engine.connect() as conn:
             return [_row_to_paper(row) for row in conn.execute(query)]
+
+    # ---- announcement days ------------------------------------------------------------
+
+    def announced_on(self, day: date) -> list[DayEntry]:
+        """The papers announced on `day`, lightly (what ranking and filtering need)."""
+        query = (select(papers.c.id, papers.c.categories, papers.c.rank_hint, papers.c.published)
+                 .where(papers.c.announced == day))
+        with self.engine.connect() as conn:
+            return [DayEntry(row.id, list(row.categories or []), row.rank_hint, row.published)
+                    for row in conn.execute(query)]
+
+    def latest_announcement(self, upto: date | None = None) -> date | None:
+        """The latest day any paper was announced on (on or before `upto`)."""
+        query = select(func.max(papers.c.announced))
+        if upto is not None:
+            query = query.where(papers.c.announced <= upto)
+        with self.engine.connect() as conn:
+            latest: date | None = conn.execute(query).scalar_one()
+        return latest
+
+    def neighbour_days(self, day: date) -> tuple[date | None, date | None]:
+        """The announcement days with papers just before and just after `day`."""
+        with self.engine.connect() as conn:
+            before = conn.execute(select(func.max(papers.c.announced))
+                                  .where(papers.c.announced < day)).scalar_one()
+            after = conn.execute(select(func.min(papers.c.announced))
+                                 .where(papers.c.announced > day)).scalar_one()
+        return before, after
 
     def iter_papers(self, after_seq: int = 0, upto_seq: int | None = None,
                     batch_size: int = 1000) -> Iterator[Paper]:
@@ -335,6 +394,11 @@ class Catalog:
         papers without any are left out."""
         return _signals.read(self.engine, ids)
 
+    def signals_since(self, since: datetime | None,
+                      among: Sequence[str] | None = None) -> list[tuple[str, Signal]]:
+        """(paper id, signal) of every signal observed since `since` (of the papers `among`)."""
+        return _signals.read_since(self.engine, since, among)
+
     # ---- engagement ----------------------------------------------------------------
 
     def record_event(self, paper_id: str, kind: str, actor: str, day: str = "") -> bool:
@@ -367,16 +431,27 @@ class Catalog:
                 (events.c.paper_id == paper_id) & (events.c.kind == kind)
                 & (events.c.actor == actor) & (events.c.day == day))).first() is not None
 
-    def events_since(self, since: datetime | None) -> list[tuple[str, str, datetime]]:
+    def events_since(self, since: datetime | None,
+                     among: Sequence[str] | None = None) -> list[tuple[str, str, datetime]]:
+        """(paper id, kind, time) of every event since `since` (of the papers `among`)."""
         query = select(events.c.paper_id, events.c.kind, events.c.created_at)
         if since is not None:
             query = query.where(events.c.created_at >= since)
         with self.engine.connect() as conn:
-            return [(row.paper_id, row.kind, row.created_at) for row in conn.execute(query)]
+            if among is None:
+                return [(row.paper_id, row.kind, row.created_at) for row in conn.execute(query)]
+            return [(row.paper_id, row.kind, row.created_at) for chunk in chunked(list(among))
+                    for row in conn.execute(query.where(events.c.paper_id.in_(chunk)))]
 
-    def published_dates(self, ids: Iterable[str]) -> dict[str, datetime]:
-        """When each paper was published (when the catalog first saw it, if undated)."""
-        return self._dates(ids, func.coalesce(papers.c.published, papers.c.first_seen))
+    def listing_times(self, ids: Iterable[str]) -> dict[str, datetime]:
+        """Each dated paper's `listing_time` (papers without a date are left out)."""
+        dates = self._dates(ids, papers.c.listed)
+        return {pid: when for pid, when in dates.items() if when is not None}
+
+    def freshness_dates(self, ids: Iterable[str]) -> dict[str, datetime]:
+        """What a paper's age counts from: its listing time, else when the catalog first
+        saw it."""
+        return self._dates(ids, func.coalesce(papers.c.listed, papers.c.first_seen))
 
     def first_seen(self, ids: Iterable[str]) -> dict[str, datetime]:
         """When the catalog first saw each paper (what "new to a reader" counts from)."""

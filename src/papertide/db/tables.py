@@ -40,6 +40,9 @@ papers = Table(
     Column("published", DateTime),
     Column("updated", DateTime),
     Column("announced", Date),  # the arXiv listing (or daily-papers) date; see Paper
+    # When a listing shows the paper (the announcement day, else the publication time):
+    # what "newest first" orders by; set by the catalog from the two (`listing_time`).
+    Column("listed", DateTime),
     Column("version", Integer),
     Column("url_abs", Text),
     Column("url_pdf", Text),
@@ -61,6 +64,7 @@ papers = Table(
 Index("ix_papers_published", papers.c.published)
 Index("ix_papers_seq_id", papers.c.seq, papers.c.id)  # keyset paging in seq order
 Index("ix_papers_announced", papers.c.announced)
+Index("ix_papers_listed", papers.c.listed)
 
 # Votes, views and saves, one row each; the unique key is what makes a vote count once
 # per actor and a view once per actor per day (`day` is '' where the day doesn't matter).
@@ -271,6 +275,20 @@ rate_limits = Table(
     Column("hits", JSON),
 )
 
+# Who is fetching a live source right now (a lease, so that two workers or a worker and
+# `papertide fetch` never pull the same source at once), and the last announcement day a
+# scheduled pull of it completed for (so that the daily schedule pulls it once per day).
+source_claims = Table(
+    "source_claims",
+    metadata,
+    Column("spec", String(300), primary_key=True),  # the canonical source item
+    Column("holder", String(200)),  # who holds the lease; None when free
+    Column("claimed_at", DateTime),
+    Column("expires_at", DateTime),
+    Column("done_for", Date),
+)
+
 __all__ = ["metadata", "papers", "events", "counters", "embeddings", "readers", "topics",
            "library", "deliveries", "sent_papers", "mail_events", "signals", "source_state",
-           "source_runs", "sessions", "api_tokens", "used_links", "rate_limits"]
+           "source_runs", "source_claims", "sessions", "api_tokens", "used_links",
+           "rate_limits"]

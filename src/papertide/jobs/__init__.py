@@ -1,10 +1,19 @@
-"""Background work on huey: the digest schedule, digest deliveries, embedding, and the mails
-that the web app's visitors ask for (confirmations, sign-in links).
+"""Background work on huey: the digest schedule, digest deliveries, embedding, the daily
+pull of the live sources, and the mails that the web app's visitors ask for
+(confirmations, sign-in links).
 
     jobs = Jobs(services)            # registers the tasks on this process's queue
     jobs.enqueue_embedding(shards=4) # four workers embed disjoint slices in parallel
+    jobs.pull_due()                  # what the hourly `pull_sources` task runs
     jobs.sign_in_mail("ada@example.org")   # the web app answers, a worker sends
     jobs.consumer(workers=2).run()   # what `papertide worker` runs
+
+The live sources (`PAPERTIDE_SOURCES`) are pulled once per arXiv announcement: a periodic
+task runs every hour at half past, and once the latest announcement (20:00 US Eastern) is
+`pull.ANNOUNCEMENT_MARGIN` old, pulls each source not yet pulled for that listing day,
+under the source's claim in the database (so two workers never pull one source at once,
+and a second run the same day pulls nothing). The keyword index is fed as pages commit;
+the new papers are then embedded by queued jobs, as after `papertide ingest`.
 
 The queue is a SQLite file in the data dir by default and Redis with `PAPERTIDE_QUEUE_URL`
 (many workers on many machines). Every task is idempotent: a delivery checks the log
@@ -32,6 +41,7 @@ if TYPE_CHECKING:
 __all__ = ["Jobs", "make_huey"]
 
 log = logging.getLogger(__name__)
+EMBED_SHARDS = 4  # embedding jobs queued after a pull, each over a disjoint slice
 
 
 class _EmbeddedConsumer(Consumer):
@@ -86,16 +96,41 @@ class Jobs:
         def schedule_digests() -> int:
             return self.enqueue_due()
 
+        @huey.periodic_task(crontab(minute="30"), name="pull_sources")
+        def pull_sources() -> int:
+            return self.pull_due()
+
         self.deliver_digest = deliver_digest
         self.embed_papers = embed_papers
         self.schedule_digests = schedule_digests
         self.subscribe_mail = subscribe_mail
         self.sign_in_mail = sign_in_mail
         self.address_mail = address_mail
+        self.pull_sources = pull_sources
 
     def queue_depth(self) -> int:
         """Jobs waiting for a worker."""
         return int(self.huey.pending_count())
+
+    def pull_due(self, now: datetime | None = None) -> int:
+        """Pull every configured source not yet pulled for the latest announcement, then
+        queue the embedding of what changed; returns how many papers were added or updated."""
+        from papertide.pull import due_day, pull
+
+        settings = self.services.settings
+        if not settings.sources.split():
+            return 0
+        day = due_day(now)
+        outcomes = pull(self.services, scheduled_for=day)
+        changed = sum(o.changed for o in outcomes)
+        for outcome in outcomes:
+            if outcome.run is None:
+                log.info("%s: %s", outcome.spec, outcome.skipped)
+        if changed and settings.embed_on_ingest:
+            self.enqueue_embedding(shards=EMBED_SHARDS)
+        if changed:
+            log.info("pulled the sources for %s: %d papers added or updated", day, changed)
+        return changed
 
     def enqueue_due(self, now: datetime | None = None) -> int:
         """One delivery job for each reader whose local send hour has come."""

@@ -226,9 +226,10 @@ class SearchService:
         if sort == "trending":
             hot = trending.scores(self.catalog, "week")
             key = {pid: -hot.get(pid, 0.0) for pid, _ in candidates}
-        else:
-            dates = self.catalog.published_dates(pid for pid, _ in candidates)
-            key = {pid: -dates[pid].timestamp() if pid in dates else 0.0 for pid, _ in candidates}
+        else:  # newest listing first; undated papers after every dated one
+            dates = self.catalog.listing_times(pid for pid, _ in candidates)
+            key = {pid: -dates[pid].timestamp() if pid in dates else float("inf")
+                   for pid, _ in candidates}
         order = sorted(range(len(candidates)), key=lambda i: (key[candidates[i][0]], i))
         return [candidates[i] for i in order]
 

@@ -7,6 +7,7 @@ arXiv's metadata snapshot. Live: arXiv OAI-PMH, the arXiv API, Hugging Face dail
 
     from papertide.sources import fetch, fetch_all, run_history
     run = fetch(catalog, "arxiv-oai:cs.LG,cs.CL", settings)   # a SourceRun
+    if claims.claim(engine, "hf-daily", holder): …            # one run of a source at a time
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from papertide.catalog import Paper
-from papertide.sources import arxiv_snapshot, jsonl, listing
+from papertide.sources import _claims, arxiv_snapshot, jsonl, listing
+from papertide.sources._claims import Claim
 from papertide.sources._common import Rejected, iter_lines
 from papertide.sources._errors import FetchError, MalformedResponse, SourceError
-from papertide.sources._runs import RunStatus, SourceRun
+from papertide.sources._http import PoliteClient, client_for
+from papertide.sources._runs import DayCount, RunStatus, SourceRun
 from papertide.sources._spec import (
     OAI_FORMATS,
     SOURCE_KINDS,
@@ -30,12 +33,23 @@ from papertide.sources._spec import (
     parse_source,
     parse_sources,
 )
-from papertide.sources.live import fetch, fetch_all, harvest_states, run_history
+from papertide.sources.live import (
+    fetch,
+    fetch_all,
+    fetched_per_day,
+    harvest_states,
+    lookup_ids,
+    run_history,
+)
 
-__all__ = ["FORMATS", "OAI_FORMATS", "SOURCE_KINDS", "FetchError", "MalformedResponse", "OaiFormat",
-           "Rejected", "RunStatus", "SourceError", "SourceKind", "SourceRun", "SourceSpec",
-           "SpecError", "detect_format", "fetch", "fetch_all", "harvest_states", "parse_source",
-           "parse_sources", "read_file", "run_history"]
+__all__ = ["FORMATS", "OAI_FORMATS", "SOURCE_KINDS", "Claim", "DayCount", "FetchError",
+           "MalformedResponse", "OaiFormat", "PoliteClient", "Rejected", "RunStatus",
+           "SourceError", "SourceKind", "SourceRun", "SourceSpec", "SpecError", "claims",
+           "client_for", "detect_format", "fetch", "fetch_all", "fetched_per_day",
+           "harvest_states", "lookup_ids", "parse_source", "parse_sources", "read_file",
+           "run_history"]
+
+claims = _claims  # claim / renew / release / get: one run of a source at a time
 
 FORMATS = {"listing": listing.read, "jsonl": jsonl.read, "arxiv-snapshot": arxiv_snapshot.read}
 _SNAPSHOT_KEYS = {"submitter", "authors_parsed", "versions", "journal-ref"}

@@ -23,16 +23,18 @@ from papertide.sources._runs import SourceRun
 
 log = logging.getLogger("papertide.sources")
 OnChanged = Callable[[UpsertResult], None]
+OnPage = Callable[[SourceRun], None]
 
 
 class Harvest:
     def __init__(self, catalog: Catalog, settings: Settings, client: PoliteClient, run: SourceRun,
-                 on_changed: OnChanged | None = None) -> None:
+                 on_changed: OnChanged | None = None, on_page: OnPage | None = None) -> None:
         self.catalog = catalog
         self.settings = settings
         self.client = client
         self.run = run
         self.on_changed = on_changed
+        self.on_page = on_page
 
     @staticmethod
     def today() -> date:
@@ -79,4 +81,6 @@ class Harvest:
         )
         if self.on_changed is not None and result.changed:
             self.on_changed(result)
+        if self.on_page is not None:
+            self.on_page(run)
         return result

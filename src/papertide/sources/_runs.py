@@ -12,7 +12,7 @@ and again when it ends (`ok` or `failed`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import Literal
 
 from sqlalchemy import Engine, select, update
@@ -68,6 +68,22 @@ class SourceRun:
                 "errors": list(self.errors), "detail": self.detail}
 
 
+@dataclass(frozen=True)
+class DayCount:
+    """What one source brought on one day (UTC), over all its runs that day."""
+
+    day: date
+    source: str
+    added: int
+    updated: int
+    runs: int
+    failed: int
+
+    def as_dict(self) -> dict:
+        return {"day": self.day.isoformat(), "source": self.source, "added": self.added,
+                "updated": self.updated, "runs": self.runs, "failed": self.failed}
+
+
 def start(engine: Engine, run: SourceRun) -> SourceRun:
     with engine.begin() as conn:
         run.id = conn.execute(source_runs.insert().values(
@@ -96,3 +112,24 @@ def history(engine: Engine, limit: int = 50, source: str | None = None) -> list[
     return [SourceRun(source=r.source, spec=r.spec, started_at=r.started_at, status=r.status,
                       finished_at=r.finished_at, errors=list(r.errors), detail=dict(r.detail),
                       id=r.id, **{name: getattr(r, name) for name in _COUNTS}) for r in rows]
+
+
+def per_day(engine: Engine, days: int = 30, source: str | None = None,
+            today: date | None = None) -> list[DayCount]:
+    """Papers added and updated per day and source over the last `days` days (by the day
+    each run started), oldest first; days without runs are left out."""
+    first = (today or utcnow().date()) - timedelta(days=days - 1)
+    query = (select(source_runs.c.source, source_runs.c.started_at, source_runs.c.status,
+                    source_runs.c.added, source_runs.c.updated)
+             .where(source_runs.c.started_at >= datetime.combine(first, time.min)))
+    if source:
+        query = query.where(source_runs.c.source == source)
+    totals: dict[tuple[date, str], list[int]] = {}
+    with engine.connect() as conn:
+        for row in conn.execute(query):
+            counts = totals.setdefault((row.started_at.date(), row.source), [0, 0, 0, 0])
+            counts[0] += row.added
+            counts[1] += row.updated
+            counts[2] += 1
+            counts[3] += row.status == "failed"
+    return [DayCount(day, name, *counts) for (day, name), counts in sorted(totals.items())]

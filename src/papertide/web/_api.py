@@ -28,6 +28,7 @@ class PaperOut(BaseModel):
     doi: str | None
     published: datetime | None
     updated: datetime | None
+    announced: date | None = None  # the arXiv listing (or daily list) that first carried it
     links: dict[str, str]
     votes: int
     views: int
@@ -39,7 +40,8 @@ class PaperOut(BaseModel):
     def of(cls, paper: Paper, score: float | None = None, snippet: str | None = None) -> PaperOut:
         return cls(id=paper.id, title=paper.title, authors=paper.authors, abstract=paper.abstract,
                    categories=paper.categories, arxiv_id=paper.arxiv_id, doi=paper.doi,
-                   published=paper.published, updated=paper.updated, links=paper.links,
+                   published=paper.published, updated=paper.updated,
+                   announced=paper.announced, links=paper.links,
                    votes=paper.votes, views=paper.views, saves=paper.saves, score=score,
                    snippet=snippet)
 
@@ -77,7 +79,8 @@ def list_papers(request: Request, sort: Literal["trending", "new"] = "trending",
                 window: Window = "week",
                 limit: int = Query(20, ge=1, le=100),
                 offset: int = Query(0, ge=0, le=100_000)) -> PaperList:
-    """Papers, trending (in `window`) or newest first."""
+    """Papers, trending (in `window`) or newest first (by announcement day, else
+    publication; papers without dates last)."""
     catalog = services(request).catalog
     if sort == "new":
         papers = catalog.newest(limit + 1, offset)

@@ -14,6 +14,10 @@ Routes (pages in `_pages.py`, JSON in `_api.py`, reader pages and API in `_reade
     GET|POST /login  POST /api/auth/login  GET|POST /auth/signin  POST /logout   (`_accounts.py`)
     GET  /account  …               sessions, API tokens, subscription;  GET /api/me
     GET  /admin  GET /outbox  GET /outbox/{name}    admins only (404 for everyone else)
+    GET  /daily  GET /daily/{day}  one announcement day's papers   (`_daily.py`)
+    GET  /api/daily  GET /api/daily/{day}
+    GET  /feeds/trending.atom  /feeds/daily.atom  /feeds/search.atom   Atom (`_feeds.py`)
+    POST /fetch/arxiv              fetch a paper the catalog lacks from arXiv (`_fetch.py`)
     GET  /healthz                  GET /docs (OpenAPI)
 
 At the edge (outermost first): the body limit, the guard that resolves the signed-in
@@ -38,7 +42,8 @@ from papertide.catalog import readable
 from papertide.config import Settings
 from papertide.jobs import Jobs
 from papertide.services import Services, open_services
-from papertide.web import _accounts, _admin, _api, _errors, _pages, _readers
+from papertide.web import _accounts, _admin, _api, _daily, _errors, _feeds, _fetch, _pages, _readers
+from papertide.web._links import linkify
 from papertide.web._middleware import BodyLimit, ClientCookie
 from papertide.web._ratelimits import RateLimitGate
 from papertide.web._security import Guard
@@ -98,10 +103,15 @@ def create_app(settings: Settings | None = None, embedded_worker: bool = False,
     app.state.jobs = jobs
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["readable"] = readable
+    templates.env.filters["linkify"] = linkify
     app.state.templates = templates
 
     _errors.install(app)
     app.include_router(_api.router)
+    app.include_router(_daily.api)
+    app.include_router(_feeds.router)
+    app.include_router(_daily.pages)
+    app.include_router(_fetch.router)
     app.include_router(_readers.router)
     app.include_router(_accounts.router)
     app.include_router(_pages.router)

@@ -8,9 +8,11 @@ from starlette.responses import Response
 
 from papertide import trending
 from papertide.catalog import utcnow
+from papertide.daily import day_listing
 from papertide.options import MODES, SORTS, WINDOW_LABELS, WINDOWS
 from papertide.search import Filters
 from papertide.web._deps import day_range, paper_or_404, parse_date, parse_int, render, services
+from papertide.web._fetch import missing_arxiv_id
 from papertide.web._identity import require_reader, signed_in, viewer
 
 router = APIRouter(include_in_schema=False)
@@ -24,7 +26,14 @@ def home(request: Request, window: str = "week", offset: str | None = None) -> R
     if window not in WINDOWS:
         raise HTTPException(400, f"window must be one of {', '.join(WINDOWS)}")
     start = parse_int(offset, 0, "offset", MAX_OFFSET)
-    ranked = trending.trending(services(request).catalog, window, PAGE_SIZE + 1, start)
+    catalog = services(request).catalog
+    if window == "day" and catalog.latest_announcement() is not None:
+        # "Today" is the latest arXiv announcement day, trending first (the daily view).
+        today = day_listing(catalog, None, None, PAGE_SIZE, start)
+        return render(request, "home.html", window=window, windows=WINDOW_LABELS,
+                      papers=today.items, offset=start, has_more=today.has_more,
+                      page_size=PAGE_SIZE, day=today.day)
+    ranked = trending.trending(catalog, window, PAGE_SIZE + 1, start)
     return render(request, "home.html", window=window, windows=WINDOW_LABELS,
                   papers=ranked[:PAGE_SIZE], offset=start, has_more=len(ranked) > PAGE_SIZE,
                   page_size=PAGE_SIZE)
@@ -49,7 +58,7 @@ def search_page(request: Request, q: str = "", since: str | None = None,
     return render(request, "search.html", q=q, page=page, since=since or "", until=until or "",
                   category=category, author=author, sort=sort,
                   mode=mode or svc.settings.search_mode, sorts=SORTS, modes=MODES, offset=start,
-                  page_size=PAGE_SIZE)
+                  page_size=PAGE_SIZE, fetchable=missing_arxiv_id(svc, q) if q else None)
 
 
 @router.get("/papers/{paper_id:path}")

@@ -30,7 +30,9 @@ LIMITED: list[tuple[frozenset[str], re.Pattern[str], LimitName, str]] = [
      "mail_per_ip", "ip"),
     (frozenset({"POST", "DELETE"}), re.compile(r"/(api/)?papers/.+/vote"), "votes", "client"),
     (frozenset({"GET"}), re.compile(r"/(api/)?search"), "searches", "client"),
-    (frozenset({"GET"}), re.compile(r"/|/papers/.+|/account"), "pages", "client"),
+    (frozenset({"POST"}), re.compile(r"/fetch/arxiv"), "searches", "client"),
+    (frozenset({"GET"}), re.compile(r"/|/papers/.+|/account|/(api/)?daily(/.*)?"), "pages",
+     "client"),
 ]
 MESSAGE = "Too many requests from you just now: please wait a little and try again."
 _JSON = json.dumps({"error": MESSAGE, "status": 429}).encode()

@@ -1,14 +1,14 @@
 """accounts: reader roles, sessions, API tokens, used sign-in links, rate-limit windows
 
 Revision ID: 0003_accounts
-Revises: 0002
+Revises: 0003_daily
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0003_accounts'
-down_revision = '0002'
+down_revision = '0003_daily'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,106 @@
+"""The daily view: one arXiv announcement day's papers, trending first, as a page and as
+JSON (see `papertide.daily`).
+
+    GET /daily                  the latest announcement day with papers ("today")
+    GET /daily/2025-03-18       that day, with links to the days before and after
+    GET /api/daily[/{day}]      the same as JSON; both take ?category=cs.LG&offset=…
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from pydantic import BaseModel
+from starlette.responses import Response
+
+from papertide.catalog import Catalog
+from papertide.daily import DayPage, day_listing
+from papertide.web._api import PaperOut
+from papertide.web._deps import parse_date, parse_int, render, services
+
+pages = APIRouter(include_in_schema=False)
+api = APIRouter()
+PAGE_SIZE = 25
+MAX_OFFSET = 100_000
+TOP_CATEGORIES = 12
+
+
+class DailyOut(BaseModel):
+    day: date | None  # None until some paper has an announcement date
+    previous: date | None
+    next: date | None
+    category: str | None
+    total: int
+    items: list[PaperOut]
+    limit: int
+    offset: int
+    has_more: bool
+
+
+def _category(value: str | None) -> str | None:
+    value = (value or "").strip()
+    if len(value) > 40:
+        raise HTTPException(400, "category is longer than 40 characters")
+    return value or None
+
+
+def _categories_of_day(catalog: Catalog, day: date | None) -> list[tuple[str, int]]:
+    """The day's most frequent categories, for the filter's quick links."""
+    if day is None:
+        return []
+    counts = Counter(c for entry in catalog.announced_on(day) for c in entry.categories)
+    return counts.most_common(TOP_CATEGORIES)
+
+
+def _page(request: Request, day: date | None, category: str | None, offset: str | None
+          ) -> Response:
+    start = parse_int(offset, 0, "offset", MAX_OFFSET)
+    catalog = services(request).catalog
+    listing: DayPage = day_listing(catalog, day, _category(category), PAGE_SIZE, start)
+    return render(request, "daily.html", page=listing, page_size=PAGE_SIZE,
+                  categories=_categories_of_day(catalog, listing.day),
+                  day=listing.day)
+
+
+@pages.get("/daily")
+def daily_latest(request: Request, category: str | None = None,
+                 offset: str | None = None) -> Response:
+    return _page(request, None, category, offset)
+
+
+@pages.get("/daily/{day}")
+def daily_page(request: Request, day: str, category: str | None = None,
+               offset: str | None = None) -> Response:
+    return _page(request, parse_date(day, "day"), category, offset)
+
+
+def _json(request: Request, day: date | None, category: str | None, limit: int,
+          offset: int) -> DailyOut:
+    listing = day_listing(services(request).catalog, day, _category(category), limit, offset)
+    return DailyOut(day=listing.day, previous=listing.previous, next=listing.next,
+                    category=listing.category, total=listing.total,
+                    items=[PaperOut.of(p, score) for p, score in listing.items], limit=limit,
+                    offset=offset, has_more=listing.has_more)
+
+
+@api.get("/api/daily", tags=["papers"])
+def api_daily_latest(request: Request,
+                     category: str | None = Query(None, max_length=40,
+                                                  description="cs.LG, or an archive: cs"),
+                     limit: int = Query(20, ge=1, le=100),
+                     offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> DailyOut:
+    """The papers of the latest arXiv announcement day with papers, trending first."""
+    return _json(request, None, category, limit, offset)
+
+
+@api.get("/api/daily/{day}", tags=["papers"])
+def api_daily(request: Request, day: date,
+              category: str | None = Query(None, max_length=40,
+                                           description="cs.LG, or an archive: cs"),
+              limit: int = Query(20, ge=1, le=100),
+              offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> DailyOut:
+    """The papers announced on `day` (YYYY-MM-DD: the date of the arXiv listing that first
+    carried them), trending first, with the announcement days before and after."""
+    return _json(request, day, category, limit, offset)

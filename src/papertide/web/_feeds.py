@@ -1,0 +1,154 @@
+"""Atom 1.0 feeds, built with feedgen (which writes the XML with lxml, so every text is
+escaped: a `<script>` in an abstract arrives as text, never as markup).
+
+    GET /feeds/trending.atom?window=week
+    GET /feeds/daily.atom?category=cs.LG        the latest announcement day (or ?day=…)
+    GET /feeds/search.atom?q=…&category=…&author=…   a saved search: its newest matches
+
+Entry ids are the papers' addresses on this site (`PAPERTIDE_BASE_URL/papers/<id>`), the
+same in every feed and on every request, so a reader shows a paper once however often
+it is fetched; an entry's `updated` is the paper's last version date (else its
+publication, announcement, or first sight), and a feed's is its newest entry's.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from feedgen.feed import FeedGenerator
+from starlette.responses import Response
+
+from papertide import __version__, trending
+from papertide.catalog import Paper, readable
+from papertide.daily import day_listing
+from papertide.options import WINDOW_LABELS, Window
+from papertide.search import Filters
+from papertide.web._deps import parse_date, services, settings
+
+router = APIRouter(tags=["feeds"])
+FEED_SIZE = 50
+SEARCH_DEPTH = 200  # a search feed's newest entries come from this many best matches
+ATOM = "application/atom+xml"
+_ATOM_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {ATOM: {}}, "description": "An Atom 1.0 feed"}}
+# Characters XML 1.0 cannot carry (control characters other than tab and newlines).
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _text(value: str) -> str:
+    return _NOT_XML.sub("", readable(value))
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def entry_updated(paper: Paper) -> datetime:
+    """When the paper last changed, as far as its record says (stable across requests)."""
+    if paper.updated or paper.published:
+        return _utc(paper.updated or paper.published)  # type: ignore[arg-type]
+    if paper.announced:
+        return _utc(datetime.combine(paper.announced, time.min))
+    return _utc(paper.first_seen or datetime(1970, 1, 1))
+
+
+def _feed(request: Request, path: str, params: dict[str, str], title: str, subtitle: str,
+          page_url: str, papers: list[Paper]) -> Response:
+    base = settings(request).base_url.rstrip("/")
+    query = urlencode({k: v for k, v in params.items() if v})
+    self_url = f"{base}{path}" + (f"?{query}" if query else "")
+    feed = FeedGenerator()
+    feed.id(self_url)
+    feed.title(title)
+    feed.subtitle(subtitle)
+    feed.link(href=self_url, rel="self", type=ATOM)
+    feed.link(href=f"{base}{page_url}", rel="alternate", type="text/html")
+    feed.author({"name": "papertide"})
+    feed.generator("papertide", version=__version__)
+    updated = [entry_updated(p) for p in papers]
+    feed.updated(max(updated) if updated else datetime(1970, 1, 1, tzinfo=UTC))
+    for paper, when in zip(papers, updated, strict=True):
+        url = f"{base}/papers/{paper.id}"
+        entry = feed.add_entry(order="append")
+        entry.id(url)
+        entry.title(_text(paper.title))
+        entry.link(href=url, rel="alternate", type="text/html")
+        if paper.url_abs:
+            entry.link(href=paper.url_abs, rel="related", type="text/html")
+        entry.updated(when)
+        if paper.published:
+            entry.published(_utc(paper.published))
+        for name in paper.authors[:50]:
+            entry.author({"name": _NOT_XML.sub("", name)})
+        if not paper.authors:
+            entry.author({"name": "unknown"})
+        for category in paper.categories:
+            entry.category(term=category)
+        entry.summary(_text(paper.abstract) or _text(paper.title), type="text")
+    body = feed.atom_str(pretty=True)
+    return Response(body, media_type=f"{ATOM}; charset=utf-8")
+
+
+@router.get("/feeds/trending.atom", response_class=Response, responses=_ATOM_RESPONSE)
+def trending_feed(request: Request, window: Window = "week") -> Response:
+    """The trending papers of a window, best first."""
+    ranked = trending.trending(services(request).catalog, window, FEED_SIZE)
+    return _feed(request, "/feeds/trending.atom", {"window": window},
+                 f"papertide — trending papers ({WINDOW_LABELS[window].lower()})",
+                 "What readers are voting for, saving and reading now.",
+                 f"/?window={window}", [paper for paper, _ in ranked])
+
+
+@router.get("/feeds/daily.atom", response_class=Response, responses=_ATOM_RESPONSE)
+def daily_feed(request: Request,
+               category: str | None = Query(None, max_length=40,
+                                            description="cs.LG, or an archive: cs"),
+               day: str | None = Query(None, description="YYYY-MM-DD; default: the latest")
+               ) -> Response:
+    """The papers of an arXiv announcement day (the latest by default), trending first."""
+    wanted: date | None = parse_date(day, "day")
+    category = (category or "").strip() or None
+    listing = day_listing(services(request).catalog, wanted, category, FEED_SIZE)
+    shown = listing.day.isoformat() if listing.day else "no day yet"
+    page = f"/daily/{listing.day.isoformat()}" if listing.day else "/daily"
+    if category:
+        page += "?" + urlencode({"category": category})
+    return _feed(request, "/feeds/daily.atom", {"category": category or "", "day": day or ""},
+                 f"papertide — papers announced {shown}" + (f" in {category}" if category else ""),
+                 "The day's new papers, trending first.", page,
+                 [paper for paper, _ in listing.items])
+
+
+@router.get("/feeds/search.atom", response_class=Response, responses=_ATOM_RESPONSE)
+def search_feed(request: Request,
+                q: str = Query("", max_length=500, description="Query text, as in search"),
+                category: str | None = Query(None, max_length=40),
+                author: str | None = Query(None, max_length=200)) -> Response:
+    """A saved search as a feed: the newest of its best matches (the search's top
+    SEARCH_DEPTH by relevance, newest announcement first)."""
+    if not q.strip() and not category and not author:
+        raise HTTPException(400, "a search feed needs q, category or author")
+    filters = Filters(category=(category or "").strip() or None,
+                      author=(author or "").strip() or None)
+    svc = services(request)
+    if q.strip():
+        ranked = [pid for pid, _ in svc.search.ranked_ids(
+            q, filters, mode=svc.settings.search_mode, depth=SEARCH_DEPTH)]
+        listed = svc.catalog.listing_times(ranked)
+        position = {pid: n for n, pid in enumerate(ranked)}
+        newest = sorted(ranked, key=lambda pid: (
+            -listed[pid].timestamp() if pid in listed else float("inf"), position[pid]))
+        papers = svc.catalog.get_many(newest[:FEED_SIZE])
+    else:
+        papers = [h.paper for h in svc.search.search("", filters, "new", "keyword",
+                                                      FEED_SIZE).hits]
+    params = {"q": q, "category": category or "", "author": author or ""}
+    return _feed(request, "/feeds/search.atom", params,
+                 f"papertide — search: {_NOT_XML.sub('', q) or 'all papers'}",
+                 "The newest papers matching a saved search.",
+                 "/search?" + urlencode({**params, "sort": "new"}),
+                 papers)
