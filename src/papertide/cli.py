@@ -49,7 +49,7 @@ app.add_typer(readers_app, name="readers")
 app.add_typer(digest_app, name="digest")
 app.add_typer(admin_app, name="admin")
 EMBED_SHARDS = 4
-SWITCH_INTERVAL = 0.001  # seconds; see `serve`
+SWITCH_INTERVAL = 0.0002  # seconds; see `serve`
 console = Console(stderr=True)
 
 
@@ -556,9 +556,10 @@ def serve(
 
     settings = Settings()
     # The event loop thread and the threads running requests share the GIL. A request
-    # thread gives it up at every database call, and a busy event loop (a flood) would
-    # then keep it for the whole default 5 ms switch interval: 1 ms keeps searches fast
-    # while the loop turns floods away (bench/bench_flood.py).
+    # thread gives it up at every database call, and a busy event loop (a flood) then
+    # keeps it for a whole switch interval before handing it back: 5 ms by default,
+    # which made a search under a subscribe flood 3-4× slower; at 0.2 ms it is under 2×
+    # (bench/bench_flood.py).
     sys.setswitchinterval(SWITCH_INTERVAL)
     # Client addresses behind a proxy are the app's business (PAPERTIDE_TRUSTED_PROXIES):
     # uvicorn's own header rewriting, on by default for 127.0.0.1, stays off.
