@@ -179,3 +179,11 @@ def test_a_new_address_is_confirmed_from_it_and_kills_the_old_links(client, smtp
     again = client.post("/account/address/confirm",
                         data={"token": link.split("token=")[1], "csrf_token": csrf})
     assert again.status_code == 400
+
+
+def test_a_form_with_thousands_of_fields_is_refused_not_an_error(client):
+    sign_in(client, _services(client), "ada@example.org")
+    body = "&".join(f"f{n}=x" for n in range(2000))
+    answer = client.post(f"/papers/{PAPER}/vote", content=body,
+                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert answer.status_code == 403 and _votes(client) == 0

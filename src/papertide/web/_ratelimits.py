@@ -10,6 +10,7 @@ stays fast while someone hammers `POST /api/subscribe`.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from math import ceil
 
@@ -34,6 +35,7 @@ LIMITED: list[tuple[frozenset[str], re.Pattern[str], LimitName, str]] = [
     (frozenset({"GET"}), re.compile(r"/|/papers/.+|/account|/(api/)?daily(/.*)?"), "pages",
      "client"),
 ]
+log = logging.getLogger(__name__)
 MESSAGE = "Too many requests from you just now: please wait a little and try again."
 _JSON = json.dumps({"error": MESSAGE, "status": 429}).encode()
 
@@ -60,7 +62,12 @@ class RateLimitGate:
         who = f"ip:{client_ip(request)}" if per == "ip" else client_key(request)
         wait = self.limits.refused(name, who)  # known to be over: no storage, no thread
         if wait is None:
-            wait = await run_in_threadpool(self.limits.hit, name, who)
+            try:
+                wait = await run_in_threadpool(self.limits.hit, name, who)
+            except Exception:
+                # The limits' storage is unreachable: serve rather than fail. Mail stays
+                # capped, since the job that sends it checks its own limit and fails shut.
+                log.exception("rate limit %s could not be counted", name)
         if wait is None:
             return await self.app(scope, receive, send)
         retry_after = str(ceil(wait))

@@ -111,7 +111,10 @@ async def _form_field(request: Request, receive: Receive,
     if not request.headers.get("content-type", "").startswith(
             "application/x-www-form-urlencoded"):
         return messages, None
-    values = parse_qs(b"".join(chunks).decode("latin-1"), max_num_fields=1000).get(name)
+    try:
+        values = parse_qs(b"".join(chunks).decode("latin-1"), max_num_fields=1000).get(name)
+    except ValueError:  # more fields than any form of papertide has
+        return messages, None
     return messages, values[0] if values else None
 
 
