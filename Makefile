@@ -14,8 +14,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)  ## create .venv and install papertide with its extras (quick when done)
 
+ADMIN  ?= admin@example.org
+
 run: install  ## load the demo corpus, build the indexes, serve http://127.0.0.1:8000
 	$(BIN)/papertide load-demo
+	@$(BIN)/papertide admin grant $(ADMIN)
+	@echo "Sign in as $(ADMIN) (outbox, admin page) within 15 minutes:"
+	@$(BIN)/papertide admin link $(ADMIN)
+	@echo "(a new link: $(BIN)/papertide admin link $(ADMIN))"
 	$(BIN)/papertide serve
 
 test: install  ## run the whole test suite (SQLite, and PostgreSQL / Redis where they run)

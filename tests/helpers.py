@@ -111,15 +111,18 @@ def free_port() -> int:
 class LiveServer:
     """The web app under uvicorn on a free loopback port, in a thread."""
 
-    def __init__(self, settings: Settings, embedded_worker: bool = False) -> None:
+    def __init__(self, settings: Settings, embedded_worker: bool = False,
+                 immediate_jobs: bool = False, port: int | None = None) -> None:
         import uvicorn
 
         from papertide.web import create_app
 
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(create_app(settings, embedded_worker=embedded_worker),
-                                host="127.0.0.1", port=self.port, log_level="warning")
+        self.app = create_app(settings, embedded_worker=embedded_worker,
+                              immediate_jobs=immediate_jobs)
+        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning",
+                                proxy_headers=False)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -259,14 +262,14 @@ class Recorder:
 
 
 class SMTPServer:
-    """A real SMTP server on loopback (aiosmtpd), with STARTTLS on a generated certificate
-    and AUTH when asked."""
+    """A real SMTP server on loopback (aiosmtpd), with STARTTLS on a generated certificate,
+    AUTH and SMTPUTF8 when asked."""
 
     def __init__(self, tls: bool = False, auth: tuple[str, str] | None = None,
-                 tmp_path: Path | None = None) -> None:
+                 tmp_path: Path | None = None, smtputf8: bool = False) -> None:
         self.recorder = Recorder()
         self.port = free_port()
-        kwargs: dict[str, Any] = {}
+        kwargs: dict[str, Any] = {"enable_SMTPUTF8": smtputf8}
         self.cafile: Path | None = None
         if tls:
             import trustme
@@ -327,3 +330,18 @@ def add_reader(services: Services, email_address: str, *topics: str, **prefs: An
                     per_digest=reader.per_digest, topics=reader.topics)
         reader = services.readers.update_preferences(reader, **{**base, **prefs})
     return reader
+
+
+def sign_in(client: Any, services: Services, email_address: str) -> str:
+    """Sign a TestClient in as `email_address` by following a sign-in link, as a browser
+    does; returns the session's CSRF token (from the page's meta tag)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    link = services.readers.accounts.sign_in_link(email_address)
+    token = parse_qs(urlsplit(link).query)["token"][0]
+    response = client.post("/auth/signin", data={"token": token}, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    page = client.get("/account")
+    found = re.search(r'name="csrf-token" content="([0-9a-f]+)"', page.text)
+    assert found, "the account page has no CSRF token"
+    return found.group(1)

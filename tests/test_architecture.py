@@ -27,6 +27,10 @@ OWNERS = {  # table → the modules that may write it
     "topics": {"readers/_store.py"},
     "mail_events": {"readers/_store.py"},
     "library": {"readers/_store.py"},
+    "sessions": {"readers/_accounts.py"},
+    "api_tokens": {"readers/_accounts.py"},
+    "used_links": {"readers/_accounts.py"},
+    "rate_limits": {"ratelimit/_sql.py"},
     "deliveries": {"digest/_log.py"},
     "sent_papers": {"digest/_log.py"},
 }

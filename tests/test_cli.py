@@ -151,3 +151,32 @@ def test_a_stored_date_the_index_cannot_take_is_skipped_and_shown_in_stats(run, 
     assert stats["keyword_index_docs"] == 255 and stats["keyword_index_skipped"] == 1
     assert "out of range" in stats["index_skipped_papers"]["keyword"][bad]
     assert f"keyword index could not take {bad}" in run("stats").output.replace("\n", " ")
+
+
+def test_admin_grant_prints_a_role_and_link_a_sign_in_link(run):
+    from urllib.parse import parse_qs, urlsplit
+
+    from papertide.config import Settings
+    from papertide.services import open_services
+
+    granted = run("admin", "grant", "Ops@Example.org")
+    assert granted.exit_code == 0 and "ops@example.org: admin" in granted.output
+    link = run("admin", "link", "ops@example.org").stdout.strip()
+    assert link.startswith("http://127.0.0.1:8000/auth/signin?token=")
+    accounts = open_services(Settings()).readers.accounts
+    reader, _ = accounts.redeem(parse_qs(urlsplit(link).query)["token"][0], "cli test")
+    assert reader.role == "admin"
+    assert "ops@example.org: reader" in run("admin", "grant", "ops@example.org", "--revoke").output
+
+
+def test_readers_token_prints_a_working_api_token(run):
+    from papertide.config import Settings
+    from papertide.services import open_services
+
+    run("readers", "add", "ada@example.org", "--confirmed")
+    token = run("readers", "token", "ada@example.org", "--name", "ci").stdout.strip()
+    accounts = open_services(Settings()).readers.accounts
+    assert token.startswith("pt_") and accounts.reader_for_api_token(token).email == \
+        "ada@example.org"
+    missing = run("readers", "token", "nobody@example.org")
+    assert missing.exit_code != 0 and "no reader" in missing.output

@@ -42,15 +42,18 @@ from papertide.sources import SourceRun
 
 app = typer.Typer(help="papertide: trending research papers, searched and delivered.",
                   no_args_is_help=True, add_completion=False)
-readers_app = typer.Typer(help="Subscribers: add and list.", no_args_is_help=True)
+readers_app = typer.Typer(help="Readers: add, list, API tokens.", no_args_is_help=True)
 digest_app = typer.Typer(help="Digests: preview and run an edition.", no_args_is_help=True)
+admin_app = typer.Typer(help="Operators: roles and sign-in links.", no_args_is_help=True)
 app.add_typer(readers_app, name="readers")
 app.add_typer(digest_app, name="digest")
+app.add_typer(admin_app, name="admin")
 EMBED_SHARDS = 4
 # `ingest`'s exit status when a file could not be read to its end (its good records are
 # kept and the summary printed): neither a crash (1) nor a usage error (2).
 UNREADABLE_EXIT = 3
 SHOWN_SKIPPED = 20  # papers an index could not take, listed by `stats`
+SWITCH_INTERVAL = 0.0002  # seconds; see `serve`
 console = Console(stderr=True)
 
 
@@ -447,7 +450,7 @@ def readers_add(
     except InvalidInput as exc:
         raise typer.BadParameter(str(exc), param_hint="EMAIL") from None
     if not confirmed and reader.status == "pending":
-        services.digests.send_confirmation(reader)
+        services.digests.send_confirmation(reader)  # the operator's own request: sent now
         console.print(f"confirmation mail sent to {reader.email}")
     console.print(
         f"{'added' if created else 'already subscribed'}: {reader.email} ({reader.status})"
@@ -474,6 +477,45 @@ def readers_list(
         table.add_row(str(r.id), r.email, r.status, r.frequency, str(r.send_hour), r.timezone,
                       "; ".join(t.query for t in r.topics))
     Console().print(table)
+
+
+def _address(email: str) -> str:
+    from papertide.readers import InvalidInput, normalize_email
+
+    try:
+        return normalize_email(email)
+    except InvalidInput as exc:
+        raise typer.BadParameter(str(exc), param_hint="EMAIL") from None
+
+
+@readers_app.command("token")
+def readers_token(
+    email: str = typer.Argument(..., help="The reader's address."),
+    name: str = typer.Option("cli", "--name", help="What the token is for (shown on the "
+                             "account page)."),
+) -> None:
+    """Create a personal API token for a reader and print it (it is shown only once)."""
+    services = _services()
+    reader = services.readers.store.by_email(_address(email))
+    if reader is None:
+        raise typer.BadParameter("no reader with that address", param_hint="EMAIL")
+    print(services.readers.accounts.create_api_token(reader.id, name))
+
+
+@admin_app.command("grant")
+def admin_grant(
+    email: str = typer.Argument(..., help="The operator's address."),
+    revoke: bool = typer.Option(False, "--revoke", help="Take the admin role back."),
+) -> None:
+    """Make a reader an admin (an account is made for a new address): /admin and /outbox."""
+    reader = _services().readers.accounts.grant(_address(email), "reader" if revoke else "admin")
+    console.print(f"{reader.email}: {reader.role}")
+
+
+@admin_app.command("link")
+def admin_link(email: str = typer.Argument(..., help="The address to sign in as.")) -> None:
+    """Print a sign-in link (15 minutes, once) instead of mailing it."""
+    print(_services().readers.accounts.sign_in_link(_address(email)))
 
 
 @digest_app.command("preview")
@@ -533,8 +575,16 @@ def serve(
     from papertide.web import create_app
 
     settings = Settings()
+    # The event loop thread and the threads running requests share the GIL. A request
+    # thread gives it up at every database call, and a busy event loop (a flood) then
+    # keeps it for a whole switch interval before handing it back: 5 ms by default,
+    # which made a search under a subscribe flood 3-4× slower; at 0.2 ms it is under 2×
+    # (bench/bench_flood.py).
+    sys.setswitchinterval(SWITCH_INTERVAL)
+    # Client addresses behind a proxy are the app's business (PAPERTIDE_TRUSTED_PROXIES):
+    # uvicorn's own header rewriting, on by default for 127.0.0.1, stays off.
     uvicorn.run(create_app(settings, embedded_worker=settings.uses_embedded_worker),
-                host=host or settings.host, port=port or settings.port)
+                host=host or settings.host, port=port or settings.port, proxy_headers=False)
 
 
 if __name__ == "__main__":

@@ -94,6 +94,39 @@ class Settings(BaseSettings):
         "embedded SQLite setup, off when a queue URL is set.",
     )
 
+    admin_emails: str = Field(
+        "",
+        description="Addresses of the operators, space- or comma-separated: once signed in they "
+        "see `/admin` and `/outbox` (also `papertide admin grant EMAIL`).",
+    )
+    trusted_proxies: str = Field(
+        "",
+        description="Addresses or networks of reverse proxies whose `X-Forwarded-For` names "
+        "the client (e.g. `127.0.0.1 10.0.0.0/8`); empty: the connecting address is the "
+        "client, and the header is ignored.",
+    )
+    limit_mail_per_address: str = Field(
+        "3/day",
+        description="Sign-in and subscription mails to one address, together (moving window); "
+        "requests past it still answer 202 and send nothing.",
+    )
+    limit_mail_per_ip: str = Field(
+        "10/hour",
+        description="Sign-in and subscribe requests from one client IP (moving window); 429 "
+        "past it.",
+    )
+    limit_votes: str = Field(
+        "60/minute", description="Votes per client: a signed-in reader, else an IP (429 past it)."
+    )
+    limit_searches: str = Field(
+        "120/minute",
+        description="Searches (page and API) and fetches by arXiv id per client (429 past it).",
+    )
+    limit_pages: str = Field(
+        "300/minute",
+        description="Page views (home, paper, daily, account) per client (429 past it).",
+    )
+
     sources: str = Field(
         "",
         description="What to pull from the live sources, space-separated: "
@@ -130,6 +163,19 @@ class Settings(BaseSettings):
 
         parse_sources(value)
         return value
+
+    @field_validator("limit_mail_per_address", "limit_mail_per_ip", "limit_votes",
+                     "limit_searches", "limit_pages")
+    @classmethod
+    def _check_limit(cls, value: str) -> str:
+        from limits import parse
+
+        parse(value)  # "N/second|minute|hour|day" or "N per M hours"; raises when it is not
+        return value
+
+    @property
+    def admin_addresses(self) -> frozenset[str]:
+        return frozenset(a.lower() for a in self.admin_emails.replace(",", " ").split())
 
     @cached_property
     def resolved_database_url(self) -> str:

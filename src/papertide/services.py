@@ -1,4 +1,5 @@
-"""One handle on everything a front end needs: settings, catalog, search, readers, digests.
+"""One handle on everything a front end needs: settings, catalog, search, readers, digests,
+rate limits.
 
 The web app, the CLI and the job workers each open one `Services` and call the same
 functions through it, so there is one code path per feature whatever the front.
@@ -16,6 +17,7 @@ from papertide.search import SearchService
 
 if TYPE_CHECKING:  # imported when first used: digests load the mail stack
     from papertide.digest import Digests
+    from papertide.ratelimit import RateLimits
     from papertide.readers import Readers
 
 
@@ -36,6 +38,12 @@ class Services:
         from papertide.readers import Readers
 
         return Readers(self.catalog.engine, self.settings)
+
+    @cached_property
+    def limits(self) -> RateLimits:
+        from papertide.ratelimit import RateLimits
+
+        return RateLimits(self.settings, self.catalog.engine)
 
     @cached_property
     def digests(self) -> Digests:

@@ -27,7 +27,7 @@ def link(text: str, path: str) -> str:
 
 @pytest.fixture
 def client(mail_services):
-    with TestClient(create_app(mail_services.settings)) as client:
+    with TestClient(create_app(mail_services.settings, immediate_jobs=True)) as client:
         client.app.state.services.digests.retry = mail_services.digests.retry
         yield client
 
@@ -41,10 +41,12 @@ def test_subscribe_confirm_choose_receive_unsubscribe(client, mail_services):
     # Nothing but the confirmation until the link is clicked.
     app_services = client.app.state.services
     assert app_services.digests.run(NOW, everyone=True) == {}
-    # Subscribing again is harmless and answers the same.
+    # Subscribing again is harmless and answers the same: another confirmation mail.
     again = client.post("/subscribe", data={"email": "ada@example.org"})
     assert again.text.count("Check your inbox") == page.text.count("Check your inbox")
+    assert len(smtp.messages) == 2
 
+    # The topic rides in the first mail's link, and is added when it is clicked.
     confirmed = client.get(link(confirmation.get_body(("plain",)).get_content(), "/confirm"))
     assert "You are subscribed" in confirmed.text
     manage = link(confirmed.text.replace("&amp;", "&"), "/preferences")

@@ -52,7 +52,12 @@ def _failures(stream: events.EventStream | object) -> list[str]:
 
 
 def test_the_api_answers_as_its_schema_says(settings, demo):
-    schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(settings),
+    # Rate limits high enough that the requests reach the routes (a 429 is documented and
+    # counts as an answer, but every 429 is a request the routes did not see).
+    roomy = settings.model_copy(update={
+        f"limit_{name}": "100000/minute"
+        for name in ("mail_per_address", "mail_per_ip", "votes", "searches", "pages")})
+    schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(roomy),
                                             config=_config())
     failures = _failures(from_schema(schema).execute())
     assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures)

@@ -101,10 +101,13 @@ def test_the_schema_declares_every_error_answer_in_the_error_shape(client):
     assert "400" in schema["paths"]["/api/search"]["get"]["responses"]
     assert "404" in schema["paths"]["/api/papers/{paper_id}"]["get"]["responses"]
     email = schema["components"]["schemas"]["SubscribeIn"]["properties"]["email"]
-    assert (email["minLength"], email["maxLength"], email["format"]) == (3, 254, "email")
+    assert (email["minLength"], email["maxLength"], email["format"]) == (3, 254, "idn-email")
     params = {p["name"]: p["schema"] for p in schema["paths"]["/api/papers"]["get"]["parameters"]}
     assert (params["offset"]["minimum"], params["offset"]["maximum"]) == (0, 10_000)
     assert "HTTPValidationError" not in schema["components"]["schemas"]
+    vote = schema["paths"]["/api/papers/{paper_id}/vote"]["post"]["responses"]
+    assert {"401", "403", "404", "413", "429"} <= set(vote)  # sign-in, CSRF, limits
+    assert "429" not in schema["paths"]["/api/papers/{paper_id}"]["get"]["responses"]
 
 
 def test_an_empty_address_is_a_422_as_its_schema_says(client):

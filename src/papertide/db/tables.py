@@ -8,6 +8,7 @@ revisions must build exactly these tables (`tests/db/test_migrations.py` compare
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Column,
     Date,
     DateTime,
@@ -104,7 +105,8 @@ readers = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("email", String(320), nullable=False, unique=True),
-    Column("status", String(16), nullable=False),  # pending | active | unsubscribed | bouncing
+    # pending | active | unsubscribed | bouncing | account (signed up, no digest)
+    Column("status", String(16), nullable=False),
     Column("frequency", String(8), nullable=False, default="daily"),  # daily|weekly|paused
     Column("weekday", Integer, nullable=False, default=0),  # 0 = Monday, for weekly
     Column("send_hour", Integer, nullable=False, default=7),
@@ -117,6 +119,7 @@ readers = Table(
     Column("unsubscribed_at", DateTime),
     Column("last_edition", String(10)),
     Column("last_sent_at", DateTime),
+    Column("role", String(16), nullable=False, default="reader", server_default="reader"),
 )
 
 topics = Table(
@@ -227,6 +230,51 @@ source_runs = Table(
     Column("detail", JSON, nullable=False),  # first rejections, windows, notes
 )
 
+# Signed-in browsers: one row per session, keyed by the hash of the cookie's token (the
+# token itself is never stored); deleting the row signs that browser out.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("reader_id", Integer, ForeignKey("readers.id", ondelete="CASCADE"), nullable=False,
+           index=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("last_seen_at", DateTime, nullable=False),
+    Column("user_agent", String(200), nullable=False),
+)
+
+# Personal API tokens for scripts (`Authorization: Bearer …`), stored as hashes only.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("reader_id", Integer, ForeignKey("readers.id", ondelete="CASCADE"), nullable=False,
+           index=True),
+    Column("name", String(100), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("last_used_at", DateTime),
+)
+
+# Sign-in links are single-use: the id of every redeemed link, kept past its expiry.
+used_links = Table(
+    "used_links",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("used_at", DateTime, nullable=False, index=True),
+)
+
+# Rate-limit windows shared by every web process when no Redis is configured: a counter
+# per key for fixed windows, the hit times for moving windows (see ratelimit/_sql.py).
+rate_limits = Table(
+    "rate_limits",
+    metadata,
+    Column("key", String(250), primary_key=True),
+    Column("count", BigInteger, nullable=False),
+    Column("expires_at", Float, nullable=False, index=True),  # seconds since the epoch
+    Column("hits", JSON),
+)
+
 # Who is fetching a live source right now (a lease, so that two workers or a worker and
 # `papertide fetch` never pull the same source at once), and the last announcement day a
 # scheduled pull of it completed for (so that the daily schedule pulls it once per day).
@@ -242,4 +290,5 @@ source_claims = Table(
 
 __all__ = ["metadata", "papers", "events", "counters", "embeddings", "readers", "topics",
            "library", "deliveries", "sent_papers", "mail_events", "signals", "source_state",
-           "source_runs", "source_claims"]
+           "source_runs", "source_claims", "sessions", "api_tokens", "used_links",
+           "rate_limits"]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage, Message
@@ -26,20 +26,28 @@ from zoneinfo import ZoneInfo
 from papertide.catalog import utcnow
 from papertide.digest._compose import Composer, Edition
 from papertide.digest._log import AlreadyDelivered, DeliveryLog
-from papertide.digest._render import as_email_message, render_confirmation, render_digest
+from papertide.digest._render import (
+    as_email_message,
+    render_address_link,
+    render_confirmation,
+    render_digest,
+    render_sign_in,
+)
+from papertide.digest._requests import answer_address_change, answer_sign_in, answer_subscribe
 from papertide.digest._transport import (
     DeliveryError,
     PermanentFailure,
     TransientFailure,
     make_transport,
 )
-from papertide.readers import Reader
+from papertide.readers import Reader, Topic
 
 if TYPE_CHECKING:
     from papertide.services import Services
 
 __all__ = ["DeliveryError", "Digests", "Edition", "PermanentFailure", "Retry", "TransientFailure",
-           "edition_key", "is_due", "local_time"]
+           "answer_address_change", "answer_sign_in", "answer_subscribe", "edition_key",
+           "is_due", "local_time"]
 
 log = logging.getLogger(__name__)
 
@@ -203,8 +211,20 @@ class Digests:
                 on_progress(i, len(due))
         return counts
 
-    def send_confirmation(self, reader: Reader) -> None:
-        msg = render_confirmation(self.settings, reader, self.services.readers.links(reader))
+    def send_confirmation(self, reader: Reader, topics: Sequence[Topic] = (),
+                          kind: str = "confirm") -> None:
+        """The answer to a subscribe request; `topics` ride in its link."""
+        links = self.services.readers.links(reader, topics)
+        self._send_now(render_confirmation(self.settings, reader, links, kind, topics))
+
+    def send_sign_in(self, email: str, link: str, new: bool) -> None:
+        self._send_now(render_sign_in(self.settings, email, link, new))
+
+    def send_address_link(self, reader: Reader, new_address: str, link: str) -> None:
+        self._send_now(render_address_link(self.settings, reader, new_address, link))
+
+    def _send_now(self, msg: Message) -> None:
+        """One mail at the worker's send rate: jobs and the CLI call this, never a request."""
         self.rate.wait()
         with self._send_lock:
             self.transport.send(msg)

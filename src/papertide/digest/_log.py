@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, Table, delete, insert, select
+from sqlalchemy import ColumnElement, Engine, Table, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from papertide.catalog import utcnow
@@ -41,6 +41,20 @@ class DeliveryLog:
             return {(r.reader_id, r.edition) for r in conn.execute(
                 select(deliveries.c.reader_id, deliveries.c.edition)
                 .where(deliveries.c.status.in_(FINAL)))}
+
+    def recent_editions(self, limit: int = 7) -> list[tuple[str, dict[str, int]]]:
+        """The latest editions with how many were sent, skipped and bounced."""
+        with self.engine.connect() as conn:
+            keys = conn.execute(select(deliveries.c.edition).distinct()
+                                .order_by(deliveries.c.edition.desc()).limit(limit)).scalars().all()
+            rows = conn.execute(
+                select(deliveries.c.edition, deliveries.c.status, func.count())
+                .where(deliveries.c.edition.in_(keys))
+                .group_by(deliveries.c.edition, deliveries.c.status)).all()
+        counts: dict[str, dict[str, int]] = {key: {} for key in keys}
+        for edition, status, count in rows:
+            counts[edition][status] = count
+        return list(counts.items())
 
     def is_final(self, reader_id: int, key: str) -> bool:
         with self.engine.connect() as conn:

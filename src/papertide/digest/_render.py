@@ -7,6 +7,7 @@ the body, and every header value is checked for line breaks before it is set."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.charset import QP, Charset
@@ -23,7 +24,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from papertide.catalog import readable
 from papertide.config import Settings
 from papertide.digest._compose import Edition
-from papertide.readers import Reader
+from papertide.readers import Reader, Topic
 
 _env = Environment(loader=FileSystemLoader(str(Path(__file__).parent / "templates")),
                    autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
@@ -40,7 +41,10 @@ class HeaderInjection(ValueError):
 def _set(msg: Message, name: str, value: str) -> None:
     if "\r" in value or "\n" in value:
         raise HeaderInjection(f"line break in the {name} header")
-    msg[name] = value if value.isascii() else Header(value, "utf-8").encode()
+    # An address with a non-ASCII mailbox name goes out as it is (RFC 6532, with SMTPUTF8):
+    # an RFC 2047 word in its place would be no address at all.
+    raw = value.isascii() or name == "To"
+    msg[name] = value if raw else Header(value, "utf-8").encode()
 
 
 def _domain(settings: Settings) -> str:
@@ -48,7 +52,7 @@ def _domain(settings: Settings) -> str:
     return address.rsplit("@", 1)[-1] if "@" in address else "localhost"
 
 
-def _message(settings: Settings, reader: Reader, subject: str, text: str, html: str,
+def _message(settings: Settings, to: str, subject: str, text: str, html: str,
              message_id: str, links: dict[str, str] | None = None) -> Message:
     # Built with the classic (compat32) MIME classes: the same standard library, a third of
     # the cost of EmailMessage's header registry, which showed up first in the fan-out
@@ -59,7 +63,7 @@ def _message(settings: Settings, reader: Reader, subject: str, text: str, html: 
     msg.attach(MIMEText(text, "plain", _UTF8))  # type: ignore[arg-type]
     msg.attach(MIMEText(_inliner.inline(html), "html", _UTF8))  # type: ignore[arg-type]
     _set(msg, "From", settings.mail_from)
-    _set(msg, "To", reader.email)
+    _set(msg, "To", to)
     _set(msg, "Subject", subject)
     _set(msg, "Date", format_datetime(datetime.now(UTC)))
     _set(msg, "Message-ID", message_id)
@@ -93,7 +97,7 @@ def render_digest(settings: Settings, edition: Edition, links: dict[str, str]) -
     context["subject"] = subject
     return _message(
         settings,
-        edition.reader,
+        edition.reader.email,
         subject,
         _env.get_template("digest.txt").render(context),
         _env.get_template("digest.html").render(context),
@@ -102,12 +106,40 @@ def render_digest(settings: Settings, edition: Edition, links: dict[str, str]) -
     )
 
 
-def render_confirmation(settings: Settings, reader: Reader, links: dict[str, str]) -> Message:
-    context = {"links": links}
-    unique = hashlib.sha256(
-        f"confirm/{reader.id}/{datetime.now().isoformat()}".encode()
-    ).hexdigest()[:20]
-    return _message(settings, reader, "Confirm your papertide subscription",
+_SUBJECTS = {"confirm": "Confirm your papertide subscription",
+             "topics": "Add these topics to your papertide digest?",
+             "already": "You are already subscribed to papertide"}
+
+
+def _unique(*parts: object) -> str:
+    return hashlib.sha256("/".join(map(str, (*parts, datetime.now().isoformat()))).encode()
+                          ).hexdigest()[:20]
+
+
+def render_confirmation(settings: Settings, reader: Reader, links: dict[str, str],
+                        kind: str = "confirm", topics: Sequence[Topic] = ()) -> Message:
+    """The answer to a subscribe request (`kind`: confirm, topics or already; see
+    `Readers.request_subscription`); `topics` are those its link adds."""
+    subject = _SUBJECTS[kind]
+    context = {"links": links, "kind": kind, "topics": list(topics), "subject": subject}
+    return _message(settings, reader.email, subject,
                     _env.get_template("confirm.txt").render(context),
                     _env.get_template("confirm.html").render(context),
-                    f"<confirm.{unique}@{_domain(settings)}>")
+                    f"<confirm.{_unique('confirm', reader.id)}@{_domain(settings)}>")
+
+
+def render_sign_in(settings: Settings, email: str, link: str, new: bool) -> Message:
+    context = {"email": email, "link": link, "new": new}
+    return _message(settings, email, "Sign in to papertide",
+                    _env.get_template("signin.txt").render(context),
+                    _env.get_template("signin.html").render(context),
+                    f"<signin.{_unique('signin', email)}@{_domain(settings)}>")
+
+
+def render_address_link(settings: Settings, reader: Reader, new_address: str,
+                        link: str) -> Message:
+    context = {"old": reader.email, "new": new_address, "link": link}
+    return _message(settings, new_address, "Confirm your new papertide address",
+                    _env.get_template("address.txt").render(context),
+                    _env.get_template("address.html").render(context),
+                    f"<address.{_unique('address', reader.id)}@{_domain(settings)}>")

@@ -27,12 +27,13 @@ import socket
 import ssl
 from collections.abc import Callable
 from email.message import Message
-from email.policy import compat32
+from email.policy import SMTPUTF8, compat32
 from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 _WIRE = compat32.clone(linesep="\r\n")
+_WIRE_UTF8 = SMTPUTF8.clone(linesep="\r\n")  # headers as UTF-8 (RFC 6532)
 _DOT_AT_LINE_START = re.compile(rb"(?m)^\.")
 
 
@@ -55,6 +56,16 @@ def _classify(code: int, text: str) -> DeliveryError:
     return cls(f"{code} {text}", code)
 
 
+def recipient(msg: Message) -> str:
+    return parseaddr(msg["To"])[1]
+
+
+def wire_bytes(msg: Message) -> bytes:
+    """The message as it goes on the wire: an address with a non-ASCII mailbox name needs
+    UTF-8 headers; everything else keeps the classic encoding."""
+    return msg.as_bytes(policy=_WIRE if recipient(msg).isascii() else _WIRE_UTF8)
+
+
 class OutboxTransport:
     """Writes each message as an .eml file to a folder (the embedded default)."""
 
@@ -65,7 +76,7 @@ class OutboxTransport:
     def send(self, msg: Message, commit: Callable[[], None] = lambda: None) -> None:
         name = hashlib.sha256(msg["Message-ID"].encode()).hexdigest()[:24] + ".eml"
         tmp = self.folder / f".{name}.tmp"
-        tmp.write_bytes(msg.as_bytes(policy=_WIRE))
+        tmp.write_bytes(wire_bytes(msg))
         try:
             commit()
         except BaseException:
@@ -153,19 +164,26 @@ class SmtpTransport:
 
     def send(self, msg: Message, commit: Callable[[], None] = lambda: None) -> None:
         sender = parseaddr(msg["From"])[1]
-        recipient = parseaddr(msg["To"])[1]
+        to = recipient(msg)
         smtp = self._connect()
+        options = []
+        if not to.isascii():
+            # A non-ASCII mailbox name travels only where the relay offers SMTPUTF8
+            # (RFC 6531); its domain part is already IDNA-encoded where it could be.
+            if not smtp.has_extn("smtputf8"):
+                raise PermanentFailure(f"the relay does not offer SMTPUTF8, which {to} needs")
+            options.append("SMTPUTF8")
         try:
-            code, text = smtp.mail(sender)
+            code, text = smtp.mail(sender, options)
             if code != 250:
                 raise _classify(code, text.decode(errors="replace"))
-            code, text = smtp.rcpt(recipient)
+            code, text = smtp.rcpt(to)
             if code not in (250, 251):
                 raise _classify(code, text.decode(errors="replace"))
             code, text = smtp.docmd("DATA")
             if code != 354:
                 raise _classify(code, text.decode(errors="replace"))
-            body = _DOT_AT_LINE_START.sub(b"..", msg.as_bytes(policy=_WIRE))  # dot-stuffing
+            body = _DOT_AT_LINE_START.sub(b"..", wire_bytes(msg))  # dot-stuffing
             if not body.endswith(b"\r\n"):
                 body += b"\r\n"
             smtp.send(body)

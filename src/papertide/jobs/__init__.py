@@ -1,9 +1,11 @@
-"""Background work on huey: the digest schedule, digest deliveries, embedding, and the
-daily pull of the live sources.
+"""Background work on huey: the digest schedule, digest deliveries, embedding, the daily
+pull of the live sources, and the mails that the web app's visitors ask for
+(confirmations, sign-in links).
 
     jobs = Jobs(services)            # registers the tasks on this process's queue
     jobs.enqueue_embedding(shards=4) # four workers embed disjoint slices in parallel
     jobs.pull_due()                  # what the hourly `pull_sources` task runs
+    jobs.sign_in_mail("ada@example.org")   # the web app answers, a worker sends
     jobs.consumer(workers=2).run()   # what `papertide worker` runs
 
 The live sources (`PAPERTIDE_SOURCES`) are pulled once per arXiv announcement: a periodic
@@ -30,6 +32,8 @@ from huey.consumer import Consumer
 
 from papertide.catalog import utcnow
 from papertide.config import Settings
+from papertide.digest import answer_address_change, answer_sign_in, answer_subscribe
+from papertide.readers import Topic
 
 if TYPE_CHECKING:
     from papertide.services import Services
@@ -75,6 +79,19 @@ class Jobs:
             services.search.catch_up()
             return done
 
+        # A retry counts against the address's mail limit again: one retry only.
+        @huey.task(name="subscribe_mail", retries=1, retry_delay=30)
+        def subscribe_mail(email: str, topics: list[Topic]) -> str:
+            return answer_subscribe(services, email, topics)
+
+        @huey.task(name="sign_in_mail", retries=1, retry_delay=30)
+        def sign_in_mail(email: str) -> str:
+            return answer_sign_in(services, email)
+
+        @huey.task(name="address_mail", retries=1, retry_delay=30)
+        def address_mail(reader_id: int, email: str) -> str:
+            return answer_address_change(services, reader_id, email)
+
         @huey.periodic_task(crontab(minute="*"), name="schedule_digests")
         def schedule_digests() -> int:
             return self.enqueue_due()
@@ -86,7 +103,14 @@ class Jobs:
         self.deliver_digest = deliver_digest
         self.embed_papers = embed_papers
         self.schedule_digests = schedule_digests
+        self.subscribe_mail = subscribe_mail
+        self.sign_in_mail = sign_in_mail
+        self.address_mail = address_mail
         self.pull_sources = pull_sources
+
+    def queue_depth(self) -> int:
+        """Jobs waiting for a worker."""
+        return int(self.huey.pending_count())
 
     def pull_due(self, now: datetime | None = None) -> int:
         """Pull every configured source not yet pulled for the latest announcement, then

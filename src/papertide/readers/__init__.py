@@ -1,9 +1,11 @@
-"""Readers: subscribers with double opt-in, their preferences and topics, and the signed
-links that act for them (confirm, manage, unsubscribe) in place of passwords.
+"""Readers: the accounts of papertide. One record per address is both the subscriber (double
+opt-in, preferences, topics) and the account (sign-in links, sessions, API tokens, role);
+signed links act for the reader in place of passwords.
 
     readers = services.readers
-    reader, created = readers.subscribe("ada@example.org", [Topic("graph neural networks")])
+    reader, mail = readers.request_subscription("ada@example.org", [Topic("graph networks")])
     readers.confirm(token)        # from the link in the confirmation mail
+    readers.accounts.redeem(sign_in_token, user_agent)   # → (reader, session token)
 """
 
 from __future__ import annotations
@@ -14,45 +16,29 @@ from functools import lru_cache
 from urllib.parse import urlencode
 from zoneinfo import available_timezones
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Engine
 
 from papertide.catalog import utcnow
 from papertide.config import Settings
 from papertide.options import FREQUENCIES, Frequency
+from papertide.readers._accounts import Accounts, ApiToken, Session
+from papertide.readers._address import normalize_email
+from papertide.readers._errors import InvalidInput
 from papertide.readers._store import Reader, ReaderStore, Topic
 from papertide.readers._tokens import TokenError, Tokens
 
-__all__ = ["InvalidInput", "Reader", "ReaderStore", "Readers", "Topic", "TokenError", "Tokens",
-           "clean_field", "make_topic", "normalize_email", "time_zones"]
+__all__ = ["Accounts", "ApiToken", "InvalidInput", "Reader", "ReaderStore", "Readers", "Session",
+           "Topic", "TokenError", "Tokens", "clean_field", "make_topic", "normalize_email",
+           "time_zones"]
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 MAX_TOPICS = 10
-
-
-class InvalidInput(ValueError):
-    """A reader-supplied value that cannot be used; the message says why."""
 
 
 @lru_cache(maxsize=1)
 def time_zones() -> frozenset[str]:
     """The IANA time zone names this machine knows."""
     return frozenset(available_timezones())
-
-
-def normalize_email(raw: str) -> str:
-    if not isinstance(raw, str) or len(raw) > 320:
-        raise InvalidInput("That does not look like an email address.")
-    try:
-        # `test_environment` accepts `.test` domains (RFC 6761: applications should not
-        # treat them as special; a lab's own relay may serve one), so that any address of
-        # the API schema's `format: email` is taken; names that can never receive mail
-        # (.local, .localhost, .invalid, .onion, .arpa) are still refused.
-        checked = validate_email(raw.strip(), check_deliverability=False,
-                                 test_environment=True)
-    except EmailNotValidError as exc:
-        raise InvalidInput(f"That does not look like an email address: {exc}") from None
-    return checked.normalized.lower()
 
 
 def clean_field(value: str | None, limit: int) -> str | None:
@@ -81,36 +67,77 @@ class Readers:
         self.settings = settings
         self.store = ReaderStore(engine)
         self.tokens = Tokens(settings.resolved_secret_key)
+        self.accounts = Accounts(engine, settings, self.store, self.tokens)
 
     # ---- subscribing --------------------------------------------------------------------
 
     def subscribe(self, email: str, topics: Sequence[Topic] = (),
                   confirmed: bool = False) -> tuple[Reader, bool]:
-        """Add (or find) the reader. Subscribing again is harmless; the caller answers the
-        same way either way, so nothing reveals whether the address was known."""
+        """Add (or find) the reader with these topics: the operator's way (`papertide readers
+        add`). Requests from the web go through `request_subscription`."""
         if len(topics) > MAX_TOPICS:
             raise InvalidInput(f"At most {MAX_TOPICS} topics.")
         return self.store.add(normalize_email(email), list(topics), confirmed)
 
+    def request_subscription(self, email: str,
+                             topics: Sequence[Topic] = ()) -> tuple[Reader, list[Topic], str]:
+        """What a subscribe request from a stranger may do: create a pending record for a
+        new address, and nothing else. Returns the reader, the topics its confirmation link
+        will add, and the mail to send: `confirm` (not receiving digests yet, or any more),
+        `topics` (active, with topics to add on click) or `already` (active, nothing new)."""
+        if len(topics) > MAX_TOPICS:
+            raise InvalidInput(f"At most {MAX_TOPICS} topics.")
+        reader, _ = self.store.add(normalize_email(email), [], confirmed=False)
+        held = {(t.query, t.category, t.author) for t in reader.topics}
+        new = [t for t in topics if (t.query, t.category, t.author) not in held]
+        if reader.status != "active":
+            return reader, new, "confirm"
+        return reader, new, "topics" if new else "already"
+
     def confirm(self, token: str) -> Reader:
+        """The confirmation link was clicked: the reader receives digests (again), with the
+        topics the link carries."""
         reader = self.from_token("confirm", token)
-        if reader.status in ("pending", "unsubscribed"):
+        claims = self.tokens.read("confirm", token)
+        if reader.status != "active":
             self.store.set_status(reader.id, "active", "confirm", confirmed_at=utcnow(), bounces=0)
+        carried = [make_topic(*t[:3]) for t in claims.extra.get("t", []) if isinstance(t, list)]
+        self.store.add_topics(reader.id, [t for t in carried if t], MAX_TOPICS)
         return self._reload(reader)
 
     def from_token(self, purpose: str, token: str) -> Reader:
         claims = self.tokens.read(purpose, token)
-        reader = self.store.get(claims.reader_id)
+        reader = self.store.get(claims.reader_id) if claims.reader_id is not None else None
         if reader is None or reader.token_version != claims.version:
-            raise TokenError("This link is no longer valid.")
+            raise TokenError("This link is no longer valid: the address was unsubscribed or "
+                             "changed after it was sent.")
         return reader
 
     def unsubscribe(self, reader: Reader, via: str) -> None:
-        """Takes effect at once; the links already sent keep working for this page only."""
+        """Takes effect at once, and every link sent before dies with it (a later
+        subscription gets links of its own)."""
         if reader.status != "unsubscribed":
-            self.store.set_status(
-                reader.id, "unsubscribed", "unsubscribe", via, unsubscribed_at=utcnow()
-            )
+            self.store.set_status(reader.id, "unsubscribed", "unsubscribe", via,
+                                  revoke_links=True, unsubscribed_at=utcnow())
+
+    def change_address(self, token: str) -> Reader:
+        """The link mailed to a new address was followed: the reader's address becomes it,
+        and every link sent before (to the old address) dies with the token version."""
+        reader = self.from_token("address", token)
+        new = self.tokens.read("address", token).extra.get("n")
+        if not isinstance(new, str):
+            raise TokenError("This link is not valid.")
+        if self.store.by_email(new) is not None:
+            raise InvalidInput("That address already belongs to an account.")
+        self.store.change_email(reader.id, new)
+        return self._reload(reader)
+
+    def subscribe_signed_in(self, reader: Reader) -> Reader:
+        """A signed-in reader has proved the address: digests start without another mail."""
+        if reader.status != "active":
+            self.store.set_status(reader.id, "active", "confirm", "account page",
+                                  confirmed_at=utcnow(), bounces=0)
+        return self._reload(reader)
 
     # ---- preferences --------------------------------------------------------------------
 
@@ -143,13 +170,17 @@ class Readers:
 
     # ---- links in mails -----------------------------------------------------------------
 
-    def link(self, reader: Reader, purpose: str, path: str) -> str:
-        token = self.tokens.make(purpose, reader.id, reader.token_version)
+    def link(self, reader: Reader, purpose: str, path: str, **claims: object) -> str:
+        token = self.tokens.make(purpose, reader.id, reader.token_version, **claims)
         return f"{self.settings.base_url.rstrip('/')}{path}?{urlencode({'token': token})}"
 
-    def links(self, reader: Reader) -> dict[str, str]:
+    def links(self, reader: Reader, topics: Sequence[Topic] = ()) -> dict[str, str]:
+        """The links a mail to this reader carries; `topics` ride in the confirmation link
+        and are added only when it is clicked."""
+        carried = [[t.query, t.category, t.author] for t in topics]
         return {
-            "confirm": self.link(reader, "confirm", "/confirm"),
+            "confirm": self.link(reader, "confirm", "/confirm", **({"t": carried} if carried
+                                                                    else {})),
             "manage": self.link(reader, "manage", "/preferences"),
             "preview": self.link(reader, "manage", "/digest/preview"),
             "unsubscribe": self.link(reader, "unsubscribe", "/unsubscribe"),

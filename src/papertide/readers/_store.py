@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, delete, insert, select, update
+from sqlalchemy import Connection, Engine, Row, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from papertide.catalog import utcnow
@@ -39,6 +39,7 @@ class Reader:
     unsubscribed_at: datetime | None = None
     last_edition: str | None = None
     last_sent_at: datetime | None = None
+    role: str = "reader"
     topics: list[Topic] = field(default_factory=list)
 
 
@@ -51,8 +52,11 @@ class ReaderStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def add(self, email: str, topic_list: list[Topic], confirmed: bool) -> tuple[Reader, bool]:
-        """The reader for this address, created if new (topics are added either way)."""
+    def add(self, email: str, topic_list: list[Topic], confirmed: bool,
+            status: str | None = None) -> tuple[Reader, bool]:
+        """The reader for this address, created if new (topics are added either way).
+        `confirmed` makes an existing reader active again (the operator's choice), unless
+        `status` is given: then it is only the status of a new record."""
         now = utcnow()
         created = False
         with self.engine.begin() as conn:
@@ -63,7 +67,7 @@ class ReaderStore:
                         conn.execute(
                             insert(readers).values(
                                 email=email,
-                                status="active" if confirmed else "pending",
+                                status=status or ("active" if confirmed else "pending"),
                                 frequency="daily",
                                 weekday=0,
                                 send_hour=7,
@@ -79,22 +83,60 @@ class ReaderStore:
                 except IntegrityError:
                     pass  # subscribed at the same moment by another request
                 row = conn.execute(select(readers).where(readers.c.email == email)).one()
-            elif confirmed and row.status != "active":
+            elif confirmed and status is None and row.status != "active":
                 conn.execute(update(readers).where(readers.c.id == row.id).values(
                     status="active", confirmed_at=now, bounces=0))
-            known = {(t.query, t.category, t.author) for t in
-                     conn.execute(select(topics).where(topics.c.reader_id == row.id))}
-            for topic in topic_list:
-                if (topic.query, topic.category, topic.author) not in known:
-                    conn.execute(
-                        insert(topics).values(
-                            reader_id=row.id,
-                            query=topic.query,
-                            category=topic.category,
-                            author=topic.author,
-                        )
-                    )
+            self._add_topics(conn, row.id, topic_list)
         return self._get(row.id), created
+
+    def add_topics(self, reader_id: int, topic_list: list[Topic], most: int) -> None:
+        """Add the topics the reader does not have yet, up to `most` topics in all."""
+        with self.engine.begin() as conn:
+            self._add_topics(conn, reader_id, topic_list, most)
+
+    def _add_topics(self, conn: Connection, reader_id: int, topic_list: list[Topic],
+                    most: int | None = None) -> None:
+        known = {(t.query, t.category, t.author) for t in
+                 conn.execute(select(topics).where(topics.c.reader_id == reader_id))}
+        for topic in topic_list:
+            key = (topic.query, topic.category, topic.author)
+            if key in known or (most is not None and len(known) >= most):
+                continue
+            known.add(key)
+            conn.execute(insert(topics).values(reader_id=reader_id, query=topic.query,
+                                               category=topic.category, author=topic.author))
+
+    def set_role(self, reader_id: int, role: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(readers).where(readers.c.id == reader_id).values(role=role))
+
+    def change_email(self, reader_id: int, email: str) -> None:
+        """A new address; every link sent to the old one dies with the token version."""
+        with self.engine.begin() as conn:
+            conn.execute(update(readers).where(readers.c.id == reader_id).values(
+                email=email, token_version=readers.c.token_version + 1))
+            conn.execute(insert(mail_events).values(reader_id=reader_id, kind="address",
+                                                    detail="", created_at=utcnow()))
+
+    def counts_by_status(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            return {status: count for status, count in conn.execute(
+                select(readers.c.status, func.count()).group_by(readers.c.status))}
+
+    def recent(self, limit: int = 50) -> list[Reader]:
+        """The newest readers first, without their topics."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(readers).order_by(readers.c.id.desc()).limit(limit))
+            return [_reader(r) for r in rows]
+
+    def recent_events(self, kind: str, limit: int = 20) -> list[tuple[str, str, datetime]]:
+        """(address, detail, when) of the latest mail events of one kind (e.g. bounces)."""
+        query = (select(readers.c.email, mail_events.c.detail, mail_events.c.created_at)
+                 .join(readers, readers.c.id == mail_events.c.reader_id)
+                 .where(mail_events.c.kind == kind)
+                 .order_by(mail_events.c.id.desc()).limit(limit))
+        with self.engine.connect() as conn:
+            return [(r.email, r.detail or "", r.created_at) for r in conn.execute(query)]
 
     def _get(self, reader_id: int) -> Reader:
         """A reader known to exist (just written by this store)."""
@@ -129,8 +171,12 @@ class ReaderStore:
         return [_reader(r, by_reader.get(r.id, [])) for r in rows]
 
     def set_status(self, reader_id: int, status: str, event: str, detail: str = "",
-                   **values: Any) -> None:
+                   revoke_links: bool = False, **values: Any) -> None:
+        """A new status and its mail event; `revoke_links` bumps the token version, so
+        that every link sent before stops working."""
         now = utcnow()
+        if revoke_links:
+            values["token_version"] = readers.c.token_version + 1
         with self.engine.begin() as conn:
             conn.execute(
                 update(readers).where(readers.c.id == reader_id).values(status=status, **values)

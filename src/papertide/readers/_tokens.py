@@ -1,14 +1,17 @@
 """Signed, expiring tokens for the links in mails: no passwords anywhere.
 
-A token names a reader, a purpose and the reader's token version; it is signed with the
-secret key (itsdangerous) and carries its time, so it expires. Changing purpose, reader
-or any character breaks the signature; bumping the reader's token version (on
-unsubscribe, or by the operator) revokes every link sent before.
+A token names a purpose, a reader and the reader's token version, and may carry more
+claims (the topics a confirmation adds, the address and one-time id of a sign-in link);
+it is signed with the secret key (itsdangerous) and carries its time, so it expires.
+Changing purpose, reader or any character breaks the signature; the reader's token
+version is bumped on unsubscribe and on an address change, which revokes every link sent
+before.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
@@ -16,6 +19,8 @@ MAX_AGE = {
     "confirm": 7 * 86400,          # a confirmation mail is acted on soon or not at all
     "manage": 180 * 86400,         # preferences and preview links in every digest
     "unsubscribe": 365 * 86400,    # one-click unsubscribe must keep working
+    "signin": 15 * 60,             # a sign-in link is used at once, and only once
+    "address": 86400,              # a new address is confirmed the same day
 }
 
 
@@ -27,8 +32,9 @@ class TokenError(ValueError):
 
 @dataclass(frozen=True)
 class TokenClaims:
-    reader_id: int
+    reader_id: int | None
     version: int
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class Tokens:
@@ -40,8 +46,8 @@ class Tokens:
             raise ValueError(f"unknown token purpose {purpose!r}")
         return URLSafeTimedSerializer(self.secret_key, salt=f"papertide-{purpose}")
 
-    def make(self, purpose: str, reader_id: int, version: int) -> str:
-        return self._serializer(purpose).dumps({"r": reader_id, "v": version})
+    def make(self, purpose: str, reader_id: int | None, version: int, **extra: Any) -> str:
+        return self._serializer(purpose).dumps({"r": reader_id, "v": version, **extra})
 
     def read(self, purpose: str, token: str, max_age: int | None = None) -> TokenClaims:
         try:
@@ -54,6 +60,8 @@ class Tokens:
             raise TokenError(
                 "This link is not valid: it may have been altered or cut short."
             ) from None
-        if not isinstance(data, dict) or not isinstance(data.get("r"), int):
+        reader_id = data.get("r") if isinstance(data, dict) else "?"
+        if reader_id is not None and not isinstance(reader_id, int):
             raise TokenError("This link is not valid.")
-        return TokenClaims(data["r"], int(data.get("v", 0)))
+        extra = {k: v for k, v in data.items() if k not in ("r", "v")}
+        return TokenClaims(reader_id, int(data.get("v", 0)), extra)

@@ -20,12 +20,12 @@ from papertide.web._deps import (
     SimilarLimit,
     Since,
     Until,
-    client_id,
     day_range,
     paper_or_404,
     services,
 )
 from papertide.web._errors import error_responses
+from papertide.web._identity import require_reader
 
 # Any route may be sent a body over the limit (the middleware answers 413 before routing).
 router = APIRouter(responses=error_responses(413))
@@ -114,21 +114,24 @@ def vote_other_methods(paper_id: str) -> None:
 
 
 def _set_vote(request: Request, paper_id: str, voted: bool) -> VoteOut:
+    reader = require_reader(request, "vote")
     paper = paper_or_404(request, paper_id)
     catalog = services(request).catalog
     change = catalog.record_event if voted else catalog.remove_event
-    change(paper.id, "vote", client_id(request))
+    change(paper.id, "vote", f"r:{reader.id}")
     return VoteOut(id=paper.id, voted=voted, votes=paper_or_404(request, paper.id).votes)
 
 
-@router.post("/api/papers/{paper_id:path}/vote", tags=["papers"], responses=error_responses(404))
+@router.post("/api/papers/{paper_id:path}/vote", tags=["papers"],
+             responses=error_responses(401, 404))
 def vote(request: Request, paper_id: str) -> VoteOut:
-    """Vote for a paper: one vote per reader or client (cookie or X-Client-Id header)."""
+    """Vote for a paper, once per signed-in reader (a session from a page, or an API token
+    as `Authorization: Bearer …`); 401 without one."""
     return _set_vote(request, paper_id, True)
 
 
 @router.delete("/api/papers/{paper_id:path}/vote", tags=["papers"],
-               responses=error_responses(404))
+               responses=error_responses(401, 404))
 def unvote(request: Request, paper_id: str) -> VoteOut:
     """Take a vote back."""
     return _set_vote(request, paper_id, False)

@@ -5,18 +5,24 @@ Routes (pages in `_pages.py`, JSON in `_api.py`, reader pages and API in `_reade
     GET  /                         trending papers, window tabs
     GET  /search                   search page with filters
     GET  /papers/{id}              paper page (counts a view), vote button
-    POST /papers/{id}/vote         vote from the page (form or htmx)
+    POST /papers/{id}/vote         vote from the page (form or htmx; signed in)
     GET  /api/papers               GET /api/papers/{id}   GET /api/search   GET /api/trending
-    POST /api/papers/{id}/vote     DELETE /api/papers/{id}/vote
-    POST /subscribe  POST /api/subscribe        double opt-in subscription
+    POST /api/papers/{id}/vote     DELETE /api/papers/{id}/vote   (signed in)
+    POST /subscribe  POST /api/subscribe        double opt-in subscription (queued mail)
     GET  /confirm  GET|POST /preferences  GET|POST /unsubscribe   (signed links from mails)
     GET  /digest/preview           the next edition, unsent
-    GET  /outbox  GET /outbox/{name}          mails written instead of sent (no SMTP relay)
+    GET|POST /login  POST /api/auth/login  GET|POST /auth/signin  POST /logout   (`_accounts.py`)
+    GET  /account  …               sessions, API tokens, subscription;  GET /api/me
+    GET  /admin  GET /outbox  GET /outbox/{name}    admins only (404 for everyone else)
     GET  /daily  GET /daily/{day}  one announcement day's papers   (`_daily.py`)
     GET  /api/daily  GET /api/daily/{day}
     GET  /feeds/trending.atom  /feeds/daily.atom  /feeds/search.atom   Atom (`_feeds.py`)
     POST /fetch/arxiv              fetch a paper the catalog lacks from arXiv (`_fetch.py`)
     GET  /healthz                  GET /docs (OpenAPI)
+
+At the edge (outermost first): the body limit, the guard that resolves the signed-in
+reader and refuses forged or cross-site requests (`_security.py`), the rate-limit gate
+(`_ratelimits.py`, where each limited route is declared) and the browser cookie.
 """
 
 from __future__ import annotations
@@ -30,15 +36,17 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from starlette.middleware.base import BaseHTTPMiddleware
 
 from papertide import __version__
 from papertide.catalog import readable
 from papertide.config import Settings
+from papertide.jobs import Jobs
 from papertide.services import Services, open_services
-from papertide.web import _api, _daily, _errors, _feeds, _fetch, _pages, _readers
+from papertide.web import _accounts, _admin, _api, _daily, _errors, _feeds, _fetch, _pages, _readers
 from papertide.web._links import linkify
 from papertide.web._middleware import BodyLimit, ClientCookie
+from papertide.web._ratelimits import RateLimitGate, limit_for
+from papertide.web._security import Guard
 
 HERE = Path(__file__).parent
 INDEX_FOLLOW_SECONDS = 10.0
@@ -54,7 +62,7 @@ async def _follow_catalog(services: Services, every: float) -> None:
             log.exception("catching the search indexes up failed")
 
 
-def _lifespan(services: Services,
+def _lifespan(services: Services, jobs: Jobs,
               embedded_worker: bool) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -71,9 +79,7 @@ def _lifespan(services: Services,
                 None, services.search.semantic.query_vector, "")
         consumer = None
         if embedded_worker:
-            from papertide.jobs import Jobs
-
-            consumer = Jobs(services).consumer(workers=2, embedded=True)
+            consumer = jobs.consumer(workers=2, embedded=True)
             consumer.start()
         yield
         follower.cancel()
@@ -83,31 +89,42 @@ def _lifespan(services: Services,
     return lifespan
 
 
-def create_app(settings: Settings | None = None, embedded_worker: bool = False) -> FastAPI:
+def create_app(settings: Settings | None = None, embedded_worker: bool = False,
+               immediate_jobs: bool = False) -> FastAPI:
     """The app. With `embedded_worker` it also runs the job consumer in threads (the
-    embedded default of `papertide serve`: schedule, deliveries, embedding)."""
+    embedded default of `papertide serve`: schedule, deliveries, embedding, mails asked
+    for on the pages); `immediate_jobs` runs each job inside the call that enqueues it
+    (huey's immediate mode: tests of a web flow that ends in a mail)."""
     settings = settings or Settings()
     services = open_services(settings)
+    jobs = Jobs(services, immediate=immediate_jobs)
     app = FastAPI(title="papertide", version=__version__,
-                  lifespan=_lifespan(services, embedded_worker),
+                  lifespan=_lifespan(services, jobs, embedded_worker),
                   description="Trending research papers, searched by keywords and by meaning.")
     app.state.services = services
     app.state.settings = settings
+    app.state.jobs = jobs
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["readable"] = readable
     templates.env.filters["linkify"] = linkify
     app.state.templates = templates
 
-    _errors.install(app)
+    _errors.install(app, rate_limited=limit_for)
     app.include_router(_api.router)
     app.include_router(_daily.api)
     app.include_router(_feeds.router)
     app.include_router(_daily.pages)
     app.include_router(_fetch.router)
     app.include_router(_readers.router)
+    app.include_router(_accounts.router)
     app.include_router(_pages.router)
     app.include_router(_readers.pages)
+    app.include_router(_accounts.pages)
+    app.include_router(_admin.pages)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    app.add_middleware(BaseHTTPMiddleware, dispatch=ClientCookie(settings.resolved_secret_key))
+    secure = settings.base_url.startswith("https://")
+    app.add_middleware(ClientCookie, secret_key=settings.resolved_secret_key, secure=secure)
+    app.add_middleware(RateLimitGate, limits=services.limits)
+    app.add_middleware(Guard, accounts=services.readers.accounts, settings=settings)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app

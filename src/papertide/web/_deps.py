@@ -1,5 +1,5 @@
-"""What every route needs from a request: the services, the anonymous client, a rendered
-template, a paper or a 404, and query values parsed one way for pages and API alike.
+"""What every route needs from a request: the services, a rendered template, a paper or a
+404, and query values parsed one way for pages and API alike (who is asking: `_identity.py`).
 
 Routes import from here; nothing here imports a route, so the web package has no cycle.
 """
@@ -33,15 +33,6 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
     response: Response = request.app.state.templates.TemplateResponse(
         request, name, context, status_code=status_code)
     return response
-
-
-def client_id(request: Request) -> str:
-    """The anonymous client behind a request: an API client's X-Client-Id header, else the
-    signed cookie the middleware sets (a forged cookie is ignored and replaced)."""
-    header = request.headers.get("x-client-id", "").strip()
-    if header:
-        return "h:" + header[:100]
-    return "c:" + str(request.state.client_id)
 
 
 def paper_or_404(request: Request, paper_id: str) -> Paper:

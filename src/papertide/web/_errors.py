@@ -11,6 +11,8 @@ document for routes without a body (their bad parameters are 400s).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -21,6 +23,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from papertide.web._deps import render
+
+RateLimited = Callable[[str, str], object]  # (method, path) → truthy if a limit counts it
 
 
 class ErrorDetail(BaseModel):
@@ -38,11 +42,18 @@ class ErrorOut(BaseModel):
 
 ERROR_DESCRIPTIONS = {
     400: "A bad parameter: the message says which, and what to send instead.",
+    401: "Not signed in where the route needs a reader, or an `Authorization` header whose "
+         "API token is not valid.",
+    403: "A state-changing request from another site, or one with a session cookie but "
+         "without its CSRF token.",
     404: "No paper with that id.",
     405: "The route does not take this method; `Allow` lists those it takes.",
     413: "The request body is larger than PAPERTIDE_MAX_BODY_BYTES (counted as it streams).",
     422: "The body does not fit its schema.",
+    429: "Too many requests from this client just now; `Retry-After` says when to try again.",
 }
+_UNSAFE = {"post", "put", "patch", "delete"}
+_PARAMETER = re.compile(r"\{[^}]*\}")
 
 
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
@@ -82,19 +93,41 @@ async def validation_error(request: Request, exc: Exception) -> Response:
     return render(request, "error.html", status_code=status, status=status, message=message)
 
 
-def _documented_errors(app: FastAPI) -> None:
-    """FastAPI documents a 422 (in its own error shape) for every route with parameters;
-    only routes with a body answer 422 here, in `ErrorOut`'s shape (they declare it)."""
+def _error(code: int) -> dict[str, Any]:
+    response: dict[str, Any] = {"description": ERROR_DESCRIPTIONS[code], "content": {
+        "application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
+    if code == 429:
+        response["headers"] = {"Retry-After": {"description": "Seconds to wait.",
+                                               "schema": {"type": "integer"}}}
+    return response
+
+
+def _documented_errors(app: FastAPI, rate_limited: RateLimited | None) -> None:
+    """What the edge answers before any route, declared on every operation it applies to:
+    401 (a bad API token, on any route), 403 (unsafe methods: cross-site or CSRF), 413 (a
+    body over the limit, on any route), 429 (the routes `rate_limited(method, path)`
+    names). FastAPI documents a 422 in its own shape for every route with parameters;
+    only routes with a body answer 422 here, and in `ErrorOut`'s shape."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:
             return app.openapi_schema
         schema = generate()
-        for path_item in schema.get("paths", {}).values():
-            for operation in path_item.values():
-                if "requestBody" not in operation:
-                    operation.get("responses", {}).pop("422", None)
+        for path, path_item in schema.get("paths", {}).items():
+            example = _PARAMETER.sub("x", path)
+            for method, operation in path_item.items():
+                responses = operation.setdefault("responses", {})
+                if "requestBody" in operation:
+                    responses["422"] = _error(422)  # in our shape, not FastAPI's
+                else:
+                    responses.pop("422", None)
+                responses.setdefault("401", _error(401))
+                responses.setdefault("413", _error(413))
+                if method in _UNSAFE:
+                    responses.setdefault("403", _error(403))
+                if rate_limited is not None and rate_limited(method.upper(), example):
+                    responses.setdefault("429", _error(429))
         components = schema.get("components", {}).get("schemas", {})
         text = str(schema.get("paths"))
         for name in ("HTTPValidationError", "ValidationError"):
@@ -105,7 +138,7 @@ def _documented_errors(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def install(app: FastAPI) -> None:
+def install(app: FastAPI, rate_limited: RateLimited | None = None) -> None:
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, validation_error)
-    _documented_errors(app)
+    _documented_errors(app, rate_limited)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable, Callable
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
 from itsdangerous import BadSignature, URLSafeSerializer
+from starlette.datastructures import MutableHeaders
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -64,24 +64,41 @@ class BodyLimit:
 
 
 class ClientCookie:
-    """Gives every browser a signed, random client id in a long-lived cookie, available to
-    routes as `request.state.client_id` (what counts a view or a vote once)."""
+    """Gives every browser a signed, random client id in a long-lived first-party cookie,
+    set by the pages (HTML responses) only. Routes read it as `request.state.client_id`:
+    None when the request came without a valid one (a forged cookie is ignored), so that
+    a request without it counts no view. Plain ASGI: no task or stream of its own per
+    request, which keeps the event loop's turns short when it is busy."""
 
-    def __init__(self, secret_key: str) -> None:
+    def __init__(self, app: ASGIApp, secret_key: str, secure: bool = False) -> None:
+        self.app = app
         self.signer = URLSafeSerializer(secret_key, salt="client-id")
+        self.secure = secure
 
-    async def __call__(self, request: Request,
-                       call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        cookie = request.cookies.get(CLIENT_COOKIE)
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        cookie = Request(scope).cookies.get(CLIENT_COOKIE)
         try:
-            request.state.client_id = self.signer.loads(cookie) if cookie else None
+            client_id = self.signer.loads(cookie) if cookie else None
         except BadSignature:
-            request.state.client_id = None
-        fresh = request.state.client_id is None
-        if fresh:
-            request.state.client_id = secrets.token_urlsafe(12)
-        response = await call_next(request)
-        if fresh:
-            response.set_cookie(CLIENT_COOKIE, self.signer.dumps(request.state.client_id),
-                                max_age=CLIENT_COOKIE_DAYS * 86400, httponly=True, samesite="lax")
-        return response
+            client_id = None
+        scope.setdefault("state", {})["client_id"] = client_id
+        if client_id is not None:
+            return await self.app(scope, receive, send)
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if headers.get("content-type", "").startswith("text/html"):
+                    headers.append("set-cookie", self._new_cookie())
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookie)
+
+    def _new_cookie(self) -> str:
+        carrier = Response()
+        carrier.set_cookie(CLIENT_COOKIE, self.signer.dumps(secrets.token_urlsafe(12)),
+                           max_age=CLIENT_COOKIE_DAYS * 86400, httponly=True, samesite="lax",
+                           secure=self.secure)
+        return carrier.headers["set-cookie"]

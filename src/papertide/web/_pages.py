@@ -14,7 +14,6 @@ from papertide.search import Filters
 from papertide.web._deps import (
     MAX_BROWSE_OFFSET,
     MAX_SEARCH_OFFSET,
-    client_id,
     day_range,
     paper_or_404,
     parse_date,
@@ -23,6 +22,7 @@ from papertide.web._deps import (
     services,
 )
 from papertide.web._fetch import missing_arxiv_id
+from papertide.web._identity import require_reader, signed_in, viewer
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 20
@@ -72,24 +72,29 @@ def search_page(request: Request, q: str = "", since: str | None = None,
 def paper_page(request: Request, paper_id: str) -> Response:
     catalog = services(request).catalog
     paper = paper_or_404(request, paper_id)
-    actor = client_id(request)
-    catalog.record_event(paper.id, "view", actor, utcnow().date().isoformat())
-    voted = catalog.has_event(paper.id, "vote", actor)
+    who = viewer(request)
+    if who is not None:  # once per reader or browser and day; programs count nothing
+        catalog.record_event(paper.id, "view", who, utcnow().date().isoformat())
+    reader = signed_in(request)
+    voted = reader is not None and catalog.has_event(paper.id, "vote", f"r:{reader.id}")
     return render(request, "paper.html", paper=paper_or_404(request, paper.id), voted=voted,
                   similar=services(request).search.similar(paper.id, 6))
 
 
 @router.post("/papers/{paper_id:path}/vote")
 def vote_from_page(request: Request, paper_id: str) -> Response:
+    """Vote or take the vote back; htmx gets the button and the counts line (out of band),
+    so that both show the new count."""
+    reader = require_reader(request, "vote")
     catalog = services(request).catalog
     paper = paper_or_404(request, paper_id)
-    actor = client_id(request)
+    actor = f"r:{reader.id}"
     if catalog.has_event(paper.id, "vote", actor):
         catalog.remove_event(paper.id, "vote", actor)
     else:
         catalog.record_event(paper.id, "vote", actor)
     paper = paper_or_404(request, paper.id)
     if request.headers.get("hx-request"):
-        return render(request, "_vote.html", paper=paper,
+        return render(request, "_vote.html", paper=paper, oob=True,
                       voted=catalog.has_event(paper.id, "vote", actor))
     return RedirectResponse(request.url_for("paper_page", paper_id=paper.id), status_code=303)

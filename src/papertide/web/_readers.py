@@ -1,5 +1,10 @@
 """Reader pages and API: subscribe, confirm, preferences, one-click unsubscribe, digest
-preview, and the outbox (the embedded setup's mail folder)."""
+preview, and the outbox (the embedded setup's mail folder, for admins only).
+
+Subscribing answers 202 at once and leaves the rest to the job queue (see
+`digest/_requests.py`): the answer and its timing are the same whether or not the
+address is subscribed, and nothing about an existing reader changes until a link in the
+mail is clicked."""
 
 from __future__ import annotations
 
@@ -15,9 +20,18 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from papertide.options import FREQUENCIES
-from papertide.readers import InvalidInput, Reader, TokenError, Topic, make_topic, time_zones
+from papertide.readers import (
+    InvalidInput,
+    Reader,
+    TokenError,
+    Topic,
+    make_topic,
+    normalize_email,
+    time_zones,
+)
 from papertide.web._deps import is_whole_number, render, services
 from papertide.web._errors import error_responses
+from papertide.web._identity import require_admin
 
 router = APIRouter()
 pages = APIRouter(include_in_schema=False)
@@ -40,13 +54,11 @@ def _reader(request: Request, purpose: str, token: str) -> Reader:
 
 
 def _subscribe(request: Request, email: str, topics: list[Topic | None]) -> None:
-    svc = services(request)
     try:
-        reader, _ = svc.readers.subscribe(email, [t for t in topics if t])
+        address = normalize_email(email)
     except InvalidInput as exc:
         raise HTTPException(400, str(exc)) from None
-    if reader.status == "pending":
-        svc.digests.send_confirmation(reader)
+    request.app.state.jobs.subscribe_mail(address, [t for t in topics if t])
 
 
 class TopicIn(BaseModel):
@@ -56,9 +68,9 @@ class TopicIn(BaseModel):
 
 
 class SubscribeIn(BaseModel):
-    # An address as RFC 5321 writes them (3 to 254 characters): what the schema promises
-    # is what the server accepts.
-    email: str = Field(..., min_length=3, max_length=254, json_schema_extra={"format": "email"},
+    # An address as RFC 6531 writes them (3 to 254 characters, internationalised ones too:
+    # they are sent with SMTPUTF8): what the schema promises is what the server accepts.
+    email: str = Field(..., min_length=3, max_length=254, json_schema_extra={"format": "idn-email"},
                        description="An email address. Domains that can never receive mail "
                        "(.local, .localhost, .invalid, .onion, .arpa) are refused with a 400.")
     topics: list[TopicIn] = Field(default_factory=list, max_length=10)
@@ -188,6 +200,7 @@ def digest_preview(request: Request, token: str = "") -> Response:
 
 @pages.get("/outbox")
 def outbox(request: Request) -> Response:
+    require_admin(request)
     settings = services(request).settings
     if settings.smtp_url:
         raise HTTPException(404, "mail goes to the SMTP relay, not to an outbox")
@@ -208,6 +221,7 @@ def outbox(request: Request) -> Response:
 
 @pages.get("/outbox/{name}")
 def outbox_mail(request: Request, name: str) -> Response:
+    require_admin(request)
     settings = services(request).settings
     path = settings.outbox_dir / name
     if settings.smtp_url or "/" in name or not name.endswith(".eml") or not path.is_file():

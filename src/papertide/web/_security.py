@@ -1,0 +1,125 @@
+"""The guard at the edge: who is signed in, and whether a state-changing request may go on.
+
+For every request it resolves the reader, from `Authorization: Bearer <API token>` (a
+wrong token is a 401) or from the session cookie, into `request.state.reader` and
+`request.state.session`. Then, for POST, PUT, PATCH and DELETE:
+
+- a request authenticated by an API token goes on: no cookie is involved, so no forgery;
+- a request from another site is refused (403): `Sec-Fetch-Site: cross-site`, or an
+  `Origin` that is neither this host nor the base URL's;
+- a request that carries a live session cookie must carry the session's CSRF token, as
+  the header `X-CSRF-Token` (htmx sends it on every request) or the form field
+  `csrf_token` (every form of a page has it); else 403, and nothing changes.
+
+Signed mail links (`/unsubscribe`, `/preferences`) are authenticated by their token, not
+by a cookie, and a mail client's RFC 8058 one-click POST carries no CSRF token and no
+same-site Origin: they are left to their token.
+"""
+
+from __future__ import annotations
+
+import hmac
+from urllib.parse import parse_qs, urlsplit
+
+from fastapi import HTTPException
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from papertide.config import Settings
+from papertide.readers import Accounts
+from papertide.web._errors import http_error
+from papertide.web._identity import SESSION_COOKIE
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
+TOKEN_LINK_PATHS = {"/unsubscribe", "/preferences"}  # authenticated by the link's token
+CSRF_FIELD, CSRF_HEADER = "csrf_token", "x-csrf-token"
+
+
+class Guard:
+    def __init__(self, app: ASGIApp, accounts: Accounts, settings: Settings) -> None:
+        self.app, self.accounts = app, accounts
+        self.own_hosts = {urlsplit(settings.base_url).netloc.lower()}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        request = Request(scope)
+        state = scope.setdefault("state", {})
+        state["reader"] = state["session"] = None
+        authorization = request.headers.get("authorization")
+        by_token = authorization is not None
+        if by_token:
+            scheme, _, token = (authorization or "").partition(" ")
+            reader = (await run_in_threadpool(self.accounts.reader_for_api_token, token.strip())
+                      if scheme.lower() == "bearer" else None)
+            if reader is None:
+                return await self._deny(scope, receive, send, 401, "That API token is not "
+                                        "valid: create one on your account page.")
+            state["reader"] = reader
+        elif cookie := request.cookies.get(SESSION_COOKIE):
+            session = await run_in_threadpool(self.accounts.session, cookie)
+            if session is not None:
+                state["reader"], state["session"] = session.reader, session
+        if request.method in SAFE_METHODS or by_token or scope["path"] in TOKEN_LINK_PATHS:
+            return await self.app(scope, receive, send)
+        if self._cross_site(request):
+            return await self._deny(scope, receive, send, 403, "This request came from another "
+                                    "site, so it was refused.")
+        session = state["session"]
+        if session is None:
+            return await self.app(scope, receive, send)
+        supplied = request.headers.get(CSRF_HEADER)
+        body: list[Message] = []
+        if supplied is None:
+            body, supplied = await _form_field(request, receive, CSRF_FIELD)
+        if not hmac.compare_digest((supplied or "").encode(), session.csrf_token.encode()):
+            return await self._deny(scope, receive, send, 403, "This form has expired or did not "
+                                    "come from papertide: reload the page and try again.")
+        return await self.app(scope, _replay(body, receive), send)
+
+    def _cross_site(self, request: Request) -> bool:
+        if request.headers.get("sec-fetch-site") == "cross-site":
+            return True
+        origin = request.headers.get("origin")
+        if origin is None:
+            return False  # not a browser, or a browser on this very origin
+        host = request.headers.get("host", "").lower()
+        return origin == "null" or urlsplit(origin).netloc.lower() not in self.own_hosts | {host}
+
+    async def _deny(self, scope: Scope, receive: Receive, send: Send, status: int,
+                    message: str) -> None:
+        scope.setdefault("router", scope["app"].router)  # error pages link the static files
+        response = await http_error(Request(scope, receive), HTTPException(status, message))
+        await response(scope, receive, send)
+
+
+async def _form_field(request: Request, receive: Receive,
+                      name: str) -> tuple[list[Message], str | None]:
+    """Read the whole body (the body limit outside bounds it) and find one field of a
+    URL-encoded form in it; the messages are kept to hand on to the app."""
+    messages: list[Message] = []
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    if not request.headers.get("content-type", "").startswith(
+            "application/x-www-form-urlencoded"):
+        return messages, None
+    try:
+        values = parse_qs(b"".join(chunks).decode("latin-1"), max_num_fields=1000).get(name)
+    except ValueError:  # more fields than any form of papertide has
+        return messages, None
+    return messages, values[0] if values else None
+
+
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    async def replayed() -> Message:
+        return messages.pop(0) if messages else await receive()
+
+    return replayed
