@@ -118,3 +118,12 @@ def test_links_stored_before_the_check_are_never_shown(services):
         api = client.get("/api/papers/2401.00003").json()
     assert "alert(1)" not in page and 'href="https://arxiv.org/abs/2401.00003"' in page
     assert api["links"] == {"abs": "https://arxiv.org/abs/2401.00003"}
+
+
+def test_papers_titled_with_punctuation_alone_are_told_apart(services):
+    """Found by the property tests: such titles had one empty dedup key, so one id, and the
+    second such paper failed its whole batch."""
+    first = services.catalog.upsert([Paper(title=":"), Paper(title="Fine")])
+    second = services.catalog.upsert([Paper(title="???"), Paper(title=":"), Paper(title="Also")])
+    assert (first.added, second.added, second.unchanged) == (2, 2, 1)
+    assert len({p.id for p in services.catalog.newest(10)}) == 4

@@ -177,3 +177,11 @@ def test_feeds_carry_no_character_xml_cannot_hold(client):
 def test_a_feed_with_a_bad_day_is_a_400_in_json(client):
     response = client.get("/feeds/daily.atom?day=yesterday")
     assert response.status_code == 400 and response.json()["status"] == 400
+
+
+def test_a_body_that_is_not_json_at_all_is_a_documented_400(client):
+    response = client.post("/api/auth/login", content=b"\xff\x0e",
+                           headers={"Content-Type": "application/json"})
+    assert response.status_code in (400, 422) and response.json()["status"] == response.status_code
+    documented = client.get("/openapi.json").json()["paths"]["/api/auth/login"]["post"]
+    assert str(response.status_code) in documented["responses"]

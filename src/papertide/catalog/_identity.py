@@ -43,12 +43,16 @@ def normalize_doi(value: str | None) -> str | None:
 
 @lru_cache(maxsize=1 << 16)
 def title_key(title: str) -> str:
-    """Case, accents, punctuation and spacing folded away: the title as dedup key."""
+    """Case, accents, punctuation and spacing folded away: the title as dedup key. A title
+    of punctuation alone (`:`, `???`) keys as itself, case and spacing folded: an empty
+    key would give every such paper the same id (and fail the batch of the second)."""
     if title.isascii():
-        return _NOT_WORD.sub(" ", title.lower()).strip()[:300]
-    decomposed = unicodedata.normalize("NFKD", title)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _NOT_WORD.sub(" ", stripped.casefold()).strip()[:300]
+        key = _NOT_WORD.sub(" ", title.lower()).strip()[:300]
+    else:
+        decomposed = unicodedata.normalize("NFKD", title)
+        stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        key = _NOT_WORD.sub(" ", stripped.casefold()).strip()[:300]
+    return key or " ".join(title.casefold().split())[:300]
 
 
 def paper_key(paper_id: str) -> int:

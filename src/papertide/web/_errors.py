@@ -120,6 +120,7 @@ def _documented_errors(app: FastAPI, rate_limited: RateLimited | None) -> None:
                 responses = operation.setdefault("responses", {})
                 if "requestBody" in operation:
                     responses["422"] = _error(422)  # in our shape, not FastAPI's
+                    responses.setdefault("400", _error(400))  # a body that is not JSON at all
                 else:
                     responses.pop("422", None)
                 responses.setdefault("401", _error(401))
