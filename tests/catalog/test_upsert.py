@@ -96,3 +96,13 @@ def test_a_failing_batch_leaves_nothing_behind(catalog):
         catalog.upsert(bad)
     assert catalog.get("2401.00009") is None
     assert catalog.stats()["papers"] == 1
+
+
+def test_newest_leaves_out_more_papers_than_a_statement_can_bind(catalog):
+    # The trending fill excludes every scored paper: tens of thousands on a busy instance.
+    catalog.upsert([paper(title=f"Paper {i}", arxiv_id=f"2401.{i:05d}") for i in range(30)])
+    everything = [p.id for p in catalog.newest(limit=30)]
+    excluded = set(everything[::3]) | {f"gone-{i}" for i in range(70_000)}
+    kept = [pid for pid in everything if pid not in excluded]
+    assert [p.id for p in catalog.newest(limit=30, exclude=excluded)] == kept
+    assert [p.id for p in catalog.newest(limit=5, offset=3, exclude=excluded)] == kept[3:8]

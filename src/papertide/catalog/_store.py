@@ -328,18 +328,19 @@ class Catalog:
         Only the ids go through the sort and past the offset; the page's rows are read
         after (sorting whole rows, abstracts and all, cost 3× at offset 10,000: see
         `bench/bench_offsets.py`)."""
-        query = (
-            select(papers.c.id)
-            .order_by(papers.c.listed.desc().nulls_last(), papers.c.published.desc().nulls_last(),
-                      papers.c.rank_hint.asc().nulls_last(), papers.c.first_seen.desc(),
-                      papers.c.id)
-            .limit(limit).offset(offset)
-        )
-        excluded = list(exclude)
-        if excluded:
-            query = query.where(papers.c.id.not_in(excluded))
+        query = select(papers.c.id).order_by(
+            papers.c.listed.desc().nulls_last(), papers.c.published.desc().nulls_last(),
+            papers.c.rank_hint.asc().nulls_last(), papers.c.first_seen.desc(), papers.c.id)
+        excluded = set(exclude)
         with self.engine.connect() as conn:
-            ids = list(conn.execute(query).scalars())
+            if not excluded:
+                ids = list(conn.execute(query.limit(limit).offset(offset)).scalars())
+            else:
+                # Excluded in Python, not by `NOT IN`: the trending fill excludes every scored
+                # paper, more than a statement may bind. At most len(excluded) of the first
+                # offset + limit + len(excluded) ids are excluded, so that many suffice.
+                head = conn.execute(query.limit(offset + limit + len(excluded))).scalars()
+                ids = [pid for pid in head if pid not in excluded][offset:offset + limit]
         return self.get_many(ids)
 
     # ---- announcement days ------------------------------------------------------------
