@@ -53,7 +53,6 @@ EMBED_SHARDS = 4
 # kept and the summary printed): neither a crash (1) nor a usage error (2).
 UNREADABLE_EXIT = 3
 SHOWN_SKIPPED = 20  # papers an index could not take, listed by `stats`
-SWITCH_INTERVAL = 0.0002  # seconds; see `serve`
 console = Console(stderr=True)
 
 
@@ -358,10 +357,42 @@ def index(
         "--embed/--no-embed",
         help="Embed papers that are new or whose text changed (resumable).",
     ),
+    follow: bool = typer.Option(
+        False, "--follow", help="Then keep following the database: this machine's indexer."),
 ) -> None:
     """Catch the search indexes up with the catalog: keyword index, embeddings, vectors."""
-    counts = catch_up_indexes(_services(), rebuild=rebuild, embed=embed)
+    from papertide.search import IndexBusy
+
+    services = _services()
+    try:
+        counts = catch_up_indexes(services, rebuild=rebuild, embed=embed and not follow)
+    except IndexBusy as exc:
+        console.print(f"[red]{exc}[/]", highlight=False)
+        raise typer.Exit(1) from None
     console.print(", ".join(f"{name}: {count:,} papers indexed" for name, count in counts.items()))
+    if follow:
+        _follow(services)
+
+
+def _follow(services: Services) -> None:
+    """Follow the database until interrupted, saying what each round indexed."""
+    follower = services.search.follower()
+    waiting = False
+
+    def said(indexer: bool, counts: dict[str, int]) -> None:
+        nonlocal waiting
+        if not indexer and not waiting:
+            console.print(f"another process indexes {services.settings.resolved_index_dir}; "
+                          "standing by to take over")
+        waiting = not indexer
+        if any(counts.values()):
+            console.print(", ".join(f"{name}: {n:,}" for name, n in counts.items() if n),
+                          highlight=False)
+
+    console.print(f"following the database every {follower.every:g} s (Ctrl-C stops)")
+    with contextlib.suppress(KeyboardInterrupt):
+        follower.run(said)
+    follower.lock.release()
 
 
 @app.command("eval")
@@ -556,10 +587,17 @@ def digest_run(
 
 @app.command()
 def worker(workers: int = typer.Option(2, "--workers", min=1, help="Worker threads.")) -> None:
-    """Run the job consumer: the digest schedule, deliveries and embedding jobs."""
+    """Run the job consumer: the digest schedule, deliveries and embedding jobs; and follow
+    the database with this machine's indexes (unless another process here already does)."""
     from papertide.jobs import Jobs
 
-    Jobs(_services()).consumer(workers).run()
+    services = _services()
+    follower = services.search.follower()
+    follower.start()
+    try:
+        Jobs(services).consumer(workers).run()
+    finally:
+        follower.stop()
 
 
 @app.command()
@@ -568,22 +606,20 @@ def serve(
         None, help="Address to listen on (default: setting, 127.0.0.1)."
     ),
     port: Optional[int] = typer.Option(None, help="Port (default: setting, 8000)."),
+    workers: int = typer.Option(
+        1, "--workers", min=1, max=64,
+        help="Web processes (uvicorn workers) sharing the port; about one per core."),
 ) -> None:
     """Run the web app (pages, JSON API at /api, OpenAPI docs at /docs)."""
     import uvicorn
 
-    from papertide.web import create_app
-
     settings = Settings()
-    # The event loop thread and the threads running requests share the GIL. A request
-    # thread gives it up at every database call, and a busy event loop (a flood) then
-    # keeps it for a whole switch interval before handing it back: 5 ms by default,
-    # which made a search under a subscribe flood 3-4× slower; at 0.2 ms it is under 2×
-    # (bench/bench_flood.py).
-    sys.setswitchinterval(SWITCH_INTERVAL)
+    # A new machine builds its indexes from the database before it serves (with progress
+    # bars); afterwards one of the web processes follows the database.
+    catch_up_indexes(open_services(settings))
     # Client addresses behind a proxy are the app's business (PAPERTIDE_TRUSTED_PROXIES):
     # uvicorn's own header rewriting, on by default for 127.0.0.1, stays off.
-    uvicorn.run(create_app(settings, embedded_worker=settings.uses_embedded_worker),
+    uvicorn.run("papertide.web:serve_app", factory=True, workers=workers,
                 host=host or settings.host, port=port or settings.port, proxy_headers=False)
 
 

@@ -93,6 +93,20 @@ class Settings(BaseSettings):
         description="Run the job consumer inside `papertide serve`; default: on with the "
         "embedded SQLite setup, off when a queue URL is set.",
     )
+    cache_url: str | None = Field(
+        None,
+        description="Shared cache of query embeddings (`redis://host:6379/0`), so that each "
+        "distinct query is embedded once across all web processes and machines; default: the "
+        "queue URL when it is Redis, else each process keeps its own (in memory).",
+    )
+    index_follow_seconds: float = Field(
+        2.0,
+        description="How often each machine's indexer looks for papers and vectors the "
+        "database has and its indexes lack (a paper ingested anywhere is searchable on every "
+        "machine within about this, plus a second); also how often web processes re-open "
+        "what the indexer wrote.",
+        gt=0, le=10,
+    )
 
     admin_emails: str = Field(
         "",
@@ -201,6 +215,15 @@ class Settings(BaseSettings):
     @property
     def outbox_dir(self) -> Path:
         return self.data_dir / "outbox"
+
+    @property
+    def shared_cache_url(self) -> str | None:
+        """Where query embeddings are shared: the cache URL, else a Redis queue's URL."""
+        if self.cache_url:
+            return self.cache_url
+        if self.queue_url and self.queue_url.startswith("redis"):
+            return self.queue_url
+        return None
 
     @property
     def uses_embedded_worker(self) -> bool:

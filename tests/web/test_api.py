@@ -126,16 +126,14 @@ def test_outbox_lists_and_shows_mail_written_instead_of_sent(client):
     assert client.get("/outbox/nope.eml").status_code == 404
 
 
-def test_the_server_follows_papers_another_process_adds(settings, services, monkeypatch):
+def test_the_server_follows_papers_another_process_adds(settings, services):
     import time
 
     import httpx
 
-    import papertide.web._app as app_module
     from tests.helpers import LiveServer
 
-    monkeypatch.setattr(app_module, "INDEX_FOLLOW_SECONDS", 0.2)
-    with LiveServer(settings) as server:
+    with LiveServer(settings.model_copy(update={"index_follow_seconds": 0.2})) as server:
         # Another process (an ingest, a worker on another machine) commits to the catalog.
         services.catalog.upsert(
             [Paper(title="Quasicrystal tilings from another process", abstract="Tilings.")]

@@ -25,6 +25,7 @@ from papertide import trending
 from papertide.catalog import Catalog, Paper, UpsertResult, readable
 from papertide.config import Settings
 from papertide.options import MODES, SORTS, Mode, Sort
+from papertide.search._follow import Follower, IndexLock
 from papertide.search._hybrid import fuse
 from papertide.search._keyword import Filters, IndexBusy, KeywordIndex
 from papertide.search._query import Clause, parse, positive_text
@@ -33,7 +34,8 @@ from papertide.search._state import StateFile
 if TYPE_CHECKING:  # loaded on first use: it imports the model runtime
     from papertide.search._semantic import SemanticIndex
 
-__all__ = ["Filters", "Hit", "IndexBusy", "SearchPage", "SearchService", "parse", "plain_snippet"]
+__all__ = ["Filters", "Follower", "Hit", "IndexBusy", "IndexLock", "SearchPage", "SearchService",
+           "parse", "plain_snippet"]
 
 TRENDING_CANDIDATES = 1000
 _EPOCH = datetime(1970, 1, 1)
@@ -83,6 +85,8 @@ class SearchService:
         self.settings = settings
         self.catalog = catalog
         self.keyword = KeywordIndex(settings.resolved_index_dir / "keyword", catalog)
+        # One writer per index folder on this machine, whichever process it is.
+        self.lock = IndexLock.of(settings.resolved_index_dir)
 
     @cached_property
     def semantic(self) -> SemanticIndex:
@@ -90,7 +94,7 @@ class SearchService:
         from papertide.search._semantic import SemanticIndex
 
         return SemanticIndex(self.catalog, self.settings.resolved_index_dir,
-                             self.settings.embed_profile)
+                             self.settings.embed_profile, self.settings.shared_cache_url)
 
     def semantic_ready(self) -> bool:
         try:
@@ -105,13 +109,41 @@ class SearchService:
         With `embed`, first embed the papers that have no vector yet (the slow part)."""
         progress = _named(on_progress)
         counts = {"keyword": 0}
-        with contextlib.suppress(IndexBusy):  # another process holds the writer: it does this
-            counts["keyword"] = self.keyword.catch_up(progress("keyword"))
-        if embed:
+        if embed:  # the database's side: no index folder is written
             counts["embedded"] = self.semantic.embed_pending(progress("embedding"))
-        if embed or self._semantic_loaded():
-            counts["vectors"] = self.semantic.catch_up(progress("vectors"))
+        with self.lock.writing() as mine:
+            if not mine:  # another process is this folder's indexer: it does this
+                self.refresh()
+                return counts
+            with contextlib.suppress(IndexBusy):  # another writer of tantivy's: it does this
+                counts["keyword"] = self.keyword.catch_up(progress("keyword"))
+            if embed or self._semantic_loaded():
+                counts["vectors"] = self.semantic.catch_up(progress("vectors"))
         return counts
+
+    def refresh(self) -> None:
+        """Re-open what this folder's indexer (another process) wrote."""
+        self.keyword.reload()
+        if "semantic" in self.__dict__:
+            self.semantic.vectors.refresh()
+
+    def follower(self) -> Follower:
+        """A follower of the database for this machine's indexes (see `_follow.py`)."""
+        return Follower(self.lock, self.catch_up, self.refresh,
+                        self.settings.index_follow_seconds)
+
+    def query_cache_stats(self) -> dict[str, object] | None:
+        """This process's query-embedding cache: hits, misses, hit rate (None before the
+        first semantic search)."""
+        return self.semantic.query_cache.stats() if "semantic" in self.__dict__ else None
+
+    def index_lag(self) -> dict[str, int]:
+        """How far this machine's indexes are behind the database, in `seq`."""
+        lag = {"keyword": max(self.catalog.max_seq() - self.keyword.indexed_seq, 0)}
+        if self._semantic_loaded():
+            lag["vectors"] = max(self.semantic.store.max_seq() - self.semantic.vectors.indexed_seq,
+                                 0)
+        return lag
 
     def skipped(self) -> dict[str, dict[str, str]]:
         """The papers each of this machine's indexes could not take, by id, with the reason
@@ -121,27 +153,48 @@ class SearchService:
                 "vectors": vectors if isinstance(vectors, dict) else {}}
 
     def _semantic_loaded(self) -> bool:
-        return (
-            "semantic" in self.__dict__ or (self.settings.resolved_index_dir / "vectors").exists()
-        )
+        """Whether this machine keeps a vector index: it has one, or the database holds
+        vectors for it to build one from (a new machine)."""
+        return ("semantic" in self.__dict__
+                or (self.settings.resolved_index_dir / "vectors").exists()
+                or self._embedded_anything())
+
+    def _embedded_anything(self) -> bool:
+        from sqlalchemy import select
+
+        from papertide.db.tables import counters
+
+        with self.catalog.engine.connect() as conn:
+            value = conn.execute(select(counters.c.value)
+                                 .where(counters.c.name == "embed_seq")).scalar()
+        return bool(value)
 
     @contextmanager
     def feeding(self) -> Iterator[Callable[[UpsertResult], None] | None]:
         """Index batches as an ingest commits them (see `KeywordIndex.feeding`); afterwards
-        catch up, which is a no-op unless another writer interleaved."""
-        with self.keyword.feeding() as feed:
-            yield feed
+        catch up, which is a no-op unless another writer interleaved. Yields None when
+        another process is this folder's indexer (it picks the batches up by itself)."""
+        with self.lock.writing() as mine:
+            if not mine:
+                yield None
+            else:
+                with self.keyword.feeding() as feed:
+                    yield feed
         self.catch_up()
 
     def rebuild(self, on_progress: Progress | None = None, embed: bool = False) -> dict[str, int]:
         """Start the derived indexes over from the catalog (and, with `embed`, embed what
         has no vector first)."""
         progress = _named(on_progress)
-        counts = {"keyword": self.keyword.rebuild(progress("keyword"))}
-        if embed:
-            counts["embedded"] = self.semantic.embed_pending(progress("embedding"))
-        if embed or self._semantic_loaded():
-            counts["vectors"] = self.semantic.rebuild(progress("vectors"))
+        with self.lock.writing() as mine:
+            if not mine:
+                raise IndexBusy(f"another process indexes {self.settings.resolved_index_dir} "
+                                f"(its id is in {self.lock.folder / 'indexer.lock'})")
+            counts = {"keyword": self.keyword.rebuild(progress("keyword"))}
+            if embed:
+                counts["embedded"] = self.semantic.embed_pending(progress("embedding"))
+            if embed or self._semantic_loaded():
+                counts["vectors"] = self.semantic.rebuild(progress("vectors"))
         return counts
 
     # ---- searching -------------------------------------------------------------------

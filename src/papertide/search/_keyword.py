@@ -335,11 +335,14 @@ class KeywordIndex:
             queries.append(query if query is not None else Query.empty_query())
         return queries
 
+    def reload(self) -> None:
+        """Pick up what another process committed."""
+        self.index.reload()
+        self._reloaded_at = time.monotonic()
+
     def searcher(self) -> tantivy.Searcher:
-        now = time.monotonic()
-        if now - self._reloaded_at > 1.0:  # pick up commits by other processes
-            self.index.reload()
-            self._reloaded_at = now
+        if time.monotonic() - self._reloaded_at > 1.0:  # pick up commits by other processes
+            self.reload()
         return self.index.searcher()
 
     def search(self, query: Query, filters: Filters, limit: int, offset: int = 0,

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +23,7 @@ from papertide.db import next_seq
 from papertide.db.tables import counters, embeddings, papers
 from papertide.options import EmbedProfile
 from papertide.search._embed import DIM, Embedder, embedding_text
+from papertide.search._qcache import QueryCache
 from papertide.search._vectors import VectorIndex
 
 CHUNK = 256
@@ -112,12 +112,15 @@ class EmbeddingStore:
 
 class SemanticIndex:
     def __init__(self, catalog: Catalog, index_dir: Path,
-                 profile: EmbedProfile = "default") -> None:
+                 profile: EmbedProfile = "default", cache_url: str | None = None) -> None:
         self.catalog = catalog
         self.store = EmbeddingStore(catalog.engine)
         self.vectors = VectorIndex(index_dir / "vectors")
         self.embedder = Embedder(profile)
-        self.query_vector = lru_cache(maxsize=512)(self._embed_query)  # queries repeat
+        # Queries repeat: each distinct one is embedded once (per process, or across every
+        # process sharing the cache's Redis).
+        self.query_cache = QueryCache(self._embed_query, profile, cache_url)
+        self.query_vector = self.query_cache.get
 
     # ---- embedding (the durable side) ---------------------------------------------------
 
@@ -199,6 +202,7 @@ class SemanticIndex:
     ) -> list[tuple[str, float]]:
         """Nearest papers to the text. `allowed(ids)` returns the keys that pass the filters
         among `ids` (or among all papers when given None)."""
+        self.vectors.refresh(every=1.0)  # rows another process's indexer added
         return self.search_vector(self.query_vector(text), k, allowed)
 
     def search_vector(self, vector: np.ndarray, k: int,
@@ -220,6 +224,7 @@ class SemanticIndex:
         return [(pid, s) for pid, s in hits if pid != exclude][:k]
 
     def similar(self, paper_id: str, k: int) -> list[tuple[str, float]]:
+        self.vectors.refresh(every=1.0)
         vector = self.vectors.vector_of(paper_id)
         if vector is None:
             return []

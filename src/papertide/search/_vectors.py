@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -57,11 +58,36 @@ class VectorIndex:
         self.path.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         self.state = StateFile(self.path)
+        self._checked_at = 0.0
         self._load()
 
     # ---- files ---------------------------------------------------------------------
 
+    def _stamp(self) -> tuple[int, int] | None:
+        """What identifies the state file's current version (None: there is none)."""
+        try:
+            info = self.state.path.stat()
+        except OSError:
+            return None
+        return info.st_mtime_ns, info.st_ino
+
+    def refresh(self, every: float = 0.0) -> bool:
+        """Re-open the files if another process (this folder's indexer) changed them since
+        they were loaded; looks at most once per `every` seconds. True if re-opened."""
+        now = time.monotonic()
+        if now - self._checked_at < every:
+            return False
+        self._checked_at = now
+        if self._stamp() == self._loaded_stamp:
+            return False
+        with self._lock:
+            self._load()
+        return True
+
     def _load(self) -> None:
+        # The state file is written last and renamed into place: the rows it counts are
+        # on disk, whatever the indexer appends meanwhile.
+        self._loaded_stamp = self._stamp()
         state = self.state.read()
         self.count = int(state.get("count", 0))
         skipped = state.get("skipped")
@@ -92,6 +118,7 @@ class VectorIndex:
 
     def _write_state(self, seq: int, count: int) -> None:
         self.state.write(seq=seq, count=count, skipped=self.skipped)
+        self._loaded_stamp = self._stamp()  # this process's own write: nothing to re-open
 
     @property
     def indexed_seq(self) -> int:
@@ -150,7 +177,10 @@ class VectorIndex:
         if len(keys):
             self.hnsw.add(keys, np.asarray(self.matrix[keys]), threads=os.cpu_count() or 1)
         self._stale.clear()
-        self.hnsw.save(str(self.path / "hnsw.usearch"))
+        # Saved aside and renamed: a web process re-opening the folder meanwhile reads the
+        # old graph or the new one, never half of one.
+        self.hnsw.save(str(self.path / "hnsw.usearch.tmp"))
+        os.replace(self.path / "hnsw.usearch.tmp", self.path / "hnsw.usearch")
 
     def reset(self) -> None:
         with self._lock:

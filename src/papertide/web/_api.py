@@ -86,7 +86,9 @@ class VoteOut(BaseModel):
 def healthz(request: Request) -> dict[str, object]:
     svc = services(request)
     return {"status": "ok", "papers": svc.catalog.stats()["papers"],
-            "keyword_index_seq": svc.search.keyword.indexed_seq}
+            "keyword_index_seq": svc.search.keyword.indexed_seq,
+            "index_lag": svc.search.index_lag(),
+            "query_cache": svc.search.query_cache_stats()}
 
 
 @router.get("/api/papers", tags=["papers"], responses=error_responses(400))

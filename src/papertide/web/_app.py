@@ -28,14 +28,19 @@ reader and refuses forged or cross-site requests (`_security.py`), the rate-limi
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
+import os
+import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
+from typing import IO
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from papertide import __version__
 from papertide.catalog import readable
@@ -49,17 +54,22 @@ from papertide.web._ratelimits import RateLimitGate, limit_for
 from papertide.web._security import Guard
 
 HERE = Path(__file__).parent
-INDEX_FOLLOW_SECONDS = 10.0
+CONSUMER_LOCK = "embedded-consumer.lock"
 log = logging.getLogger(__name__)
 
 
-async def _follow_catalog(services: Services, every: float) -> None:
-    while True:
-        await asyncio.sleep(every)
-        try:
-            await asyncio.to_thread(services.search.catch_up)
-        except Exception:  # keep following; the next round retries
-            log.exception("catching the search indexes up failed")
+def _take_consumer_lock(settings: Settings) -> IO[str] | None:
+    """The right to run the embedded job consumer, for one process of this data dir (with
+    `serve --workers N` every web process starts here; one consumer is enough, and the
+    SQLite queue wants no more). Held until the process exits; None if another has it."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    handle = open(settings.data_dir / CONSUMER_LOCK, "a+")  # noqa: SIM115 (held for life)
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        return None
+    return handle
 
 
 def _lifespan(services: Services, jobs: Jobs,
@@ -67,24 +77,27 @@ def _lifespan(services: Services, jobs: Jobs,
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         try:  # repair anything a crash left between catalog and index
-            services.search.catch_up()
+            await asyncio.to_thread(services.search.catch_up)
         except Exception:  # serve anyway: the follower below retries
             log.exception("catching the search indexes up at start-up failed")
-        # Other processes and machines write to the catalog too: keep this machine's
-        # indexes level with it.
-        follower = asyncio.create_task(_follow_catalog(services, INDEX_FOLLOW_SECONDS))
+        # Other processes and machines write to the catalog too: one process of this
+        # machine keeps its indexes level with it, the others re-open what it wrote.
+        follower = services.search.follower()
+        follower.start()
         if services.search.semantic_ready():
             # Load the model now, in the background, not on the first reader's query.
             asyncio.get_running_loop().run_in_executor(
-                None, services.search.semantic.query_vector, "")
-        consumer = None
-        if embedded_worker:
+                None, services.search.semantic.embedder.embed, ["warm up"])
+        consumer, held = None, None
+        if embedded_worker and (held := _take_consumer_lock(services.settings)) is not None:
             consumer = jobs.consumer(workers=2, embedded=True)
             consumer.start()
         yield
-        follower.cancel()
+        await asyncio.to_thread(follower.stop)
         if consumer is not None:
             consumer.stop(graceful=True)
+        if held is not None:
+            held.close()
 
     return lifespan
 
@@ -128,3 +141,44 @@ def create_app(settings: Settings | None = None, embedded_worker: bool = False,
     app.add_middleware(Guard, accounts=services.readers.accounts, settings=settings)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app
+
+
+SWITCH_INTERVAL = 0.0002  # seconds
+
+
+def serve_app() -> FastAPI:
+    """The app as `papertide serve` runs it, in each of its web processes (uvicorn calls
+    this factory in every worker): settings from the environment, the embedded consumer
+    in one process at most.
+
+    The event loop thread and the threads running requests share the GIL. A request
+    thread gives it up at every database call, and a busy event loop (a flood) then keeps
+    it for a whole switch interval before handing it back: 5 ms by default, which made a
+    search under a subscribe flood 3-4× slower; at 0.2 ms it is under 2×
+    (bench/bench_flood.py). Set here, not in the command, because each worker is a new
+    interpreter."""
+    sys.setswitchinterval(SWITCH_INTERVAL)
+    settings = Settings()
+    app = create_app(settings, embedded_worker=settings.uses_embedded_worker)
+    if os.environ.get(PID_HEADER_ENV):
+        app.add_middleware(_ServedBy)
+    return app
+
+
+# Tests of many web processes need to see which process answered; nothing else does, so
+# the header is there only when this variable is set (not a setting: not for operators).
+PID_HEADER_ENV = "PAPERTIDE_TEST_PID_HEADER"
+
+
+class _ServedBy:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def send_with_pid(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", []).append(
+                    (b"x-served-by", str(os.getpid()).encode()))
+            await send(message)
+
+        await self.app(scope, receive, send_with_pid)

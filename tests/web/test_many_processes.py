@@ -1,0 +1,121 @@
+"""`papertide serve --workers 2` on PostgreSQL: two web processes behind one port, and
+nothing a reader does depends on which one answers — a session signed in through one is
+signed in on the other, a vote counts once whichever takes it, a rate limit counts the
+requests both took, a sign-out ends the session everywhere, and the mail a page asks for
+is sent by the one embedded job consumer."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+
+from papertide.services import open_services
+from tests.helpers import DEMO, free_port, load, make_settings, sign_in
+
+PAPER = "t6585e84c9ec5f39"  # the demo's first paper
+VOTES_PER_MINUTE = 8
+
+
+@pytest.fixture
+def two_processes(tmp_path: Path, postgres):
+    url = postgres.empty("procs")
+    settings = make_settings(tmp_path / "data", url)
+    services = open_services(settings)
+    load(services, DEMO)
+    port = free_port()
+    env = {**os.environ, "PAPERTIDE_DATA_DIR": str(settings.data_dir),
+           "PAPERTIDE_DATABASE_URL": url, "PAPERTIDE_SECRET_KEY": "test-secret",
+           "PAPERTIDE_SEARCH_MODE": "keyword", "PAPERTIDE_EMBEDDED_WORKER": "true",
+           "PAPERTIDE_LIMIT_VOTES": f"{VOTES_PER_MINUTE}/minute",
+           "PAPERTIDE_BASE_URL": f"http://127.0.0.1:{port}",
+           "PAPERTIDE_TEST_PID_HEADER": "1"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "papertide.cli", "serve", "--workers", "2", "--port", str(port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            assert server.poll() is None, server.stderr.read().decode()[-3000:]
+            assert time.monotonic() < deadline, "the server did not start"
+            try:
+                if httpx.get(base + "/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        yield base, services
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+def _by_process(make_request, want: int = 2, tries: int = 200) -> dict[str, httpx.Response]:
+    """One answer from each web process: requests on new connections, a few at a time, until
+    both processes have answered."""
+    answers: dict[str, httpx.Response] = {}
+    with ThreadPoolExecutor(4) as pool:
+        for _ in range(tries // 4):
+            for response in pool.map(lambda _: make_request(), range(4)):
+                answers.setdefault(response.headers["x-served-by"], response)
+            if len(answers) >= want:
+                return answers
+    raise AssertionError(f"only processes {sorted(answers)} answered")
+
+
+@pytest.mark.parametrize("backend", ["postgres"])  # the id names the store it runs on
+def test_two_web_processes_share_sessions_votes_and_limits(two_processes, backend):
+    base, services = two_processes
+    browser = httpx.Client(base_url=base, timeout=30)
+    csrf = sign_in(browser, services, "ada@example.org")
+    cookies = dict(browser.cookies)
+
+    def fresh(method: str, path: str, **kwargs) -> httpx.Response:
+        # A new connection each time, so that either process may take it.
+        with httpx.Client(base_url=base, cookies=cookies, timeout=30,
+                          headers={"X-CSRF-Token": csrf}) as client:
+            return client.request(method, path, **kwargs)
+
+    # Signed in through one process, signed in on both.
+    me = _by_process(lambda: fresh("GET", "/api/me"))
+    assert len(me) == 2
+    assert {r.status_code for r in me.values()} == {200}
+    assert {r.json()["email"] for r in me.values()} == {"ada@example.org"}
+
+    # One vote, however many processes take it.
+    votes = _by_process(lambda: fresh("POST", f"/api/papers/{PAPER}/vote"))
+    assert {(r.status_code, r.json()["votes"]) for r in votes.values()} == {(200, 1)}
+    assert services.catalog.get(PAPER).votes == 1
+
+    # The vote limit counts the requests both processes took.
+    statuses = [fresh("POST", f"/api/papers/{PAPER}/vote").status_code
+                for _ in range(VOTES_PER_MINUTE)]
+    assert statuses.count(429) >= len(votes)  # the limit was reached across processes
+    assert services.catalog.get(PAPER).votes == 1
+
+    # Signed out through one, signed out on both.
+    assert fresh("POST", "/logout", follow_redirects=False).status_code == 303
+    gone = _by_process(lambda: fresh("GET", "/api/me"))
+    assert {r.status_code for r in gone.values()} == {401}
+
+    # A mail asked for on a page is sent, once, by the one job consumer.
+    assert fresh("POST", "/api/auth/login", json={"email": "bob@example.org"}).status_code == 202
+    outbox = services.settings.outbox_dir
+    deadline = time.monotonic() + 30
+    while not (outbox.exists() and list(outbox.glob("*.eml"))):
+        assert time.monotonic() < deadline, "the sign-in mail was not sent"
+        time.sleep(0.2)
+    time.sleep(1)
+    assert len(list(outbox.glob("*.eml"))) == 1
