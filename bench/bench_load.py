@@ -245,7 +245,8 @@ def serve(settings: Settings, backend: str, processes: int, source: Path | None,
     command = [sys.executable, "-m", "papertide.cli", "serve", "--port", str(port)]
     if processes > 1:
         command += ["--workers", str(processes)]
-    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    log = open(CACHE / "bench_load-server.log", "ab")  # noqa: SIM115 (the server's life)
+    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log,
                             start_new_session=True)
 
 
@@ -253,8 +254,7 @@ def wait_ready(url: str, proc: subprocess.Popen, plan: dict) -> None:
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError("server exited: " + (proc.stderr.read().decode()[-2000:]
-                                                     if proc.stderr else ""))
+            raise RuntimeError(f"server exited: see {CACHE / 'bench_load-server.log'}")
         try:
             if httpx.get(url + "/healthz", timeout=2).status_code == 200:
                 break
@@ -268,10 +268,25 @@ def wait_ready(url: str, proc: subprocess.Popen, plan: dict) -> None:
             http.get(url + "/api/trending")
 
 
-def run_load(url: str, plan: dict, seconds: float) -> dict:
+def group_cpu(pgid: int) -> float:
+    """CPU seconds (user + system) used so far by the processes of this process group."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # pgrp
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def run_load(url: str, plan: dict, seconds: float, pgid: int) -> dict:
+    cpu_before = group_cpu(pgid)
     out = subprocess.run([sys.executable, "-c", LOAD, url, str(CLIENTS), str(seconds),
                           str(MAX_REQUESTS)], input=json.dumps(plan), capture_output=True,
                          text=True, check=True)
+    cpu = group_cpu(pgid) - cpu_before
     result = json.loads(out.stdout)
     every = [t for kind in result["lat"].values() for t in kind]
     ok = len(every)
@@ -283,6 +298,9 @@ def run_load(url: str, plan: dict, seconds: float) -> dict:
         "by_kind": {k: round(statistics.median(v) * 1000, 1) if v else None
                     for k, v in result["lat"].items()},
         "codes": result["codes"],
+        # Requests per CPU second of the server processes: what the machine's other work
+        # cannot change as much as it changes requests/s.
+        "per_cpu_s": ok / cpu if cpu else float("nan"),
     }
 
 
@@ -296,7 +314,7 @@ def measure(settings: Settings, backend: str, processes: int, source: Path | Non
         proc = serve(settings, backend, processes, source, port)
         try:
             wait_ready(url, proc, plan)
-            results.append(run_load(url, plan, seconds))
+            results.append(run_load(url, plan, seconds, proc.pid))
         finally:
             os.killpg(proc.pid, signal.SIGTERM)
             try:
@@ -333,7 +351,8 @@ def main() -> None:
             r = measure(settings, backend, processes, source, args.seconds, args.runs, plan)
             rows.append((backend, label, processes, r))
             print(f"{backend:8} {label:9} {processes} proc: {r['rps']:7.1f} req/s  "
-                  f"p50 {r['p50']:7.1f} ms  p95 {r['p95']:7.1f} ms  runs {r['all_rps']}  "
+                  f"p50 {r['p50']:7.1f} ms  p95 {r['p95']:7.1f} ms  "
+                  f"{r['per_cpu_s']:5.1f} req/CPU-s  runs {r['all_rps']}  "
                   f"by kind p50 {r['by_kind']}  codes {r['codes']}", flush=True)
     for backend in args.backends.split(","):
         mine = {(label, p): r for b, label, p, r in rows if b == backend}

@@ -31,6 +31,11 @@ weigh 2.4 votes, 1,000 weigh 6.9, 100,000 weigh 11.5 — a tie-breaker among pap
 code, never a rival to what readers do. A signal observed before the window began is
 left out, as an event would be.
 
+The scores of a window are computed at most once per `RECENT_SECONDS` in a process and
+reused meanwhile (under load this was a tenth of a web process's time): a vote or an
+ingest through the same process recomputes them at once; one through another process
+shows within that second. The counts shown beside each paper are always read fresh.
+
 Papers nobody has touched yet follow, newest listing first (see `Catalog.newest`); papers
 without a date come after the dated ones, in their source's listing order (a curated
 trending listing is itself a signal).
@@ -39,6 +44,9 @@ trending listing is itself a signal).
 from __future__ import annotations
 
 import math
+import threading
+import time
+import weakref
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -57,6 +65,12 @@ SPANS: dict[Window, tuple[timedelta | None, timedelta]] = {
     "all": (None, timedelta(days=30)),
 }
 FRESHNESS_DAYS = 30.0
+RECENT_SECONDS = 1.0
+# Per catalog object and window: (computed at, catalog.changes then, scores, ranking).
+_recent: weakref.WeakKeyDictionary[Catalog, dict[Window, tuple[float, int, dict[str, float],
+                                                                list[tuple[str, float]]]]]
+_recent = weakref.WeakKeyDictionary()
+_recent_lock = threading.Lock()
 
 
 def signal_worth(signal: Signal) -> float:
@@ -68,10 +82,37 @@ def signal_worth(signal: Signal) -> float:
     return 0.0
 
 
+def _current(catalog: Catalog, window: Window) -> tuple[dict[str, float],
+                                                        list[tuple[str, float]]]:
+    """The window's scores now and their ranking, best first: reused for up to
+    `RECENT_SECONDS` unless this process changed the catalog since. Read-only."""
+    stamp = time.monotonic()
+    with _recent_lock:
+        cached = _recent.get(catalog, {}).get(window)
+    if cached and stamp - cached[0] < RECENT_SECONDS and cached[1] == catalog.changes:
+        return cached[2], cached[3]
+    changes = catalog.changes
+    fresh = _scores(catalog, window, None, None)
+    ranked = sorted(fresh.items(), key=lambda kv: (-kv[1], kv[0]))
+    with _recent_lock:
+        _recent.setdefault(catalog, {})[window] = (stamp, changes, fresh, ranked)
+    return fresh, ranked
+
+
 def scores(catalog: Catalog, window: Window = "week", now: datetime | None = None,
            among: Sequence[str] | None = None) -> dict[str, float]:
     """Trending score of every paper with engagement or signals in the window (only of
-    the papers `among`, when given)."""
+    the papers `among`, when given). Read-only: without `now` and `among` it may be the
+    same dict another caller got."""
+    if window not in SPANS:
+        raise ValueError(f"unknown window {window!r}; choose from {', '.join(WINDOWS)}")
+    if now is None and among is None:
+        return _current(catalog, window)[0]
+    return _scores(catalog, window, now, among)
+
+
+def _scores(catalog: Catalog, window: Window, now: datetime | None,
+            among: Sequence[str] | None) -> dict[str, float]:
     if window not in SPANS:
         raise ValueError(f"unknown window {window!r}; choose from {', '.join(WINDOWS)}")
     now = now or utcnow()
@@ -100,7 +141,13 @@ def scores(catalog: Catalog, window: Window = "week", now: datetime | None = Non
 def trending(catalog: Catalog, window: Window = "week", limit: int = 20, offset: int = 0,
              now: datetime | None = None) -> list[tuple[Paper, float]]:
     """The trending papers, best first, with their scores."""
-    ranked = sorted(scores(catalog, window, now).items(), key=lambda kv: (-kv[1], kv[0]))
+    if window not in SPANS:
+        raise ValueError(f"unknown window {window!r}; choose from {', '.join(WINDOWS)}")
+    if now is None:
+        ranked = _current(catalog, window)[1]
+    else:
+        ranked = sorted(_scores(catalog, window, now, None).items(),
+                        key=lambda kv: (-kv[1], kv[0]))
     page = ranked[offset:offset + limit]
     score_of = dict(page)  # a paper gone since it was scored is left out, not mis-scored
     result = [(paper, score_of[paper.id]) for paper in catalog.get_many(list(score_of))]

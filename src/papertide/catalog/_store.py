@@ -176,6 +176,9 @@ class Catalog:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # Bumped by each write through this object: what this process caches of the
+        # catalog (the trending scores) keys on it, so that its own writes show at once.
+        self.changes = 0
 
     # ---- writing -------------------------------------------------------------------
 
@@ -188,6 +191,7 @@ class Catalog:
         A record the catalog cannot store (see `_valid`: dates, numbers, links, text) is
         left out, listed in `result.rejected` with its position and why; the rest go in."""
         result = UpsertResult()
+        self.changes += 1
         records, signals = self._checked(list(records), signals, result)
         batch = _KeyIndex()
         pending: list[Paper] = []
@@ -437,6 +441,7 @@ class Catalog:
     def record_event(self, paper_id: str, kind: str, actor: str, day: str = "") -> bool:
         """Count a vote, view or save once per actor (and day); False if already counted."""
         counter = _COUNTERS[kind]
+        self.changes += 1
         try:
             with self.engine.begin() as conn:
                 conn.execute(events.insert().values(
@@ -449,6 +454,7 @@ class Catalog:
 
     def remove_event(self, paper_id: str, kind: str, actor: str, day: str = "") -> bool:
         counter = _COUNTERS[kind]
+        self.changes += 1
         with self.engine.begin() as conn:
             gone = conn.execute(events.delete().where(
                 (events.c.paper_id == paper_id) & (events.c.kind == kind)

@@ -154,6 +154,8 @@ class SemanticIndex:
     def catch_up(self, on_progress: Callable[[int, int], None] | None = None) -> int:
         start, top = self.vectors.indexed_seq, self.store.max_seq()
         if top <= start:
+            if self.vectors.lacks_graph:
+                self.vectors.apply([], start)  # builds the graph
             return 0
         done = 0
         pending: list = []

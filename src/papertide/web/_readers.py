@@ -17,6 +17,8 @@ from functools import lru_cache
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from papertide.options import FREQUENCIES
@@ -135,6 +137,12 @@ def _zones() -> list[str]:
 @pages.post("/preferences")
 async def save_preferences(request: Request) -> Response:
     form = await request.form()
+    # The form is read on the event loop; the database work goes to a thread, so that the
+    # loop keeps serving everyone else meanwhile.
+    return await run_in_threadpool(_save_preferences, request, form)
+
+
+def _save_preferences(request: Request, form: FormData) -> Response:
     token = str(form.get("token", ""))
     reader = _reader(request, "manage", token)
     fields = [[str(v) for v in form.getlist(name)]
