@@ -70,3 +70,37 @@ def test_the_user_agent_names_papertide_and_the_contact_address(server, tmp_path
     assert server.user_agents[0].startswith("papertide/")
     assert "mailto:ops@lab.example" in server.user_agents[0]
     assert "contact address not configured" in user_agent(None)
+
+
+PACED_ELSEWHERE = """
+import sys
+from papertide.sources._http import PoliteClient
+with PoliteClient("t", min_interval=0.4, retries=0) as polite:
+    polite.get(sys.argv[1])
+    print("first", flush=True)
+    polite.get(sys.argv[1])
+"""
+
+
+def test_processes_of_one_machine_share_the_interval(server):
+    import subprocess
+    import sys
+
+    arrivals: list[float] = []
+
+    def arrive(_):
+        arrivals.append(time.monotonic())
+        return Reply(body=b"<ok/>")
+
+    server.route("/x", arrive)
+    other = subprocess.Popen([sys.executable, "-c", PACED_ELSEWHERE, f"{server.url}/x"],
+                             stdout=subprocess.PIPE, text=True)
+    assert other.stdout is not None and other.stdout.readline().strip() == "first"
+    with PoliteClient("t", min_interval=0.4, retries=0) as polite:
+        for _ in range(2):
+            polite.get(f"{server.url}/x")
+    assert other.wait(30) == 0
+    # Four requests to one host from two processes, each an interval after the one before.
+    arrivals.sort()
+    assert len(arrivals) == 4
+    assert min(b - a for a, b in zip(arrivals, arrivals[1:], strict=False)) >= 0.35

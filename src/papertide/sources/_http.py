@@ -2,7 +2,7 @@
 
 - a User-Agent naming papertide and the operator's contact address (`PAPERTIDE_CONTACT_EMAIL`),
 - at least `PAPERTIDE_FETCH_INTERVAL` seconds between two requests to the same host (arXiv
-  asks for 3 s), shared by every client in the process,
+  asks for 3 s), shared by every process of the machine (a lock file per host),
 - timeouts, and bounded retries with exponential back-off on connection errors, 5xx and 429,
 - 503 (or 429) with `Retry-After` honoured, capped at `max_wait` seconds,
 - a cap on the size of a response.
@@ -15,12 +15,17 @@ Failures that outlast the retries raise `FetchError` with the URL and the reason
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import logging
+import os
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping
 from email.utils import parsedate_to_datetime
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -160,8 +165,32 @@ class PoliteClient:
         self.sleep(seconds)
 
     def _pace(self, url: str) -> None:
-        """Sleep until `min_interval` has passed since the last request to this host."""
+        """Sleep until `min_interval` has passed since the last request to this host from
+        this machine: every process of it (web processes, workers, `papertide fetch`) waits
+        its turn on one file per host, since a source counts requests by address, not by
+        process. Where the file cannot be used, the pace is this process's own."""
         host = urlsplit(url).netloc
+        if self.min_interval > 0:
+            name = hashlib.sha256(host.encode()).hexdigest()[:16]
+            path = Path(tempfile.gettempdir()) / f"papertide-pace-{os.getuid()}-{name}"
+            try:
+                with open(path, "a+") as turn:
+                    fcntl.flock(turn.fileno(), fcntl.LOCK_EX)  # the next process queues here
+                    turn.seek(0)
+                    try:
+                        last = float(turn.read().strip() or "-inf")
+                    except ValueError:
+                        last = float("-inf")
+                    wait = last + self.min_interval - time.time()
+                    if wait > 0:
+                        time.sleep(min(wait, self.min_interval))
+                    turn.seek(0)
+                    turn.truncate()
+                    turn.write(repr(time.time()))
+                    turn.flush()
+                return
+            except OSError:
+                log.warning("pacing %s in this process only: %s is not usable", host, path)
         while True:
             with _pace_lock:
                 now = time.monotonic()
