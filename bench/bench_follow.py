@@ -47,11 +47,13 @@ def main() -> None:
     there = open_services(settings)
 
     started = time.perf_counter()
-    counts = there.search.catch_up()
+    keyword = there.search.keyword.catch_up()
+    keyword_s = time.perf_counter() - started
+    vectors = there.search.semantic.catch_up()
     build = time.perf_counter() - started
     print(f"new machine, {args.papers:,} papers from PostgreSQL: indexes built in {build:.1f} s "
-          f"({counts}); keyword {there.search.keyword.num_docs():,} docs, vectors "
-          f"{there.search.semantic.vectors.count:,}", flush=True)
+          f"(keyword index {keyword:,} papers in {keyword_s:.1f} s, vector index with its graph "
+          f"{vectors:,} vectors in {build - keyword_s:.1f} s)", flush=True)
 
     follower = there.search.follower()
     follower.start()

@@ -186,13 +186,14 @@ class SearchService:
         """Start the derived indexes over from the catalog (and, with `embed`, embed what
         has no vector first)."""
         progress = _named(on_progress)
+        embedded = self.semantic.embed_pending(progress("embedding")) if embed else None
         with self.lock.writing() as mine:
             if not mine:
                 raise IndexBusy(f"another process indexes {self.settings.resolved_index_dir} "
                                 f"(its id is in {self.lock.folder / 'indexer.lock'})")
             counts = {"keyword": self.keyword.rebuild(progress("keyword"))}
-            if embed:
-                counts["embedded"] = self.semantic.embed_pending(progress("embedding"))
+            if embedded is not None:
+                counts["embedded"] = embedded
             if embed or self._semantic_loaded():
                 counts["vectors"] = self.semantic.rebuild(progress("vectors"))
         return counts
