@@ -18,6 +18,10 @@ Routes (pages in `_pages.py`, JSON in `_api.py`, reader pages and API in `_reade
     GET  /api/daily  GET /api/daily/{day}
     GET  /feeds/trending.atom  /feeds/daily.atom  /feeds/search.atom   Atom (`_feeds.py`)
     POST /fetch/arxiv              fetch a paper the catalog lacks from arXiv (`_fetch.py`)
+    POST /papers/{id}/save|library|dismiss   GET /library /for-you  GET|POST /onboarding
+                                   the reader's library on the pages (`_library.py`)
+    /api/me/library  /api/me/tags  /api/me/dismissals  /api/me/follows
+    GET /api/me/recommendations    the library in the API (`_me.py`)
     GET  /healthz                  GET /docs (OpenAPI)
 
 At the edge (outermost first): the body limit, the guard that resolves the signed-in
@@ -42,7 +46,19 @@ from papertide.catalog import readable
 from papertide.config import Settings
 from papertide.jobs import Jobs
 from papertide.services import Services, open_services
-from papertide.web import _accounts, _admin, _api, _daily, _errors, _feeds, _fetch, _pages, _readers
+from papertide.web import (
+    _accounts,
+    _admin,
+    _api,
+    _daily,
+    _errors,
+    _feeds,
+    _fetch,
+    _library,
+    _me,
+    _pages,
+    _readers,
+)
 from papertide.web._links import linkify
 from papertide.web._middleware import BodyLimit, ClientCookie
 from papertide.web._ratelimits import RateLimitGate, limit_for
@@ -107,6 +123,7 @@ def create_app(settings: Settings | None = None, embedded_worker: bool = False,
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["readable"] = readable
     templates.env.filters["linkify"] = linkify
+    templates.env.globals["in_library"] = _library.in_library
     app.state.templates = templates
 
     _errors.install(app, rate_limited=limit_for)
@@ -115,6 +132,8 @@ def create_app(settings: Settings | None = None, embedded_worker: bool = False,
     app.include_router(_feeds.router)
     app.include_router(_daily.pages)
     app.include_router(_fetch.router)
+    app.include_router(_me.router)
+    app.include_router(_library.pages)
     app.include_router(_readers.router)
     app.include_router(_accounts.router)
     app.include_router(_pages.router)
