@@ -231,9 +231,11 @@ class LibraryStore:
     # ---- across readers -----------------------------------------------------------------
 
     def readers_with_signals(self) -> set[int]:
-        """Readers who saved or follow anything: the only ones a "For you" section can
-        have papers for (a digest fan-out skips the others without a query each)."""
+        """Readers who saved, dismissed or follow anything: the only ones a digest's "For
+        you" section and dismissals concern (a fan-out skips the others without a query
+        each)."""
         with self.engine.connect() as conn:
             found = set(conn.execute(select(library.c.reader_id).distinct()).scalars())
             found.update(conn.execute(select(follows.c.reader_id).distinct()).scalars())
+            found.update(conn.execute(select(dismissals.c.reader_id).distinct()).scalars())
         return found

@@ -109,6 +109,26 @@ class RecommendationsOut(BaseModel):
     items: list[RecommendationOut]
 
 
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
+
+
+def _refuse_other_methods(path: str, *allowed: str) -> None:
+    """405 with the true `Allow` for a path several routes share: Starlette would name only
+    the first route's method."""
+    others = [m for m in METHODS if m not in allowed]
+
+    @router.api_route(path, methods=others, include_in_schema=False)
+    def other_methods() -> None:
+        raise HTTPException(405, f"{path} takes {', '.join(allowed)}",
+                            headers={"Allow": ", ".join(allowed)})
+
+
+for _path, *_allowed in (("/library", "GET", "POST"),
+                         ("/library/{paper_id:path}", "GET", "PATCH", "DELETE"),
+                         ("/dismissals", "GET", "POST"), ("/follows", "GET", "POST")):
+    _refuse_other_methods(_path, *_allowed)
+
+
 @contextmanager
 def _answers() -> Iterator[None]:
     """The library's refusals as API errors: 404 for a paper it does not know (or that is
