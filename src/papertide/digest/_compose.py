@@ -8,11 +8,11 @@
 
 Every paper appears once, under the topic that ranks it highest (For you only takes what
 no topic claimed, trending what neither did), never a paper this reader was already
-sent, and never one they marked "not interested". For you takes a third of the reader's
-papers-per-digest (half without topics), topics two thirds of the rest, round robin by
-rank; trending fills the rest. Ties break by paper id, so an edition is deterministic for a given
-catalog state. Searches are cached per edition run: readers who share a topic share
-its search.
+sent, nor one they marked "not interested" or keep in their library. For you takes a
+third of the reader's papers-per-digest (half without topics), topics two thirds of the
+rest, round robin by rank; trending fills the rest. Ties break by paper id, so an
+edition is deterministic for a given catalog state. Searches are cached per edition run:
+readers who share a topic (or follow an author) share its search.
 """
 
 from __future__ import annotations
@@ -161,8 +161,10 @@ class Composer:
         sent = self.services.digests.log.sent_to(reader.id)
         budget = reader.per_digest
         personal = self._has_library(reader)
-        if personal:  # "not interested" holds in every section
-            sent |= {pid for pid, _ in self.services.library.store.dismissed(reader.id)}
+        if personal:  # "not interested" holds in every section; saved papers are known
+            store = self.services.library.store
+            sent |= {pid for pid, _ in store.dismissed(reader.id)}
+            sent |= set(store.saved_ids(reader.id))
         for_you_budget = (budget // 3 if reader.topics else budget // 2) if personal else 0
         topic_budget = -(-(budget - for_you_budget) * 2 // 3) if reader.topics else 0
         # Best rank of each new, unsent paper over the reader's topics.
