@@ -150,8 +150,11 @@ def read_bibtex(text: str) -> ParsedFile:
     parsed = ParsedFile()
     for block in library.failed_blocks:
         line = getattr(block, "start_line", None)
-        parsed.problems.append(f"line {line + 1 if line is not None else '?'}: "
-                               f"{str(getattr(block, 'error', 'unreadable entry'))[:120]}")
+        error = getattr(block, "error", None)
+        reason = str(getattr(error, "abort_reason", "") or error or "").strip()
+        head = str(getattr(block, "raw", "")).split("\n", 1)[0].strip()[:60]
+        parsed.problems.append(f"line {line + 1 if line is not None else '?'}: {head} "
+                               f"({reason or 'not a complete entry'})")
     for entry in library.entries:
         values = {name.lower(): str(f.value) for name, f in entry.fields_dict.items()}
         prefix = values.get("archiveprefix", values.get("eprinttype", "arxiv")).lower()

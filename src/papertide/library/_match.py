@@ -1,5 +1,6 @@
 """Finding imported references in the catalog: by arXiv id, then DOI, then title; arXiv
-ids the catalog lacks are fetched through the arXiv API source.
+ids the catalog lacks (on entries nothing else matched) are fetched through the arXiv API
+source.
 
 Titles are compared as `title_key`s (case, accents, punctuation and spacing folded, after
 LaTeX and markup are turned into text): an exact key is a match. Otherwise the keyword
@@ -72,6 +73,9 @@ class Matcher:
     def match(self, references: Sequence[Reference], fetch: Fetcher | None = None) -> Matching:
         result = Matching([Match(r) for r in references])
         self._by_ids(result.matches)
+        # Titles before arXiv: an entry whose id is mistyped but whose title the catalog
+        # knows costs arXiv nothing.
+        self._by_titles([m for m in result.matches if m.paper_id is None])
         wanted = sorted({m.reference.arxiv_id for m in result.matches
                          if m.paper_id is None and m.reference.arxiv_id})
         unknown: set[str] = set()
@@ -83,7 +87,6 @@ class Matcher:
                     paper = self.catalog.get(m.reference.arxiv_id)
                     if paper is not None:
                         m.paper_id, m.how = paper.id, "fetched from arXiv"
-        self._by_titles([m for m in result.matches if m.paper_id is None])
         for m in result.matches:
             if m.paper_id is None:
                 m.why_not = self._why_not(m.reference, unknown, result.fetch_failure,
