@@ -46,7 +46,7 @@ def test_a_dismissed_paper_never_comes_back(semantic):
     semantic.library.save(ada.id, saved[0])
     first = semantic.library.for_you(ada.id, limit=10).items[0].paper.id
     semantic.library.dismiss(ada.id, first)
-    for pid in saved[1:]:  # the library grows around it: still never recommended
+    for pid in [p for p in saved[1:] if p != first]:  # the library grows around it
         semantic.library.save(ada.id, pid)
         ids = [s.paper.id for s in semantic.library.for_you(ada.id, limit=100).items]
         assert first not in ids and pid not in ids
