@@ -84,7 +84,13 @@ def test_the_save_button_swaps_in_place_and_anonymous_readers_are_asked_to_sign_
     # On the paper page the counts line follows, out of band.
     page_swap = client.post(f"/papers/{PAPER}/save", data={"where": "page", "csrf_token": csrf},
                             headers={"HX-Request": "true"})
-    assert 'hx-swap-oob="true"' in page_swap.text and "★ 0 saves" in page_swap.text
+    assert 'id="counts" hx-swap-oob="true"' in page_swap.text and "★ 0 saves" in page_swap.text
+    assert '<div id="library-box" hx-swap-oob="true"></div>' in page_swap.text
+    saved_again = client.post(f"/papers/{PAPER}/save", data={"where": "page",
+                                                              "csrf_token": csrf},
+                              headers={"HX-Request": "true"})
+    assert 'id="library-box" method="post"' in saved_again.text
+    assert "★ 1 save" in saved_again.text and "Private note" in saved_again.text
     assert client.post(f"/papers/{PAPER}/save", headers={"HX-Request": "true"}).status_code == 403
     assert anonymous.post(f"/papers/{PAPER}/save").status_code == 401
 
@@ -108,6 +114,23 @@ def test_tags_and_note_on_the_paper_page_and_the_library_page(client):
     entries = bibtexparser.parse_string(exported.text).entries
     assert len(entries) == 2 and all(e.fields_dict["title"].value for e in entries)
     assert client.get("/library/export", params={"format": "doc"}).status_code == 400
+
+
+def test_importing_a_file_from_the_library_page(client):
+    csrf = sign_in(client, _services(client), "ada@example.org")
+    bib = """@article{sample,
+  title = {{Sample-Efficient} Multi-Agent {RL}: an optimization perspective},
+  year = {2024}
+}
+@misc{nowhere, title = {A paper nobody wrote}}
+"""
+    answer = client.post("/library/import", data={"csrf_token": csrf, "tag": "Imported"},
+                         files={"file": ("refs.bib", bib.encode(), "application/x-bibtex")})
+    assert answer.status_code == 200
+    assert "2 entries (bibtex): 1 matched" in answer.text and "A paper nobody wrote" in answer.text
+    assert PAPER in client.get("/library", params={"tag": "imported"}).text
+    refused = client.post("/library/import", files={"file": ("refs.bib", bib.encode())})
+    assert refused.status_code == 403
 
 
 def test_not_interested_and_the_way_in_for_a_new_reader(client):

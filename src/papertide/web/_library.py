@@ -79,15 +79,18 @@ def toggle_save(request: Request, paper_id: str, where: str = Form("", max_lengt
     reader = _reader(request, "save papers")
     library = services(request).library
     paper = paper_or_404(request, paper_id)
+    saved_item = None
     if paper.id in set(library.store.is_saved(reader.id, [paper.id])):
         paper = library.unsave(reader.id, paper.id)
         request.state.library_ids = set()
     else:
-        paper = library.save(reader.id, paper.id).paper
+        saved_item = library.save(reader.id, paper.id)
+        paper = saved_item.paper
         request.state.library_ids = {paper.id}
     if request.headers.get("hx-request"):
+        # On the paper's page the counts line and the tags-and-note box follow, out of band.
         return render(request, "_save.html", paper=paper, on_page=where == "page",
-                      oob=where == "page")
+                      oob=where == "page", saved_item=saved_item)
     return _back(request, f"/papers/{quote(paper.id)}")
 
 
