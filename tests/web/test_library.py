@@ -154,3 +154,30 @@ def test_not_interested_and_the_way_in_for_a_new_reader(client):
     assert gone.text.startswith('<li class="dismissed">Not interested')
     assert [p.id for p, _ in _services(client).library.dismissed(
         _services(client).readers.store.by_email("ada@example.org").id)] == [OTHER]
+
+
+def test_for_you_shows_reasons_and_a_dismissed_paper_leaves_for_good(semantic):
+    from fastapi.testclient import TestClient
+
+    from papertide.web import create_app
+
+    settings = semantic.settings.model_copy(update={"base_url": "http://testserver"})
+    with TestClient(create_app(settings)) as client:
+        services = _services(client)
+        csrf = sign_in(client, services, "ada@example.org")
+        ada = services.readers.store.by_email("ada@example.org")
+        for pid in ("t7a332be1523cefc", "t736d151fb9e3775", "t665dc95b032e129"):  # RL papers
+            services.library.save(ada.id, pid, tags=["rl"])
+        page = client.get("/for-you").text
+        assert "Based on the 3 papers in your library." in page
+        assert page.count('class="reason">close to') >= 10
+        assert page.count(">Not interested</button>") >= 10
+        first = services.library.for_you(ada.id, limit=1).items[0].paper
+        assert client.post(f"/papers/{first.id}/dismiss", data={"csrf_token": csrf},
+                           follow_redirects=False).status_code == 303
+        assert f'href="/papers/{first.id}"' not in client.get("/for-you").text
+        api = client.get("/api/me/recommendations", params={"limit": 50}).json()
+        assert first.id not in {item["id"] for item in api["items"]}
+        assert api["items"][0]["reason"].startswith("close to")
+        tagged = client.get("/for-you", params={"tag": "rl"}).text
+        assert "For you: “rl”" in tagged and "Based on the 3 papers tagged “rl”" in tagged
