@@ -17,7 +17,10 @@ messy exports write them score: one typo min 90.0, median 99.1, 99.8 % ≥ 95; t
 98.9 % ≥ 95; a hyphen joined or split min 97.3; a word's plural min 95.2; British
 spelling min 97.3; a dropped subtitle median 92.4 (26 % ≥ 95). 95 takes every typo-level
 difference and refuses one word changed in a title of ordinary length; a dropped
-subtitle is left unmatched rather than guessed. The real messy export in
+subtitle is left unmatched rather than guessed. End to end (`bench/bench_import.py`, 1,000
+entries over the sample with 200 papers held out of the catalog): at 95 all 300 typo'd
+titles found and no held-out paper matched; at 90 one held-out paper matched wrongly, at
+97 two typo'd titles were missed. The real messy export in
 `tests/library/fixtures/messy.bib` (LaTeX escapes, a title with arXiv's own typo fixed,
 duplicates) matches at 99.4 where fuzzy matching is needed.
 """
