@@ -181,3 +181,31 @@ def test_for_you_shows_reasons_and_a_dismissed_paper_leaves_for_good(semantic):
         assert api["items"][0]["reason"].startswith("close to")
         tagged = client.get("/for-you", params={"tag": "rl"}).text
         assert "For you: “rl”" in tagged and "Based on the 3 papers tagged “rl”" in tagged
+
+
+def test_following_an_author_from_a_paper_page(client):
+    from papertide.catalog import Paper
+
+    services = _services(client)
+    csrf = sign_in(client, services, "ada@example.org")
+    services.catalog.upsert([Paper(title="Safe Vision-Language Models via Unsafe Weights "
+                                   "Manipulation", arxiv_id="2503.11742",
+                                   authors=["Moreno D'Incà", "Elia Peruzzo"],
+                                   categories=["cs.CV", "cs.AI"])])
+    page = client.get("/papers/2503.11742").text
+    assert "Follow an author or category" in page and "+ Moreno D&#39;Incà" in page
+    answer = client.post("/follows", data={"csrf_token": csrf, "kind": "author",
+                                           "value": "Moreno D'Incà"},
+                         headers={"Referer": "http://testserver/papers/2503.11742"},
+                         follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"].endswith("/2503.11742")
+    assert "✓ Moreno D&#39;Incà" in client.get("/papers/2503.11742").text
+    assert client.get("/api/me/follows").json() == [
+        {"kind": "author", "value": "Moreno D'Incà", "following": True}]
+    client.post("/follows", data={"csrf_token": csrf, "kind": "author",
+                                  "value": "Moreno D'Incà", "action": "unfollow"})
+    assert client.get("/api/me/follows").json() == []
+    assert client.post("/follows", data={"csrf_token": csrf, "kind": "category",
+                                         "value": "cs.XY"}).status_code == 400
+    assert client.post("/follows", data={"kind": "category", "value": "cs.LG"}).status_code \
+        == 403

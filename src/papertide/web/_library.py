@@ -4,6 +4,7 @@ page, "not interested", the /library page, /for-you and the onboarding of a new 
     POST /papers/{id}/save       save or unsave (htmx swaps the button; else 303 back)
     POST /papers/{id}/library    tags and note of a saved paper
     POST /papers/{id}/dismiss    "not interested" (htmx replaces the card)
+    POST /follows                follow or unfollow an author or a category
     GET  /library                ?tag= &sort=saved|published   POST /library/import
     GET  /library/export         ?format=bibtex|csl-json|jsonl &tag=
     GET  /for-you                ?tag=   recommendations with reasons
@@ -118,6 +119,23 @@ def dismiss(request: Request, paper_id: str) -> Response:
     if request.headers.get("hx-request"):
         return render(request, "_dismissed.html", paper=paper)
     return _back(request, "/for-you")
+
+
+@pages.post("/follows")
+def follow_form(request: Request, kind: str = Form(..., max_length=12),
+                value: str = Form(..., max_length=200),
+                action: str = Form("follow", max_length=10)) -> Response:
+    """Follow (or, with `action=unfollow`, stop following) an author or a category."""
+    reader = _reader(request, "follow authors and categories")
+    library = services(request).library
+    try:
+        if action == "unfollow":
+            library.unfollow(reader.id, kind, value)
+        else:
+            library.follow(reader.id, kind, value)
+    except LibraryError as exc:
+        raise HTTPException(400, str(exc)) from None
+    return _back(request, "/onboarding")
 
 
 def _sign_in_first(request: Request, what: str) -> Response:
