@@ -45,7 +45,7 @@ KDE_WIDTH = 0.1
 DISMISSED_WEIGHT = 0.5
 MAX_LIBRARY = 1000  # saved papers compared one by one (the SVM learns from all of them)
 CANDIDATES_MIN = 2000
-CANDIDATES_SHARE = 0.03  # of the catalog, shortlisted by the linear score
+CANDIDATES_SHARE = 0.01  # of the catalog, shortlisted by the linear score
 AUTHOR_BONUS = 1.0  # a followed author's paper outranks what the model alone suggests
 CATEGORY_BONUS = 0.05
 FOLLOWED_DEPTH = 200  # newest papers taken per followed author or category
@@ -91,7 +91,7 @@ def linear_weights(matrix: NDArray, positives: Rows, negatives: Rows = np.empty(
     labels = np.r_[np.ones(len(positives)), np.zeros(len(negative_rows))]
     weights = np.zeros(matrix.shape[1], np.float32)
     if len(negative_rows):
-        svm = LinearSVC(C=SVM_C).fit(train, labels)
+        svm = LinearSVC(C=SVM_C, random_state=0).fit(train, labels)
         weights += SVM_WEIGHT * svm.coef_[0].astype(np.float32)
     hub = np.asarray(matrix[np.sort(rng.choice(n, min(HUB_SAMPLE, n), replace=False))],
                      np.float32).mean(axis=0)
@@ -173,12 +173,13 @@ def recommend(services: Services, *, positives: Sequence[str], negatives: Sequen
     floor = min(scores.values(), default=0.0)
     for rank, pid in enumerate(dict.fromkeys(followed)):  # newest first, below the model's
         scores.setdefault(pid, floor - (rank + 1) / 1e4)
-    if not scores:
-        # Cold start by category: the newest papers, the categories taken in turn.
+    if not closest:
+        # Cold start by category: the newest papers, the categories taken in turn, after
+        # the followed authors' papers.
         lists = [_newest(services, "category", c, FOLLOWED_DEPTH) for c in categories]
         turns = [pid for turn in zip_longest(*lists) for pid in turn if pid is not None]
         for rank, pid in enumerate(dict.fromkeys(turns)):
-            scores[pid] = -(rank + 1) / 1e4
+            scores.setdefault(pid, -1.0 - (rank + 1) / 1e4)
     candidates = [pid for pid in scores if pid not in banned]
     papers = {p.id: p for p in services.catalog.get_many(candidates + list(closest.values()))}
     ranked: list[tuple[float, str, str]] = []
