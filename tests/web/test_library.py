@@ -61,11 +61,19 @@ def test_an_api_token_needs_no_csrf_token_and_nobody_else_sees_a_library(client,
                        headers=auth).json() == {"kind": "author", "value": "Ada Lovelace",
                                                 "following": True}
     assert [i["paper"]["id"] for i in client.get("/api/me/library").json()["items"]] == [PAPER]
+    for pid in (OTHER, "taf85b73893803c6"):
+        script.post("/api/me/library", json={"id": pid}, headers=auth)
+    first = script.get("/api/me/library", params={"limit": 2}, headers=auth).json()
+    second = script.get("/api/me/library", params={"limit": 2, "offset": 2},
+                        headers=auth).json()
+    assert (first["total"], first["has_more"], second["has_more"]) == (3, True, False)
+    assert [i["paper"]["id"] for i in first["items"] + second["items"]] == [
+        "taf85b73893803c6", OTHER, PAPER]
     stranger = make_client()
     assert stranger.get("/api/me/library").status_code == 401
     assert stranger.post("/api/me/library", json={"id": PAPER}).status_code == 401
     recs = client.get("/api/me/recommendations", params={"limit": 5}).json()
-    assert "the 1 paper in your library" in recs["based_on"]
+    assert "the 3 papers in your library" in recs["based_on"]
     assert all(item["id"] != PAPER for item in recs["items"])
 
 

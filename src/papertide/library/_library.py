@@ -177,6 +177,9 @@ class Library:
         if sort not in LIBRARY_SORTS:
             raise LibraryError(f"sort must be one of {', '.join(LIBRARY_SORTS)}")
         saved = self.store.saved(reader_id, clean_tag(tag) if tag else None)
+        end = None if limit is None else offset + limit
+        if sort == "saved":  # the store's order already: read only the page's papers
+            saved, offset, end = saved[offset:end], 0, None
         by_id = {p.id: p for p in self.catalog.get_many([s.paper_id for s in saved])}
         items = [SavedPaper(by_id[s.paper_id], s) for s in saved if s.paper_id in by_id]
         if sort == "published":
@@ -184,7 +187,6 @@ class Library:
                 when = listing_time(item.paper)
                 return -(when - _EPOCH).total_seconds() if when else float("inf")
             items.sort(key=age)
-        end = None if limit is None else offset + limit
         return items[offset:end]
 
     def count(self, reader_id: int) -> int:

@@ -20,7 +20,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
-from papertide.library import LibraryError, LibrarySort, PaperNotFound, SavedPaper
+from papertide.library import LibraryError, LibrarySort, PaperNotFound, SavedPaper, clean_tag
 from papertide.readers import Reader
 from papertide.web._api import PaperOut
 from papertide.web._deps import BrowseOffset, Limit, services
@@ -150,11 +150,12 @@ def list_library(request: Request, tag: TagQuery = None, sort: LibrarySort = "sa
                  limit: Limit = 20, offset: BrowseOffset = 0) -> LibraryOut:
     """Your saved papers, latest saved (or latest published) first."""
     reader = _me(request)
+    library = services(request).library
     with _answers():
-        items = services(request).library.papers(reader.id, tag, sort)
-    page = items[offset:offset + limit]
-    return LibraryOut(items=[SavedOut.of(i) for i in page], total=len(items), limit=limit,
-                      offset=offset, has_more=offset + limit < len(items))
+        page = library.papers(reader.id, tag, sort, limit, offset)
+        total = len(library.store.saved_ids(reader.id, clean_tag(tag) if tag else None))
+    return LibraryOut(items=[SavedOut.of(i) for i in page], total=total, limit=limit,
+                      offset=offset, has_more=offset + limit < total)
 
 
 @router.post("/library", responses=error_responses(400, 404))
