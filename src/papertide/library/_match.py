@@ -27,13 +27,14 @@ duplicates) matches at 99.4 where fuzzy matching is needed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
-from papertide.catalog import Paper, title_key
+from papertide.catalog import ID_WIDTHS, Paper, text_problem, title_key
 from papertide.library._reference import Reference
 
 if TYPE_CHECKING:
@@ -63,6 +64,18 @@ class Matching:
     fetch_failure: str | None = None
 
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _storable(reference: Reference) -> Reference:
+    """The reference with what no database query may carry taken out: NULs and unpaired
+    surrogates in its title, a DOI no catalog row could hold."""
+    reference.title = _UNSTORABLE.sub("", reference.title)
+    if reference.doi and (len(reference.doi) > ID_WIDTHS["doi"] or text_problem(reference.doi)):
+        reference.doi = None
+    return reference
+
+
 def _year_ok(reference: Reference, paper: Paper) -> bool:
     when = paper.published or paper.updated
     return reference.year is None or when is None or abs(reference.year - when.year) <= 1
@@ -74,7 +87,7 @@ class Matcher:
         self.catalog = services.catalog
 
     def match(self, references: Sequence[Reference], fetch: Fetcher | None = None) -> Matching:
-        result = Matching([Match(r) for r in references])
+        result = Matching([Match(_storable(r)) for r in references])
         self._by_ids(result.matches)
         # Titles before arXiv: an entry whose id is mistyped but whose title the catalog
         # knows costs arXiv nothing.
