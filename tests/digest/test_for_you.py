@@ -54,6 +54,7 @@ def test_for_you_comes_from_the_library_with_reasons_and_never_repeats(mail_sema
     assert all("close to" in r and "in your library" in r for r in reasons)
     html = first.get_body(("html",)).get_content()
     assert 'class="reason"' in html and "in your library" in html
+    assert html.count(">Not interested</a>") == 5
     sent = services.digests.log.sent_to(ada.id)
     assert top[0].paper.id not in sent and not sent & set(THREE_RL)
     assert top[1].paper.id in sent
@@ -81,3 +82,33 @@ def test_following_an_author_puts_their_new_papers_in_the_digest(mail_semantic):
     assert sections["For you"][:2] == ["* Compiling Subroutines for Automatic Computers",
                                        "  (new from Grace Hopper, whom you follow)"]
     assert new.ids[0] in services.digests.log.sent_to(ada.id)
+
+
+def test_not_interested_from_the_mail(mail_semantic):
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from papertide.web import create_app
+
+    services, smtp = mail_semantic
+    ada = add_reader(services, "ada@example.org", per_digest=6)
+    for pid in THREE_RL:
+        services.library.save(ada.id, pid)
+    services.digests.run(NOW, everyone=True)
+    text = smtp.recorder.messages[0].get_body(("plain",)).get_content()
+    links = re.findall(r"Not interested: (https://papers\.example\.org/not-interested\?token=\S+)",
+                       text)
+    assert len(links) == 3
+    path = links[0].removeprefix("https://papers.example.org")
+    with TestClient(create_app(services.settings)) as browser:  # no session: the link is enough
+        page = browser.get(path)
+        assert page.status_code == 200 and "Not interested?" in page.text
+        assert services.library.dismissed(ada.id) == []  # opening the link changes nothing
+        token = path.split("token=")[1]
+        done = browser.post("/not-interested", data={"token": token})
+        assert done.status_code == 200 and "will not be recommended to you again" in done.text
+        (paper, _), = services.library.dismissed(ada.id)
+        assert paper.title in done.text
+        assert browser.get(path[:-3]).status_code == 400  # cut short
+        assert browser.post("/not-interested", data={"token": "forged"}).status_code == 400

@@ -39,6 +39,7 @@ class Section:
     papers: list[Paper]
     topic: Topic | None = None
     reasons: dict[str, str] = field(default_factory=dict)  # why a paper is here, by id
+    dismiss_links: dict[str, str] = field(default_factory=dict)  # "not interested", by id
 
 
 @dataclass
@@ -200,8 +201,11 @@ class Composer:
                     Section(topic_title(topic), [papers_by_id[p] for p in ids], topic)
                 )
         if mine:
+            links = {pid: self.services.readers.link(reader, "dismiss", "/not-interested", p=pid)
+                     for pid in mine}
             edition.sections.append(Section("For you", [papers_by_id[p] for p in mine
-                                                        if p in papers_by_id], reasons=reasons))
+                                                        if p in papers_by_id], reasons=reasons,
+                                            dismiss_links=links))
         if hot:
             edition.sections.append(
                 Section("Trending", [papers_by_id[p] for p in hot if p in papers_by_id])

@@ -5,6 +5,7 @@ page, "not interested", the /library page, /for-you and the onboarding of a new 
     POST /papers/{id}/library    tags and note of a saved paper
     POST /papers/{id}/dismiss    "not interested" (htmx replaces the card)
     POST /follows                follow or unfollow an author or a category
+    GET|POST /not-interested     ?token=  "not interested" from a digest's signed link
     GET  /library                ?tag= &sort=saved|published   POST /library/import
     GET  /library/export         ?format=bibtex|csl-json|jsonl &tag=
     GET  /for-you                ?tag=   recommendations with reasons
@@ -23,7 +24,7 @@ from fastapi import APIRouter, Form, HTTPException, Request, UploadFile
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from papertide.catalog import parse_arxiv_id
+from papertide.catalog import Paper, parse_arxiv_id
 from papertide.library import (
     EXPORT_FORMATS,
     LIBRARY_SORTS,
@@ -32,7 +33,7 @@ from papertide.library import (
     import_library,
 )
 from papertide.pull import look_up
-from papertide.readers import Reader
+from papertide.readers import Reader, TokenError
 from papertide.services import Services
 from papertide.web._deps import paper_or_404, render, services
 from papertide.web._identity import signed_in
@@ -136,6 +137,33 @@ def follow_form(request: Request, kind: str = Form(..., max_length=12),
     except LibraryError as exc:
         raise HTTPException(400, str(exc)) from None
     return _back(request, "/onboarding")
+
+
+def _dismiss_link(request: Request, token: str) -> tuple[Reader, Paper]:
+    """The reader and paper of a digest's "not interested" link (400 forged, 410 expired)."""
+    readers = services(request).readers
+    try:
+        reader = readers.from_token("dismiss", token)
+        paper_id = readers.tokens.read("dismiss", token).extra.get("p")
+    except TokenError as exc:
+        raise HTTPException(410 if exc.expired else 400, str(exc)) from None
+    if not isinstance(paper_id, str):
+        raise HTTPException(400, "This link is not valid.")
+    return reader, paper_or_404(request, paper_id)
+
+
+@pages.get("/not-interested")
+def not_interested_page(request: Request, token: str = "") -> Response:
+    """A page with a button, not the change itself: mail scanners follow links."""
+    _, paper = _dismiss_link(request, token)
+    return render(request, "not_interested.html", paper=paper, token=token, done=False)
+
+
+@pages.post("/not-interested")
+def not_interested(request: Request, token: str = Form("", max_length=4000)) -> Response:
+    reader, paper = _dismiss_link(request, token)
+    services(request).library.dismiss(reader.id, paper.id)
+    return render(request, "not_interested.html", paper=paper, token=token, done=True)
 
 
 def _sign_in_first(request: Request, what: str) -> Response:

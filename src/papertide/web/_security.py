@@ -12,9 +12,9 @@ wrong token is a 401) or from the session cookie, into `request.state.reader` an
   `csrf_token` (every form of a page has it, file uploads too); else 403, and nothing
   changes.
 
-Signed mail links (`/unsubscribe`, `/preferences`) are authenticated by their token, not
-by a cookie, and a mail client's RFC 8058 one-click POST carries no CSRF token and no
-same-site Origin: they are left to their token.
+Signed mail links (`/unsubscribe`, `/preferences`, `/not-interested`) are authenticated
+by their token, not by a cookie, and a mail client's RFC 8058 one-click POST carries no
+CSRF token and no same-site Origin: they are left to their token.
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ from papertide.web._errors import http_error
 from papertide.web._identity import SESSION_COOKIE
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
-TOKEN_LINK_PATHS = {"/unsubscribe", "/preferences"}  # authenticated by the link's token
+# Authenticated by the link's token: preferences, unsubscribe, "not interested" from a digest.
+TOKEN_LINK_PATHS = {"/unsubscribe", "/preferences", "/not-interested"}
 CSRF_FIELD, CSRF_HEADER = "csrf_token", "x-csrf-token"
 
 
