@@ -22,12 +22,14 @@ from pathlib import Path
 
 import numpy as np
 
-from papertide.library import evaluate, load_corpus, score_rows, simulated_readers
-from papertide.library._evaluate import K, _metrics
+sys.path.insert(0, str(Path(__file__).parent))
+from _common import SAMPLE  # noqa: E402
+
+from papertide.library import evaluate, load_corpus, score_rows, simulated_readers  # noqa: E402
+from papertide.library._evaluate import K, _metrics  # noqa: E402
 
 DIM = 384
 SAVED, DISMISSED = 200, 10
-SAMPLE = Path(__file__).resolve().parents[2] / "shared/data/arxiv-sample/daily_arxiv_papers.jsonl.gz"
 
 
 def catalog(n: int, folder: Path) -> np.memmap:

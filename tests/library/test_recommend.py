@@ -108,3 +108,22 @@ def test_a_followed_authors_paper_ranks_high_beside_the_library(services):
     assert {r.id for r in followed[:2]} == {"2503.11995", "2503.12014"}
     assert followed[0].reason == "new from Shun Zou, whom you follow"
     assert followed[2].id == "2503.12001"
+
+
+@pytest.mark.slow
+def test_papers_like_a_dismissed_one_move_down(rl_reader):
+    services, saved = rl_reader
+    before = [r.id for r in recommend(services, positives=saved, limit=30)]
+    dismissed = before[0]
+    vectors = services.search.semantic.vectors
+    target = vectors.vector_of(dismissed)
+    # The recommended papers most and least like the dismissed one.
+    def likeness(pid):
+        return float(vectors.vector_of(pid) @ target)
+
+    near, far = max(before[1:10], key=likeness), min(before[1:10], key=likeness)
+    after = [r.id for r in recommend(services, positives=saved, negatives=[dismissed], limit=30)]
+    # Everything moves up one place as the dismissed paper leaves; the paper like it moves
+    # down all the same, the paper unlike it moves up more.
+    assert after.index(near) >= before.index(near) + 1
+    assert after.index(far) < before.index(far) - 1
