@@ -46,7 +46,7 @@ app = typer.Typer(help="papertide: trending research papers, searched and delive
 readers_app = typer.Typer(help="Readers: add, list, API tokens.", no_args_is_help=True)
 digest_app = typer.Typer(help="Digests: preview and run an edition.", no_args_is_help=True)
 admin_app = typer.Typer(help="Operators: roles and sign-in links.", no_args_is_help=True)
-library_app = typer.Typer(help="Readers' libraries: save, list, export, import.",
+library_app = typer.Typer(help="Readers' libraries: save, remove, list, export, import.",
                           no_args_is_help=True)
 app.add_typer(readers_app, name="readers")
 app.add_typer(library_app, name="library")
@@ -599,6 +599,29 @@ def library_add(
             failed += 1
             continue
         console.print(f"saved {item.paper.id}: {item.paper.title}", highlight=False)
+    if failed:
+        raise typer.Exit(1)
+
+
+@library_app.command("remove")
+def library_remove(
+    email: str = typer.Argument(..., help="The reader's address."),
+    ids: list[str] = typer.Argument(..., help="Papers: papertide ids, arXiv ids or DOIs."),
+) -> None:
+    """Take papers out of a reader's library (their tags and notes go with them)."""
+    from papertide.library import LibraryError
+
+    services = _services()
+    reader = _reader_of(services, email)
+    failed = 0
+    for key in ids:
+        try:
+            paper = services.library.unsave(reader.id, key)
+        except LibraryError as exc:
+            console.print(f"[red]{key}[/]: {exc}", highlight=False)
+            failed += 1
+            continue
+        console.print(f"removed {paper.id}: {paper.title}", highlight=False)
     if failed:
         raise typer.Exit(1)
 

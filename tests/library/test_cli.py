@@ -51,6 +51,11 @@ def test_add_list_and_export(run):
     lines = run("library", "export", "ada@example.org", "--format", "jsonl").stdout
     assert [json.loads(line)["id"] for line in lines.splitlines()] == ["2503.11731",
                                                                        "2503.11742"]
+    removed = run("library", "remove", "ada@example.org", "2503.11731")
+    assert removed.exit_code == 0 and "removed 2503.11731" in removed.stderr
+    assert [r["id"] for r in json.loads(run("library", "list", "ada@example.org",
+                                            "--json").stdout)] == ["2503.11742"]
+    assert run("library", "remove", "ada@example.org", "nope").exit_code == 1
 
 
 def test_import_prints_a_report(run):
