@@ -158,12 +158,42 @@ _ATTRIBUTES = frozenset((
 ))
 
 
+# MathML Core (what Chromium draws) ignores `mathvariant` other than "normal" on tokens:
+# \mathtt{M} would show as an italic M. The styled letters are Unicode's own characters.
+_VARIANTS = {"bold": "BOLD", "italic": "ITALIC", "bold-italic": "BOLD ITALIC",
+             "monospace": "MONOSPACE", "double-struck": "DOUBLE-STRUCK", "script": "SCRIPT",
+             "bold-script": "BOLD SCRIPT", "fraktur": "FRAKTUR", "bold-fraktur": "BOLD FRAKTUR",
+             "sans-serif": "SANS-SERIF", "bold-sans-serif": "SANS-SERIF BOLD",
+             "sans-serif-italic": "SANS-SERIF ITALIC"}
+_DIGITS = ["ZERO", "ONE", "TWO", "THREE", "FOUR", "FIVE", "SIX", "SEVEN", "EIGHT", "NINE"]
+
+
+def _styled(char: str, style: str) -> str:
+    if char.isascii() and char.isalpha():
+        name = f"{style} {'CAPITAL' if char.isupper() else 'SMALL'} {char.upper()}"
+    elif char.isascii() and char.isdigit():
+        name = f"{style} DIGIT {_DIGITS[int(char)]}"
+    else:
+        return char
+    for candidate in (f"MATHEMATICAL {name}", name):  # ℝ, ℬ live outside the math block
+        try:
+            return unicodedata.lookup(candidate)
+        except KeyError:
+            continue
+    return char
+
+
 def _rebuild(node: Element) -> str | None:
     """The element written out again from the allow-list, every text escaped; None when it
     holds anything else (an element outside MathML, a macro latex2mathml did not know)."""
     tag = node.tag.removeprefix(_MATHML)
     if tag not in _ELEMENTS:
         return None
+    style = _VARIANTS.get(node.attrib.get("mathvariant", ""))
+    # One letter only: a styled word (\textbf{MagicID}) stays findable text.
+    if style and tag in ("mi", "mn") and len(node) == 0 and len(node.text or "") == 1:
+        node.text = _styled(node.text or "", style)
+        del node.attrib["mathvariant"]
     attributes = "".join(
         f' {name}="{escape(value)}"' for name, value in sorted(node.attrib.items())
         if name in _ATTRIBUTES
