@@ -55,31 +55,28 @@ class _Span:
     source: str  # as written, delimiters included
 
 
+# What the scanners stop at: an escape or command (two characters), a `$`, a paragraph break.
+_MARK = re.compile(r"\\.|\$|\n\n", re.DOTALL)
+
+
 def _close_dollar(text: str, start: int) -> int:
     """Index of the `$` closing an inline span whose body starts at `start`, or -1.
     As in Pandoc, the opening `$` has a non-space right after it (checked by the caller)
     and the closing one a non-space right before it, so `$5 and $10` is money, not math.
     (Pandoc also wants no digit after the closing `$`; abstracts write `$\\sim$90\\%`.)"""
-    i, end = start, min(len(text), start + MAX_SPAN)
-    while i < end:
-        char = text[i]
-        if char == "\\":
-            i += 2
-            continue
-        if char == "\n" and text.startswith("\n\n", i):
+    for mark in _MARK.finditer(text, start, min(len(text), start + MAX_SPAN)):
+        if mark.group() == "\n\n":
             return -1
-        if char == "$" and i > start and not text[i - 1].isspace():
-            return i
-        i += 1
+        at = mark.start()
+        if mark.group() == "$" and at > start and not text[at - 1].isspace():
+            return at
     return -1
 
 
 def _close(text: str, start: int, closer: str) -> int:
-    i, end = start, min(len(text), start + MAX_SPAN)
-    while i < end:
-        if text.startswith(closer, i):
-            return i
-        i += 2 if text[i] == "\\" else 1
+    for mark in _MARK.finditer(text, start, min(len(text), start + MAX_SPAN)):
+        if text.startswith(closer, mark.start()):
+            return mark.start()
     return -1
 
 
@@ -87,22 +84,16 @@ def _spans(text: str) -> list[_Span]:
     spans: list[_Span] = []
     plain_from = i = 0
     n = len(text)
-    while i < n:
-        char = text[i]
-        opener = closer = ""
-        if char == "\\" and i + 1 < n:
-            if text[i + 1] in "([":
-                opener, closer = text[i:i + 2], "\\)" if text[i + 1] == "(" else "\\]"
-            else:
-                i += 2  # an escaped character (`\$`, `\%`) or a command: not a delimiter
-                continue
-        elif char == "$":
-            if text.startswith("$$", i):
-                opener, closer = "$$", "$$"
-            elif i + 1 < n and not text[i + 1].isspace():
-                opener, closer = "$", "$"
-        if not opener:
-            i += 1
+    while (mark := _MARK.search(text, i)) is not None:
+        i, token = mark.start(), mark.group()
+        if token in ("\\(", "\\["):
+            opener, closer = token, "\\)" if token == "\\(" else "\\]"
+        elif text.startswith("$$", i):
+            opener = closer = "$$"
+        elif token == "$" and i + 1 < n and not text[i + 1].isspace():
+            opener = closer = "$"
+        else:  # an escaped character (`\\$`, `\\%`), a command, a lone `$`: text
+            i = mark.end()
             continue
         body_at = i + len(opener)
         end = _close_dollar(text, body_at) if opener == "$" else _close(text, body_at, closer)
@@ -249,6 +240,7 @@ def to_html(text: str | None, text_html: Callable[[str], Markup] = escape) -> Ma
 # ---- Unicode for mail, feeds, the CLI and the index ---------------------------------------
 
 _LATEX = LatexNodes2Text(math_mode="text")
+_TEXT = LatexNodes2Text()
 _KNOWN = get_default_latex_context_db()
 # Built once: pylatexenc's own `latex_to_text` builds it again on every call (half its cost).
 _PARSING = latexwalker.get_default_latex_context_db()
@@ -291,6 +283,14 @@ _SYMBOLS = {"|": "‖", "lVert": "‖", "rVert": "‖", "Vert": "‖", "checkmar
             "circledR": "®", "ne": "≠", "colon": ":", "upmu": "μ", "bigstar": "★",
             "vDash": "⊨", "space": _GAP}
 _OWN = frozenset(_ARITY) | _OPERATORS | frozenset(_SYMBOLS)
+_ESCAPES = {c: c for c in "%&#_${}"} | {"\\": ""}
+_SPACING = set(",;:! >")  # thin, medium, thick, negative and plain spaces: dropped in math
+_STYLED = {"mathbb": "DOUBLE-STRUCK", "mathcal": "SCRIPT", "mathscr": "SCRIPT",
+           "mathfrak": "FRAKTUR"}
+_ACCENTED = {"hat": "\u0302", "widehat": "\u0302", "tilde": "\u0303", "widetilde": "\u0303",
+             "bar": "\u0304", "overline": "\u0305", "vec": "\u20d7", "dot": "\u0307",
+             "ddot": "\u0308", "check": "\u030c", "breve": "\u0306", "acute": "\u0301",
+             "grave": "\u0300"}
 _PLACEHOLDER = 0xE000  # private-use characters stand for pieces already converted
 _SPACES_IN_MATH = re.compile(r"[\s\u00a0\u2000-\u200b\u202f\u205f]+")
 _BINARY = "=<>≤≥≈≠∼≃≅≡≪≫∝→←↔⇒⇐⇔↦∈∉⊂⊆⊃⊇×±∓⋅∧∨∩∪⊕⊗+−-"
@@ -398,6 +398,23 @@ def _math_plain(body: str) -> str | None:
     return plain
 
 
+@lru_cache(maxsize=1024)
+def _symbol(name: str) -> str | None:
+    """What pylatexenc writes for a command without arguments (`\\times` → ×); None for
+    one that takes arguments."""
+    spec = _PARSING.get_macro_spec(name)
+    if spec is None or set(str(getattr(spec.args_parser, "argspec", ""))) & set("{[*"):
+        return None
+    return _latex_to_text("\\" + name).strip()
+
+
+def _text_mode(latex: str) -> str:
+    if not set(latex) & set("\\{}%~$&#^_"):
+        return latex
+    walker = latexwalker.LatexWalker(latex, latex_context=_PARSING, tolerant_parsing=False)
+    return str(_TEXT.nodelist_to_text(walker.get_latex_nodes()[0]))
+
+
 def _convert(body: str) -> str:
     pieces: dict[str, str] = {}
 
@@ -412,9 +429,12 @@ def _convert(body: str) -> str:
             raise ValueError(f"cannot read {latex!r}")
         return value
 
-    out, i = [], 0
+    out, i, whole = [], 0, False  # whole: some command is left for pylatexenc to expand
     while i < len(body):
         char = body[i]
+        if char in "{}~":  # grouping, and a tie (a space: the typesetter's job in math)
+            i += 1
+            continue
         if char in "^_":
             arg, i = _argument(body, i + 1)
             table, mark = (_SUPERSCRIPT, "^") if char == "^" else (_SUBSCRIPT, "_")
@@ -426,8 +446,14 @@ def _convert(body: str) -> str:
             continue
         word = _MACRO.match(body, i) if char == "\\" else None
         if word is None:
-            out.append(char)
-            i += 1
+            if char != "\\":
+                out.append(char)
+            elif body[i + 1:i + 2] in _ESCAPES:
+                out.append(hold(_ESCAPES[body[i + 1]]))
+            elif body[i + 1:i + 2] not in _SPACING:
+                out.append(body[i:i + 2])
+                whole = True
+            i += 2 if char == "\\" else 1
             continue
         name, i = word.group(1), word.end()
         if name in _SYMBOLS:
@@ -438,30 +464,50 @@ def _convert(body: str) -> str:
             if body.startswith("*", i):
                 i += 1  # \operatorname*
             arg, i = _argument(body, i)
-            shown = " ".join(_latex_to_text(arg).split())
+            text = _text_mode(arg)
+            shown = ((_GAP if text[:1].isspace() else "") + " ".join(text.split())
+                     + (_GAP if text[-1:].isspace() else ""))  # `\text{for all }x`
             out.append(hold(f"{_GAP}{shown}{_OPERATOR_END}" if name == "operatorname" else shown))
         elif name in _AS_MATH:
             arg, i = _argument(body, i)
             out.append(hold(plain(arg)))
-        elif name == "sqrt":
+        elif name in _STYLED:
             arg, i = _argument(body, i)
-            out.append(hold("√" + _grouped(plain(arg))))
+            out.append(hold("".join(_styled(c, _STYLED[name]) for c in plain(arg))))
+        elif name in _ACCENTED:
+            arg, i = _argument(body, i)
+            out.append(hold(plain(arg) + _ACCENTED[name]))
+        elif name == "sqrt":
+            degree = re.match(r"\s*\[([^\]]*)\]", body[i:])
+            if degree:  # \sqrt[3]{x}: ³√x
+                i += degree.end()
+            arg, i = _argument(body, i)
+            root = _scripted(plain(degree.group(1)), _SUPERSCRIPT, "") if degree else ""
+            out.append(hold(root + "√" + _grouped(plain(arg))))
         elif name == "pmod":
             arg, i = _argument(body, i)
             out.append(hold(f"{_GAP}(mod {plain(arg)})"))
         elif name == "href":
             url, i = _argument(body, i)
             shown, i = _argument(body, i)
-            shown = " ".join(_latex_to_text(shown).split())
+            shown = " ".join(_text_mode(shown).split())
             out.append(hold(shown if shown == url else f"{shown} ({url})"))
         elif name in _FRACTIONS or name in _BINOMIALS:
             top, i = _argument(body, i)
             bottom, i = _argument(body, i)
             out.append(hold(f"{_grouped(plain(top))}/{_grouped(plain(bottom))}"
                             if name in _FRACTIONS else f"C({plain(top)}, {plain(bottom)})"))
-        else:
-            out.append(word.group(0))
-    text = _latex_to_text("".join(out))
+        elif (symbol := _symbol(name)) is not None:
+            # Inserted as it is where a later pass cannot misread it, so that the spacing
+            # below sees the operator (`L × L`).
+            out.append(symbol if not set(symbol) & set("{}\\%$&#^_~") else hold(symbol))
+        else:  # pylatexenc expands it: hand it over with its arguments as written
+            start, end = word.start(), i
+            for _ in range(_arity(name)):
+                end = _argument(body, end)[1]
+            out.append(body[start:end])
+            i, whole = end, True
+    text = _latex_to_text("".join(out)) if whole else "".join(out)
     text = _SPACES_IN_MATH.sub("", text)  # spaces in TeX math are the typesetter's job
     text = _COMMA.sub(r"\1 ", _SPACED.sub(r" \1 ", text))
     for key, value in pieces.items():

@@ -24,8 +24,8 @@ _CITATION = re.compile(r"\s*~?\\cite[pt]?\*?(?:\[[^\]]*\])?\{[^{}]*\}")
 _HREF = re.compile(r"\\href\{([^{}]*)\}\{([^{}]*)\}")
 _GROUP_STYLE = re.compile(r"\{\\(?:em|bf|it|tt|sc|rm)\s+([^{}]*)\}")
 _TIE = re.compile(r"(?<=\S)~(?=\S)")
-_ABBREV = {r"\eg": "e.g.", r"\ie": "i.e.", r"\etal": "et al.", r"\ldots": "…", r"\dots": "…",
-           r"\deg": "°"}
+_ABBREV = {"eg": "e.g.", "ie": "i.e.", "etal": "et al.", "ldots": "…", "dots": "…", "deg": "°"}
+_ABBREVIATED = re.compile(r"\\(eg|ie|etal|ldots|dots|deg)(?![A-Za-z])")
 _SPACES = re.compile(r"\s+")
 
 
@@ -34,13 +34,18 @@ def readable(text: str) -> str:
         return _TIE.sub(" ", text) if "~" in text else text
     out = _ACCENT.sub(lambda m: m.group(2) + _ACCENTS[m.group(1)], text)
     out = _ESCAPED.sub(r"\1", out)
-    out = _HREF.sub(r"\2 (\1)", out)
-    out = _CITATION.sub("", out)
+    if "\\href" in out:
+        out = _HREF.sub(r"\2 (\1)", out)
+    if "\\cite" in out:
+        out = _CITATION.sub("", out)
     for _ in range(3):  # nested: \textbf{\underline{Fi}ne}
-        out = _COLOURED.sub(lambda m: m.group(1) or "", _WRAPPED.sub(r"\1", out))
-    out = _GROUP_STYLE.sub(r"\1", out)
-    for macro, plain in _ABBREV.items():
-        out = re.sub(re.escape(macro) + r"(?![A-Za-z])", plain, out)
+        unwrapped = _COLOURED.sub(lambda m: m.group(1) or "", _WRAPPED.sub(r"\1", out))
+        if unwrapped == out:
+            break
+        out = unwrapped
+    if "{\\" in out:
+        out = _GROUP_STYLE.sub(r"\1", out)
+    out = _ABBREVIATED.sub(lambda m: _ABBREV[m.group(1)], out)
     out = out.replace("\\ ", " ").replace("\\,", " ").replace("\\-", "")
     out = _TIE.sub(" ", out)
     out = _SPACES.sub(" ", out).strip()
