@@ -393,9 +393,7 @@ def _math_plain(body: str) -> str | None:
         plain = _convert(re.sub(r"(?<!\\)%", r"\\%", body))  # a bare % starts a comment
     except Exception:  # pylatexenc refuses it, or a command lacks its argument
         return None
-    if "\\" in plain or "$" in plain or not plain:
-        return None
-    return plain
+    return plain if plain and "\\" not in plain else None
 
 
 @lru_cache(maxsize=1024)
@@ -508,6 +506,8 @@ def _convert(body: str) -> str:
             out.append(body[start:end])
             i, whole = end, True
     text = _latex_to_text("".join(out)) if whole else "".join(out)
+    if "\\" in text or "$" in text:  # something neither pylatexenc nor the above resolved
+        raise ValueError(f"left unread: {text!r}")
     text = _SPACES_IN_MATH.sub("", text)  # spaces in TeX math are the typesetter's job
     text = _COMMA.sub(r"\1 ", _SPACED.sub(r" \1 ", text))
     for key, value in pieces.items():
