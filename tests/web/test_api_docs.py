@@ -18,3 +18,9 @@ def test_docs_and_their_assets_come_from_this_site(client):
     bundle = client.get("/docs/assets/swagger-ui-bundle.js")
     assert bundle.headers["content-type"].startswith(("text/javascript", "application/javascript"))
     assert client.get("/redoc").status_code == 404  # FastAPI's would load from a CDN
+
+
+def test_the_docs_page_counts_as_a_page_view_for_the_rate_limit(make_client):
+    client = make_client(limit_pages="2/minute")
+    assert [client.get("/docs").status_code for _ in range(3)] == [200, 200, 429]
+    assert client.get("/docs/assets/swagger-ui.css").status_code == 200  # files are not
