@@ -37,8 +37,9 @@ LIMITED: list[tuple[frozenset[str], re.Pattern[str], LimitName, str]] = [
     (frozenset({"POST", "PATCH", "DELETE"}), re.compile(r"/api/me/.+"), "votes", "client"),
     (frozenset({"GET"}), re.compile(r"/api/me/recommendations|/for-you"), "searches", "client"),
     (frozenset({"POST"}), re.compile(r"/library/import|/onboarding"), "searches", "client"),
-    (frozenset({"GET"}), re.compile(r"/|/papers/.+|/account|/(api/)?daily(/.*)?|/library(/export)?"
-                                    r"|/onboarding|/api/me/.+|/not-interested"), "pages", "client"),
+    (frozenset({"GET"}), re.compile(r"/|/papers/.+|/account|/(api/)?daily(/.*)?|/docs"
+                                    r"|/library(/export)?|/onboarding|/api/me/.+|/not-interested"),
+     "pages", "client"),
 ]
 log = logging.getLogger(__name__)
 MESSAGE = "Too many requests from you just now: please wait a little and try again."
