@@ -405,6 +405,44 @@ def eval_(
         Console().print(table)
 
 
+@app.command("eval-recs")
+def eval_recs(
+    path: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                help="Papers as JSON lines (gzip or not), as `ingest` reads them."),
+    readers: int = typer.Option(300, "--readers", min=1, help="How many readers to simulate."),
+    json_out: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Simulate readers from a papers file (authors' earlier papers as their library, the
+    later ones hidden) and report Recall@20 and nDCG@20 of trending, centroid and model."""
+    from papertide.library import evaluate, load_corpus
+
+    settings = Settings()
+    with _progress() as progress:
+        tasks: dict[str, TaskID] = {}
+
+        def on_progress(step: str, done: int, total: int) -> None:
+            if step not in tasks:
+                tasks[step] = progress.add_task(step, total=total)
+            progress.update(tasks[step], completed=done, total=total)
+
+        try:
+            corpus = load_corpus(path, settings.embed_profile, on_progress)
+            console.print(f"{len(corpus.papers):,} papers, vectors: {corpus.vectors_from}")
+            result = evaluate(corpus, readers, on_progress=on_progress)
+        except ValueError as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from exc
+    if json_out:
+        print(json.dumps(result))
+    else:
+        table = Table(title=f"{path.name} — simulated readers")
+        for column in ("ranking", "recall@20", "ndcg@20"):
+            table.add_column(column, justify="right")
+        for name, row in result.items():
+            table.add_row(name, f"{row['recall@20']:.4f}", f"{row['ndcg@20']:.4f}")
+        Console().print(table)
+
+
 @app.command()
 def stats(json_out: bool = typer.Option(False, "--json", help="Print as JSON.")) -> None:
     """Counts of papers and engagement, the index state, and the papers this machine's
