@@ -372,6 +372,10 @@ def index(
     from papertide.search import IndexBusy
 
     services = _services()
+    with services.search.lock.writing() as mine:
+        if not mine and not follow:
+            console.print(f"another process indexes {services.settings.resolved_index_dir}: it "
+                          "applies what the database has by itself", highlight=False)
     try:
         counts = catch_up_indexes(services, rebuild=rebuild, embed=embed and not follow)
     except IndexBusy as exc:
