@@ -11,7 +11,8 @@ median run (by requests/s) is reported, since the machine is shared with other w
 
 The baseline is measured in the same run: the same load against the source tree given
 with `--baseline-src` (e.g. an export of the commit before this work: `git archive
-d271562 | tar -x -C bench/.cache/baseline-src`), one process.
+d271562 | tar -x -C bench/.cache/baseline-src`), one process, on the same stores (the schema
+revision recorded is set to the one that tree knows while it serves, and back after).
 
 Data: the real arXiv sample repeated with perturbed ids to 100,000 papers (generated text
 without `../shared/data`), with the sample's precomputed embeddings where present (the
@@ -25,13 +26,17 @@ and kept: `bench/.cache/load-N-sqlite/` and the PostgreSQL database `papertide_b
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import re
 import signal
 import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -304,8 +309,39 @@ def run_load(url: str, plan: dict, seconds: float, pgid: int) -> dict:
     }
 
 
+@contextmanager
+def schema_of(settings: Settings, source: Path | None) -> Iterator[None]:
+    """While an older source tree serves the store: the schema revision it knows is the one
+    recorded (newer tables are there, unused by it), and the current one again after."""
+    if source is None:
+        yield
+        return
+    from sqlalchemy import text
+
+    from papertide.db import connect
+
+    versions = sorted((source / "src/papertide/db/migrations/versions").glob("*.py"))
+    head = re.search(r"^revision = '([^']+)'", versions[-1].read_text(), re.M)
+    assert head is not None
+    engine = connect(settings.resolved_database_url)
+    with engine.begin() as conn:
+        current = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+        conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": head.group(1)})
+    try:
+        yield
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": current})
+
+
 def measure(settings: Settings, backend: str, processes: int, source: Path | None,
             seconds: float, runs: int, plan: dict) -> dict:
+    with schema_of(settings, source):
+        return _measure(settings, backend, processes, source, seconds, runs, plan)
+
+
+def _measure(settings: Settings, backend: str, processes: int, source: Path | None,
+             seconds: float, runs: int, plan: dict) -> dict:
     results = []
     for _ in range(runs):
         reset_engagement(settings)
@@ -316,7 +352,8 @@ def measure(settings: Settings, backend: str, processes: int, source: Path | Non
             wait_ready(url, proc, plan)
             results.append(run_load(url, plan, seconds, proc.pid))
         finally:
-            os.killpg(proc.pid, signal.SIGTERM)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
             try:
                 proc.wait(20)
             except subprocess.TimeoutExpired:
