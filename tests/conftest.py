@@ -26,6 +26,7 @@ from tests.helpers import (
     DemoSnapshot,
     Postgres,
     SMTPServer,
+    drop_queues,
     fuzz_examples,
     listening,
     load,
@@ -60,7 +61,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         callspec = getattr(item, "callspec", None)
         params = {v for v in callspec.params.values() if isinstance(v, str)} if callspec else set()
         backends = {b for b in BACKENDS if b in params}
-        if "redis_url" in getattr(item, "fixturenames", ()):
+        if "redis_url" in getattr(item, "fixturenames", ()) or "redis" in params:
             backends.add("redis")
         _backends_of[item.nodeid] = backends
 
@@ -167,11 +168,27 @@ def semantic_demo(request: pytest.FixtureRequest,
     return services
 
 
-@pytest.fixture
-def redis_url() -> str:
+@pytest.fixture(scope="session")
+def redis_session() -> Iterator[str]:
+    """The machine's Redis (skips where none runs); this session's queues go at its end."""
     if not listening(6379):
         pytest.skip(NO_REDIS)
-    return REDIS_URL
+    yield REDIS_URL
+    drop_queues(REDIS_URL)
+
+
+@pytest.fixture
+def redis_url(redis_session: str) -> str:
+    return redis_session
+
+
+@pytest.fixture(params=["sqlite-queue", "redis"])
+def queue_url(request: pytest.FixtureRequest) -> str | None:
+    """The job queue on each backend: huey's SQLite file (None: the default) and Redis."""
+    if request.param == "redis":
+        url: str = request.getfixturevalue("redis_session")
+        return url
+    return None
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
-"""The job queue: delivery jobs through a real Redis (skipped where none runs), and
-embedding spread over shards that never overlap."""
+"""The job queue: delivery jobs through huey's SQLite queue and a real Redis (skipped where
+none runs), and embedding spread over shards that never overlap."""
 
 from datetime import datetime
 
@@ -10,8 +10,9 @@ from papertide.services import open_services
 from tests.helpers import FIXTURES, add_reader, load, mail_settings
 
 
-def test_delivery_jobs_round_trip_through_redis(settings, smtp_server, redis_url, demo_snapshot):
-    settings = mail_settings(settings, smtp_server, queue_url=redis_url)
+def test_delivery_jobs_round_trip_through_the_queue(settings, smtp_server, queue_url,
+                                                   demo_snapshot):
+    settings = mail_settings(settings, smtp_server, queue_url=queue_url)
     services = demo_snapshot.restore(open_services(settings))
     for i in range(3):
         add_reader(services, f"queued{i}@example.org")
