@@ -282,6 +282,56 @@ def export(
     console.print(f"exported {count:,} papers")
 
 
+@app.command("migrate-store")
+def migrate_store(
+    to: str = typer.Option(..., "--to", help="SQLAlchemy URL of the new database, e.g. "
+                           "postgresql+psycopg://user@host/papertide (migrated first)."),
+    batch_size: int = typer.Option(1000, "--batch-size", min=1, max=100_000,
+                                   help="Rows per read and per write transaction."),
+) -> None:
+    """Copy the whole store (papers, engagement, readers, sessions, deliveries, source
+    state, …) to another database, check the counts per table; safe to run again."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from papertide.db import connect, copy_store
+
+    settings = Settings()
+    try:
+        shown = make_url(to).render_as_string(hide_password=True)
+    except ArgumentError:
+        raise typer.BadParameter(f"{to!r} is not a database URL", param_hint="--to") from None
+    source = _services().catalog.engine
+    console.print(f"migrating {shown} to the latest schema")
+    target = connect(to)
+    with _progress() as progress:
+        tasks: dict[str, TaskID] = {}
+
+        def report(name: str, done: int, total: int) -> None:
+            if name not in tasks:
+                tasks[name] = progress.add_task(f"copying {name}", total=total or 1)
+            progress.update(tasks[name], completed=done if total else 1)
+
+        try:
+            result = copy_store(source, target, batch_size, report)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--to") from None
+    table = Table(title=f"{make_url(settings.resolved_database_url).render_as_string()} → "
+                  f"{shown}")
+    for column in ("table", "source rows", "target rows", "written", "deleted"):
+        table.add_column(column, justify="left" if column == "table" else "right")
+    for t in result.tables:
+        table.add_row(t.name, f"{t.source_rows:,}", f"{t.target_rows:,}", f"{t.copied:,}",
+                      f"{t.pruned:,}", style="red" if t.source_rows != t.target_rows else None)
+    console.print(table)
+    if result.mismatches():
+        console.print("[red]the counts differ[/] (the source changed while copying?): stop "
+                      "every papertide process on the old store and run this again")
+        raise typer.Exit(1)
+    console.print("every table copied and counted; point PAPERTIDE_DATABASE_URL at the new "
+                  "database")
+
+
 def _date(value: Optional[str], name: str) -> Optional[datetime]:
     if value is None:
         return None
