@@ -23,6 +23,7 @@ from email.message import EmailMessage, Message
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from papertide import metrics
 from papertide.catalog import utcnow
 from papertide.digest._compose import Composer, Edition
 from papertide.digest._log import AlreadyDelivered, DeliveryLog
@@ -136,7 +137,14 @@ class Digests:
 
     def deliver(self, reader_id: int, key: str | None = None, now: datetime | None = None,
                 composer: Composer | None = None, reader: Reader | None = None) -> str:
-        """Send one reader's edition at most once; returns what happened."""
+        """Send one reader's edition at most once; returns what happened (sent, skipped,
+        bounced, failed, already, inactive), also counted in the metrics."""
+        outcome = self._deliver(reader_id, key, now, composer, reader)
+        metrics.count_delivery(outcome)
+        return outcome
+
+    def _deliver(self, reader_id: int, key: str | None, now: datetime | None,
+                 composer: Composer | None, reader: Reader | None) -> str:
         now = now or utcnow()
         reader = reader or self.services.readers.store.get(reader_id)
         if reader is None or reader.status != "active":
