@@ -292,7 +292,7 @@ def migrate_store(
     """Copy the whole store (papers, engagement, readers, sessions, deliveries, source
     state, …) to another database, check the counts per table; safe to run again."""
     from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
     from papertide.db import connect, copy_store
 
@@ -303,7 +303,11 @@ def migrate_store(
         raise typer.BadParameter(f"{to!r} is not a database URL", param_hint="--to") from None
     source = _services().catalog.engine
     console.print(f"migrating {shown} to the latest schema")
-    target = connect(to)
+    try:
+        target = connect(to)
+    except (OperationalError, NoSuchModuleError) as exc:
+        raise typer.BadParameter(f"cannot open {shown}: {str(exc).splitlines()[0]}",
+                                 param_hint="--to") from None
     with _progress() as progress:
         tasks: dict[str, TaskID] = {}
 

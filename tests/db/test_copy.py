@@ -115,3 +115,10 @@ def test_a_second_run_changes_nothing_then_catches_up_with_the_old_store(old, ta
 def test_the_same_database_is_refused(old):
     result = _migrate(old, old.settings.resolved_database_url)
     assert result.exit_code != 0 and "the same database" in result.output
+
+
+def test_an_unreachable_or_unknown_target_is_a_clear_error(old):
+    for url, says in (("postgresql+psycopg://nobody@127.0.0.1:1/none", "cannot open"),
+                      ("nosuchdb://x/y", "cannot open"), ("not a url", "is not a database URL")):
+        result = _migrate(old, url)
+        assert result.exit_code == 2 and says in result.output, result.output
