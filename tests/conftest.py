@@ -5,6 +5,9 @@
 new file per test; PostgreSQL is a database of this session's own, emptied before each
 test. Where PostgreSQL does not run, its variants skip with the reason in the summary.
 The demo corpus is loaded once per session and backend for tests that only read it.
+`queue_url` runs a job test on huey's SQLite queue and on Redis (test ids `sqlite-queue` /
+`redis`); every test's settings name a queue of their own under this session's prefix, so
+runs side by side on one Redis never take each other's jobs.
 """
 
 from __future__ import annotations
