@@ -8,7 +8,12 @@ the delivery log that makes sending exactly-once.
 The log has one row per (reader, edition) under a unique key, written in the same
 transaction as the papers it sent (`sent_papers`), at the commit point the transport
 offers (see `_transport.py`). A worker killed mid-fan-out and started again finds the
-rows of what went out and sends every remaining reader one digest, nobody a second.
+rows of what went out and sends every remaining reader one digest, nobody a second; two
+senders racing over one reader both reach the commit, and the one that loses the insert
+drops its copy before the final dot.
+
+Queued jobs deliver one reader each; those a process runs within `COMPOSER_REUSE` share one
+`Composer` (trending, topic searches), and their edition and log are as of its time.
 """
 
 from __future__ import annotations
