@@ -609,11 +609,22 @@ def digest_run(
 
 
 @app.command()
-def worker(workers: int = typer.Option(2, "--workers", min=1, help="Worker threads.")) -> None:
+def worker(
+    workers: int = typer.Option(2, "--workers", min=1, help="Worker threads."),
+    metrics_port: Optional[int] = typer.Option(
+        None, "--metrics-port", min=1, max=65535,
+        help="Serve Prometheus metrics on 127.0.0.1:PORT (a machine with no web process)."),
+) -> None:
     """Run the job consumer: the digest schedule, deliveries and embedding jobs."""
+    from papertide import metrics
     from papertide.jobs import Jobs
 
-    Jobs(_services()).consumer(workers).run()
+    jobs = Jobs(_services())
+    if metrics_port is not None:
+        metrics.serve(metrics_port, snapshot=metrics.Snapshot({
+            "papertide_queue_depth": ("Jobs waiting for a worker.", [],
+                                      lambda: {(): float(jobs.queue_depth())})}))
+    jobs.consumer(workers).run()
 
 
 @app.command()

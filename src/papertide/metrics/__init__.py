@@ -3,7 +3,8 @@
     from papertide import metrics
     metrics.observe_search("hybrid", 0.012)        # as the search service does
     metrics.count_delivery("sent")                 # as a digest sender does
-    body, content_type = metrics.exposition(Snapshot(services, jobs))
+    body, content_type = metrics.exposition(snapshot)   # what GET /metrics answers
+    metrics.serve(9101, snapshot=snapshot)         # the same, from a thread (workers)
 
 Multi-process aware: with the environment variable PROMETHEUS_MULTIPROC_DIR set (to an
 empty folder, the same for every web and worker process of a machine, before they
@@ -19,7 +20,12 @@ import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    generate_latest,
+    start_http_server,
+)
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import REGISTRY, Collector
@@ -34,7 +40,7 @@ from papertide.metrics._series import (
 )
 
 __all__ = ["Snapshot", "count_delivery", "count_fetched", "exposition", "multiprocess",
-           "observe_request", "observe_search"]
+           "observe_request", "observe_search", "serve"]
 
 UNMATCHED = "(unmatched)"  # the route label of a request no route took: never the raw path
 
@@ -85,16 +91,31 @@ class Snapshot(Collector):
             yield family
 
 
+class _ThisProcess(Collector):
+    """This process's series, as the default registry holds them."""
+
+    def collect(self) -> Iterable[Any]:
+        return REGISTRY.collect()
+
+
+def _registry(snapshot: Collector | None) -> CollectorRegistry:
+    """Every process's series (multi-process mode) or this one's, and the snapshot."""
+    registry = CollectorRegistry()
+    if multiprocess():
+        MultiProcessCollector(registry)
+    else:
+        registry.register(_ThisProcess())
+    if snapshot is not None:
+        registry.register(snapshot)
+    return registry
+
+
 def exposition(snapshot: Collector | None = None) -> tuple[bytes, str]:
     """The text exposition: every process's series (or this one's) and the snapshot."""
-    if multiprocess():
-        registry = CollectorRegistry()
-        MultiProcessCollector(registry)
-        body = generate_latest(registry)
-    else:
-        body = generate_latest(REGISTRY)
-    if snapshot is not None:
-        scraped = CollectorRegistry()
-        scraped.register(snapshot)
-        body += generate_latest(scraped)
-    return body, CONTENT_TYPE_LATEST
+    return generate_latest(_registry(snapshot)), CONTENT_TYPE_LATEST
+
+
+def serve(port: int, host: str = "127.0.0.1", snapshot: Collector | None = None) -> None:
+    """Serve the exposition at http://host:port/ from a thread (`papertide worker
+    --metrics-port`: a machine that runs workers and no web process)."""
+    start_http_server(port, addr=host, registry=_registry(snapshot))
