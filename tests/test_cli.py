@@ -205,3 +205,9 @@ def test_export_after_ingest_past_32_bit_counters(run, tmp_path):
     assert len(records) == 255 and {r["views"] for r in records} == {big + 7}
     stats = json.loads(run("stats", "--json").stdout)
     assert stats["catalog_seq"] == big + 1 and stats["keyword_index_seq"] == big + 1
+
+
+def test_search_prints_math_as_text(run):
+    run("ingest", FIXTURES / "arxiv-math-36.jsonl")
+    table = run("search", "distills masked diffusion", "--limit", 3).stdout
+    assert "Di[M]O: Distilling" in table and "mathtt" not in table

@@ -31,10 +31,12 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from papertide import trending as trending_mod
 from papertide.config import Settings
 from papertide.ingest import IngestReport, ingest_files
+from papertide.mathtext import to_plain
 from papertide.options import Mode, Sort, Window
 from papertide.search import Filters
 from papertide.services import Services, open_services
@@ -353,8 +355,8 @@ def _print_papers(rows: list[dict], as_json: bool) -> None:
     table.add_column("score", justify="right")
     table.add_column("id")
     table.add_column("title")
-    for row in rows:
-        table.add_row(f"{row['score']:.3f}", row["id"], row["title"])
+    for row in rows:  # the title as text (math in Unicode), never read as Rich markup
+        table.add_row(f"{row['score']:.3f}", row["id"], Text(to_plain(row["title"])))
     Console().print(table)
 
 

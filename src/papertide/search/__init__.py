@@ -22,8 +22,9 @@ from markupsafe import Markup, escape
 from tantivy import Query
 
 from papertide import metrics, trending
-from papertide.catalog import Catalog, Paper, UpsertResult, readable
+from papertide.catalog import Catalog, Paper, UpsertResult
 from papertide.config import Settings
+from papertide.mathtext import to_plain
 from papertide.options import MODES, SORTS, Mode, Sort
 from papertide.search._hybrid import fuse
 from papertide.search._keyword import Filters, IndexBusy, KeywordIndex
@@ -63,7 +64,7 @@ class SearchPage:
 
 
 def plain_snippet(paper: Paper, max_chars: int = 320) -> Markup:
-    text = readable(paper.abstract)
+    text = to_plain(paper.abstract)  # math as Unicode: a cut never falls inside a `$…$`
     if len(text) > max_chars:
         text = text[:max_chars].rsplit(" ", 1)[0] + " …"
     return escape(text)

@@ -44,14 +44,14 @@ from papertide.catalog import (
     listing_time,
     paper_key,
     parse_arxiv_id,
-    readable,
 )
+from papertide.mathtext import to_plain
 from papertide.search._query import Clause, valid_text
 from papertide.search._state import StateFile
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3  # 3: `listed`, what newest-first orders by
+SCHEMA_VERSION = 4  # 3: `listed`, what newest-first orders by; 4: math indexed as Unicode
 # Title, abstract, authors and categories are separate BM25 fields, so a word in the short
 # title field already scores higher than the same word in the long abstract (BM25's length
 # normalisation): titles weigh more without an explicit boost. Measured on SciFact train,
@@ -164,8 +164,8 @@ class KeywordIndex:
         doc.add_unsigned("key", paper_key(paper.id))
         if paper.arxiv_id:
             doc.add_text("arxiv", paper.arxiv_id)
-        doc.add_text("title", readable(paper.title))
-        doc.add_text("abstract", readable(paper.abstract))
+        doc.add_text("title", to_plain(paper.title))  # readable: "Ω(n²d)", not "$\Omega(…)$"
+        doc.add_text("abstract", to_plain(paper.abstract))
         for name in paper.authors:
             doc.add_text("authors", name)
         for category in paper.categories:
@@ -384,7 +384,7 @@ class KeywordIndex:
         generator.set_max_num_chars(max_chars)
         out = []
         for paper in papers:
-            doc = tantivy.Document(abstract=readable(paper.abstract))
+            doc = tantivy.Document(abstract=to_plain(paper.abstract))  # no `$…$` to cut into
             out.append(generator.snippet_from_doc(doc).to_html())
         return out
 
