@@ -28,6 +28,7 @@ from tests.helpers import (
     REDIS_URL,
     DemoSnapshot,
     Postgres,
+    SemanticSnapshot,
     SMTPServer,
     drop_queues,
     fuzz_examples,
@@ -141,6 +142,21 @@ def demo_snapshot(tmp_path_factory: pytest.TempPathFactory) -> DemoSnapshot:
 def demo(services: Services, demo_snapshot: DemoSnapshot) -> Services:
     """This test's own store (on each backend) holding the demo corpus, free to change."""
     return demo_snapshot.restore(services)
+
+
+@pytest.fixture(scope="session")
+def semantic_snapshot(tmp_path_factory: pytest.TempPathFactory) -> SemanticSnapshot:
+    pytest.importorskip("onnxruntime", reason="the `semantic` extra is not installed")
+    data = tmp_path_factory.mktemp("semantic-snapshot")
+    return SemanticSnapshot(open_services(make_settings(data, search_mode="hybrid")))
+
+
+@pytest.fixture
+def semantic(settings: Settings, semantic_snapshot: SemanticSnapshot) -> Services:
+    """This test's own store (on each backend) holding the demo corpus with its embeddings
+    and vector index, free to change (hybrid search by default)."""
+    return semantic_snapshot.restore(open_services(
+        settings.model_copy(update={"search_mode": "hybrid"})))
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -107,6 +107,40 @@ def drop_queues(redis_url: str, prefix: str = QUEUE_PREFIX) -> None:
     client.close()
 
 
+class SemanticSnapshot:
+    """The demo corpus with its embeddings, computed once: catalog rows, embeddings and
+    both indexes (keyword and vectors) copied into a test's empty store, so that tests
+    that change the store (libraries, digests) get recommendations without embedding."""
+
+    def __init__(self, source: Services) -> None:
+        from papertide.db.tables import embeddings, papers
+
+        load(source, DEMO)
+        source.search.catch_up(embed=True)
+        with source.catalog.engine.connect() as conn:
+            self.papers = [dict(r._mapping) for r in conn.execute(select(papers))]
+            self.embeddings = [dict(r._mapping) for r in conn.execute(select(embeddings))]
+        self.seq = source.catalog.max_seq()
+        self.embed_seq = source.search.semantic.store.max_seq()
+        self.index = source.settings.resolved_index_dir
+
+    def restore(self, services: Services) -> Services:
+        import shutil
+
+        from sqlalchemy import update
+
+        from papertide.db.tables import counters, embeddings, papers
+
+        assert "search" not in services.__dict__, "restore before the search index is opened"
+        with services.catalog.engine.begin() as conn:
+            conn.execute(insert(papers), self.papers)
+            conn.execute(insert(embeddings), self.embeddings)
+            for name, value in (("seq", self.seq), ("embed_seq", self.embed_seq)):
+                conn.execute(update(counters).where(counters.c.name == name).values(value=value))
+        shutil.copytree(self.index, services.settings.resolved_index_dir, dirs_exist_ok=True)
+        return services
+
+
 def listening(port: int, host: str = "127.0.0.1") -> bool:
     """Is a service (PostgreSQL, Redis) listening on this loopback port?"""
     try:

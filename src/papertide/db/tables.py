@@ -14,6 +14,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -144,12 +145,46 @@ topics = Table(
     Column("author", String(200)),
 )
 
+# A reader's saved papers, with a private note each (see `library/_store.py`).
 library = Table(
     "library",
     metadata,
     Column("reader_id", Integer, ForeignKey("readers.id", ondelete="CASCADE"), primary_key=True),
     Column("paper_id", String(200), ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
     Column("saved_at", DateTime, nullable=False),
+    Column("note", Text),
+)
+Index("ix_library_reader_saved", library.c.reader_id, library.c.saved_at)
+
+# Tags of saved papers, several per paper; they go when the paper leaves the library.
+library_tags = Table(
+    "library_tags",
+    metadata,
+    Column("reader_id", Integer, primary_key=True),
+    Column("paper_id", String(200), primary_key=True),
+    Column("tag", String(60), primary_key=True),
+    ForeignKeyConstraint(["reader_id", "paper_id"], ["library.reader_id", "library.paper_id"],
+                         ondelete="CASCADE", name="fk_library_tags_saved"),
+)
+Index("ix_library_tags_reader_tag", library_tags.c.reader_id, library_tags.c.tag)
+
+# "Not interested": papers a reader never wants recommended again.
+dismissals = Table(
+    "dismissals",
+    metadata,
+    Column("reader_id", Integer, ForeignKey("readers.id", ondelete="CASCADE"), primary_key=True),
+    Column("paper_id", String(200), ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
+    Column("dismissed_at", DateTime, nullable=False),
+)
+
+# What a reader follows before (and besides) saving papers: authors and arXiv categories.
+follows = Table(
+    "follows",
+    metadata,
+    Column("reader_id", Integer, ForeignKey("readers.id", ondelete="CASCADE"), primary_key=True),
+    Column("kind", String(12), primary_key=True),  # author | category
+    Column("value", String(200), primary_key=True),
+    Column("created_at", DateTime, nullable=False),
 )
 
 # One row per (reader, edition): the unique key is the exactly-once guarantee of sending.
@@ -295,6 +330,6 @@ source_claims = Table(
 )
 
 __all__ = ["BigInt", "metadata", "papers", "events", "counters", "embeddings", "readers", "topics",
-           "library", "deliveries", "sent_papers", "mail_events", "signals", "source_state",
-           "source_runs", "source_claims", "sessions", "api_tokens", "used_links",
-           "rate_limits"]
+           "library", "library_tags", "dismissals", "follows", "deliveries", "sent_papers",
+           "mail_events", "signals", "source_state", "source_runs", "source_claims", "sessions",
+           "api_tokens", "used_links", "rate_limits"]

@@ -54,6 +54,8 @@ from papertide.web import (
     _errors,
     _feeds,
     _fetch,
+    _library,
+    _me,
     _metrics,
     _pages,
     _readers,
@@ -123,6 +125,7 @@ def create_app(settings: Settings | None = None, embedded_worker: bool = False,
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["readable"] = readable
     templates.env.filters["linkify"] = linkify
+    templates.env.globals["in_library"] = _library.in_library
     # Titles and abstracts: math as MathML (`math`, `math_links` with linked addresses), or
     # as Unicode where markup cannot go (`plain`: <title>, truncated card text).
     templates.env.filters["math"] = to_html
@@ -136,6 +139,8 @@ def create_app(settings: Settings | None = None, embedded_worker: bool = False,
     app.include_router(_feeds.router)
     app.include_router(_daily.pages)
     app.include_router(_fetch.router)
+    app.include_router(_me.router)
+    app.include_router(_library.pages)
     app.include_router(_readers.router)
     app.include_router(_accounts.router)
     app.include_router(_pages.router)

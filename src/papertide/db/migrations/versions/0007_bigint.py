@@ -1,7 +1,7 @@
 """bigint: 64-bit counters, change numbers and row ids on PostgreSQL
 
 Revision ID: 0007_bigint
-Revises: 0003_accounts
+Revises: 0006_library
 
 The `seq` counters, the engagement counts and the ids of the fast-growing log tables
 (events, deliveries, mail events) may pass 2**31 on a long-lived public instance. On
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0007_bigint'
-down_revision = '0003_accounts'
+down_revision = '0006_library'
 branch_labels = None
 depends_on = None
 
