@@ -1,5 +1,6 @@
 """Moving house: `papertide migrate-store --to URL` copies the embedded SQLite store —
-papers, votes, readers, sessions, API tokens, libraries, delivery log, source state —
+papers, votes, readers, sessions, API tokens, libraries (tags, notes, dismissals),
+delivery log, source state —
 to another database (PostgreSQL, or another SQLite file), and a second run after the old
 store changed brings the new one level, deleted rows included."""
 
@@ -28,7 +29,8 @@ def target_url(request, tmp_path: Path) -> str:
 @pytest.fixture
 def old(tmp_path, demo_snapshot):
     """The embedded store in use: the demo corpus, votes, readers with topics, a signed-in
-    session, an API token, a saved paper, a sent digest and a harvest's state."""
+    session, an API token, a saved paper with a tag and a note, a dismissed one, a sent
+    digest and a harvest's state."""
     services = demo_snapshot.restore(open_services(make_settings(tmp_path / "data")))
     paper = services.catalog.newest(1)[0]
     services.catalog.record_event(paper.id, "vote", "ip:1")
@@ -37,7 +39,8 @@ def old(tmp_path, demo_snapshot):
     accounts = services.readers.accounts
     _, cookie = accounts.redeem(_token(accounts.sign_in_link("ada@example.org")), "browser")
     token = accounts.create_api_token(reader.id, "script")
-    services.readers.store.save_paper(reader.id, paper.id)
+    services.library.save(reader.id, paper.id, tags=["to-read"], note="Read on the train.")
+    services.library.dismiss(reader.id, services.catalog.newest(2)[1].id)
     assert services.digests.run(everyone=True) == {"sent": 1}  # to the outbox
     _state.save(services.catalog.engine, "arxiv-oai", "cs.LG", {"from": "2025-03-18"})
     services.cookie, services.token, services.paper = cookie, token, paper
@@ -83,7 +86,10 @@ def test_the_new_store_serves_everything_the_old_one_did(old, target_url, tmp_pa
     assert session is not None and session.reader.email == "ada@example.org"
     assert [t.query for t in session.reader.topics] == ["multi-agent reinforcement learning"]
     assert new.readers.accounts.reader_for_api_token(old.token).email == "ada@example.org"
-    assert not new.readers.store.save_paper(session.reader.id, old.paper.id)  # saved already
+    (saved,) = new.library.papers(session.reader.id)
+    assert saved.paper.id == old.paper.id and saved.saved.tags == ("to-read",)
+    assert saved.saved.note == "Read on the train."
+    assert len(new.library.dismissed(session.reader.id)) == 1
     assert new.digests.run(everyone=True) == {}  # today's edition went out from the old store
     assert _state.load(new.catalog.engine, "arxiv-oai", "cs.LG") == {"from": "2025-03-18"}
     # New rows are numbered after the copied ones (PostgreSQL's sequences were moved on).
