@@ -35,6 +35,9 @@ ARTIFACTS = Path(__file__).parent.parent / "test-artifacts"
 POSTGRES_ADMIN_URL = os.environ.get("PAPERTIDE_TEST_POSTGRES_URL",
                                     "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("PAPERTIDE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# Every queue this session makes is named under this prefix, so that test runs side by
+# side on one Redis never take each other's jobs (and the session removes its keys).
+QUEUE_PREFIX = f"papertide-test-{os.getpid()}-{secrets.token_hex(2)}"
 
 
 FUZZ = bool(os.environ.get("PAPERTIDE_FUZZ"))  # `make fuzz`: the long runs
@@ -51,7 +54,8 @@ def make_settings(data_dir: Path, database_url: str | None = None, **extra: Any)
     nothing embedded unless asked."""
     values: dict[str, Any] = dict(data_dir=data_dir, database_url=database_url,
                                   secret_key="test-secret", embed_on_ingest=False,
-                                  search_mode="keyword")
+                                  search_mode="keyword",
+                                  queue_name=f"{QUEUE_PREFIX}-{secrets.token_hex(3)}")
     values.update(extra)
     return Settings(**values)
 
@@ -90,6 +94,17 @@ class DemoSnapshot:
         assert "search" not in services.__dict__, "restore before the search index is opened"
         shutil.copytree(self.index, services.settings.resolved_index_dir / "keyword")
         return services
+
+
+def drop_queues(redis_url: str, prefix: str = QUEUE_PREFIX) -> None:
+    """Delete the Redis keys of every queue named under `prefix`."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    keys = list(client.scan_iter(match=f"*{prefix}*", count=1000))
+    if keys:
+        client.delete(*keys)
+    client.close()
 
 
 class SemanticSnapshot:

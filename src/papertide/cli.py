@@ -289,6 +289,60 @@ def export(
     console.print(f"exported {count:,} papers")
 
 
+@app.command("migrate-store")
+def migrate_store(
+    to: str = typer.Option(..., "--to", help="SQLAlchemy URL of the new database, e.g. "
+                           "postgresql+psycopg://user@host/papertide (migrated first)."),
+    batch_size: int = typer.Option(1000, "--batch-size", min=1, max=100_000,
+                                   help="Rows per read and per write transaction."),
+) -> None:
+    """Copy the whole store (papers, engagement, readers, sessions, deliveries, source
+    state, …) to another database, check the counts per table; safe to run again."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+
+    from papertide.db import connect, copy_store
+
+    settings = Settings()
+    try:
+        shown = make_url(to).render_as_string(hide_password=True)
+    except ArgumentError:
+        raise typer.BadParameter(f"{to!r} is not a database URL", param_hint="--to") from None
+    source = _services().catalog.engine
+    console.print(f"migrating {shown} to the latest schema")
+    try:
+        target = connect(to)
+    except (OperationalError, NoSuchModuleError) as exc:
+        raise typer.BadParameter(f"cannot open {shown}: {str(exc).splitlines()[0]}",
+                                 param_hint="--to") from None
+    with _progress() as progress:
+        tasks: dict[str, TaskID] = {}
+
+        def report(name: str, done: int, total: int) -> None:
+            if name not in tasks:
+                tasks[name] = progress.add_task(f"copying {name}", total=total or 1)
+            progress.update(tasks[name], completed=done if total else 1)
+
+        try:
+            result = copy_store(source, target, batch_size, report)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--to") from None
+    table = Table(title=f"{make_url(settings.resolved_database_url).render_as_string()} → "
+                  f"{shown}")
+    for column in ("table", "source rows", "target rows", "written", "deleted"):
+        table.add_column(column, justify="left" if column == "table" else "right")
+    for t in result.tables:
+        table.add_row(t.name, f"{t.source_rows:,}", f"{t.target_rows:,}", f"{t.copied:,}",
+                      f"{t.pruned:,}", style="red" if t.source_rows != t.target_rows else None)
+    console.print(table)
+    if result.mismatches():
+        console.print("[red]the counts differ[/] (the source changed while copying?): stop "
+                      "every papertide process on the old store and run this again")
+        raise typer.Exit(1)
+    console.print("every table copied and counted; point PAPERTIDE_DATABASE_URL at the new "
+                  "database")
+
+
 def _date(value: Optional[str], name: str) -> Optional[datetime]:
     if value is None:
         return None
@@ -815,16 +869,27 @@ def digest_run(
 
 
 @app.command()
-def worker(workers: int = typer.Option(2, "--workers", min=1, help="Worker threads.")) -> None:
+def worker(
+    workers: int = typer.Option(2, "--workers", min=1, help="Worker threads."),
+    metrics_port: Optional[int] = typer.Option(
+        None, "--metrics-port", min=1, max=65535,
+        help="Serve Prometheus metrics on 127.0.0.1:PORT (a machine with no web process)."),
+) -> None:
     """Run the job consumer: the digest schedule, deliveries and embedding jobs; and follow
     the database with this machine's indexes (unless another process here already does)."""
+    from papertide import metrics
     from papertide.jobs import Jobs
 
     services = _services()
+    jobs = Jobs(services)
+    if metrics_port is not None:
+        metrics.serve(metrics_port, snapshot=metrics.Snapshot({
+            "papertide_queue_depth": ("Jobs waiting for a worker.", [],
+                                      lambda: {(): float(jobs.queue_depth())})}))
     follower = services.search.follower()
     follower.start()
     try:
-        Jobs(services).consumer(workers).run()
+        jobs.consumer(workers).run()
     finally:
         follower.stop()
 

@@ -433,7 +433,9 @@ class Catalog:
                     func.max(papers.c.published),
                 ).select_from(papers)
             ).one()
-        return CatalogStats(papers=row[0], votes=row[1], views=row[2], saves=row[3],
+        # PostgreSQL sums 64-bit columns as NUMERIC (a Decimal): the counts are whole.
+        return CatalogStats(papers=row[0], votes=int(row[1]), views=int(row[2]),
+                            saves=int(row[3]),
                             oldest=row[4].date().isoformat() if row[4] else None,
                             newest=row[5].date().isoformat() if row[5] else None)
 

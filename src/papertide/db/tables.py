@@ -27,6 +27,12 @@ from sqlalchemy import (
 
 metadata = MetaData()
 
+# Counters and change numbers that may pass 2**31 on a long-lived public instance (views,
+# events, the `seq` counters, delivery rows): 64 bits on PostgreSQL. SQLite's INTEGER is
+# 64 bits already, and only an INTEGER primary key is the rowid that numbers new rows
+# itself (a BIGINT one is not), so SQLite keeps INTEGER.
+BigInt = BigInteger().with_variant(Integer(), "sqlite")
+
 papers = Table(
     "papers",
     metadata,
@@ -52,15 +58,15 @@ papers = Table(
     Column("journal_ref", Text),
     Column("sources", JSON, nullable=False),
     Column("rank_hint", Integer),
-    Column("votes", Integer, nullable=False, default=0),
-    Column("views", Integer, nullable=False, default=0),
-    Column("saves", Integer, nullable=False, default=0),
+    Column("votes", BigInt, nullable=False, default=0),
+    Column("views", BigInt, nullable=False, default=0),
+    Column("saves", BigInt, nullable=False, default=0),
     Column("content_hash", String(64), nullable=False),
     Column("text_hash", String(64), nullable=False),  # of title + abstract: what embeddings cover
     Column("first_seen", DateTime, nullable=False),
     # Change counter: every insert or update of a batch takes the next value, so a derived
     # index catches up by reading rows with seq above its high-water mark.
-    Column("seq", Integer, nullable=False),
+    Column("seq", BigInt, nullable=False),
 )
 Index("ix_papers_published", papers.c.published)
 Index("ix_papers_seq_id", papers.c.seq, papers.c.id)  # keyset paging in seq order
@@ -72,7 +78,7 @@ Index("ix_papers_listed", papers.c.listed)
 events = Table(
     "events",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id", BigInt, primary_key=True, autoincrement=True),
     Column("paper_id", String(200), ForeignKey("papers.id", ondelete="CASCADE"), nullable=False),
     Column("kind", String(8), nullable=False),
     Column("actor", String(120), nullable=False),
@@ -85,7 +91,7 @@ counters = Table(
     "counters",
     metadata,
     Column("name", String(40), primary_key=True),
-    Column("value", Integer, nullable=False),
+    Column("value", BigInt, nullable=False),
 )
 
 # Durable embeddings: one float32 vector per paper, valid for the text whose hash it carries.
@@ -97,7 +103,7 @@ embeddings = Table(
     Column("model", String(80), nullable=False),
     Column("text_hash", String(64), nullable=False),
     Column("vector", LargeBinary, nullable=False),
-    Column("seq", Integer, nullable=False),
+    Column("seq", BigInt, nullable=False),
 )
 Index("ix_embeddings_seq_id", embeddings.c.seq, embeddings.c.paper_id)
 
@@ -185,7 +191,7 @@ follows = Table(
 deliveries = Table(
     "deliveries",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id", BigInt, primary_key=True, autoincrement=True),
     Column("reader_id", Integer, ForeignKey("readers.id", ondelete="CASCADE"), nullable=False),
     Column("edition", String(10), nullable=False),
     Column("status", String(12), nullable=False),  # sent | skipped | bounced
@@ -209,7 +215,7 @@ sent_papers = Table(
 mail_events = Table(
     "mail_events",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id", BigInt, primary_key=True, autoincrement=True),
     Column(
         "reader_id",
         Integer,
@@ -323,7 +329,7 @@ source_claims = Table(
     Column("done_for", Date),
 )
 
-__all__ = ["metadata", "papers", "events", "counters", "embeddings", "readers", "topics",
+__all__ = ["BigInt", "metadata", "papers", "events", "counters", "embeddings", "readers", "topics",
            "library", "library_tags", "dismissals", "follows", "deliveries", "sent_papers",
            "mail_events", "signals", "source_state", "source_runs", "source_claims", "sessions",
            "api_tokens", "used_links", "rate_limits"]

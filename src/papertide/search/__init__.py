@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup, escape
 from tantivy import Query
 
-from papertide import trending
+from papertide import metrics, trending
 from papertide.catalog import Catalog, Paper, UpsertResult
 from papertide.config import Settings
 from papertide.mathtext import to_plain
@@ -232,7 +232,9 @@ class SearchService:
         scores = dict(ranked)
         snippets = self._snippets(text_query if clauses else None, papers)
         page.hits = [Hit(p, scores[p.id], s) for p, s in zip(papers, snippets, strict=True)]
-        page.took_ms = (time.perf_counter() - started) * 1000
+        took = time.perf_counter() - started
+        page.took_ms = took * 1000
+        metrics.observe_search(mode, took)
         return page
 
     def ranked_ids(self, query: str, filters: Filters | None = None, mode: Mode = "hybrid",

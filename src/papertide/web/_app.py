@@ -19,10 +19,12 @@ Routes (pages in `_pages.py`, JSON in `_api.py`, reader pages and API in `_reade
     GET  /feeds/trending.atom  /feeds/daily.atom  /feeds/search.atom   Atom (`_feeds.py`)
     POST /fetch/arxiv              fetch a paper the catalog lacks from arXiv (`_fetch.py`)
     GET  /healthz                  GET /docs (OpenAPI, Swagger UI served from a package: `_docs.py`)
+    GET  /metrics                  Prometheus, loopback or token only (`_metrics.py`)
 
-At the edge (outermost first): the body limit, the guard that resolves the signed-in
-reader and refuses forged or cross-site requests (`_security.py`), the rate-limit gate
-(`_ratelimits.py`, where each limited route is declared) and the browser cookie.
+At the edge (outermost first): request metrics (`_metrics.py`), the body limit, the guard
+that resolves the signed-in reader and refuses forged or cross-site requests
+(`_security.py`), the rate-limit gate (`_ratelimits.py`, where each limited route is
+declared) and the browser cookie.
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ from papertide.web import (
     _fetch,
     _library,
     _me,
+    _metrics,
     _pages,
     _readers,
 )
@@ -157,6 +160,7 @@ def create_app(settings: Settings | None = None, embedded_worker: bool = False,
     app.include_router(_readers.pages)
     app.include_router(_accounts.pages)
     app.include_router(_admin.pages)
+    app.include_router(_metrics.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     _docs.install(app)
     secure = settings.base_url.startswith("https://")
@@ -164,6 +168,7 @@ def create_app(settings: Settings | None = None, embedded_worker: bool = False,
     app.add_middleware(RateLimitGate, limits=services.limits)
     app.add_middleware(Guard, accounts=services.readers.accounts, settings=settings)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(_metrics.RequestMetrics)  # outermost: times every answer, 413s too
     return app
 
 

@@ -12,9 +12,10 @@ wrong token is a 401) or from the session cookie, into `request.state.reader` an
   `csrf_token` (every form of a page has it, file uploads too); else 403, and nothing
   changes.
 
-Signed mail links (`/unsubscribe`, `/preferences`, `/not-interested`) are authenticated
-by their token, not by a cookie, and a mail client's RFC 8058 one-click POST carries no
-CSRF token and no same-site Origin: they are left to their token.
+`GET /metrics` checks its own token (`_metrics.py`). Signed mail links (`/unsubscribe`,
+`/preferences`, `/not-interested`) are authenticated by their token, not by a cookie, and a
+mail client's RFC 8058 one-click POST carries no CSRF token and no same-site Origin: they
+are left to their token.
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ from papertide.web._identity import SESSION_COOKIE
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 # Authenticated by the link's token: preferences, unsubscribe, "not interested" from a digest.
 TOKEN_LINK_PATHS = {"/unsubscribe", "/preferences", "/not-interested"}
+# Read-only paths with an Authorization scheme of their own: the metrics token is no API
+# token, so it is left to the route (`_metrics.py`) instead of answered 401 here.
+OWN_AUTH_PATHS = {"/metrics"}
 CSRF_FIELD, CSRF_HEADER = "csrf_token", "x-csrf-token"
 
 
@@ -51,6 +55,8 @@ class Guard:
         request = Request(scope)
         state = scope.setdefault("state", {})
         state["reader"] = state["session"] = None
+        if scope["path"] in OWN_AUTH_PATHS and request.method in SAFE_METHODS:
+            return await self.app(scope, receive, send)
         authorization = request.headers.get("authorization")
         by_token = authorization is not None
         if by_token:
