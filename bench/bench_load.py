@@ -10,7 +10,7 @@ for the whole machine, load included. Each configuration runs `RUNS` short runs 
 median run (by requests/s) is reported, since the machine is shared with other work.
 
 The baseline is measured in the same run: the same load against the source tree given
-with `--baseline-src` (e.g. an export of the commit before this work: `git archive
+with `--baseline-src` (default `bench/.cache/baseline-src` when it exists; e.g. an export of the commit before this work: `git archive
 d271562 | tar -x -C bench/.cache/baseline-src`), one process, on the same stores (the schema
 revision recorded is set to the one that tree knows while it serves, and back after).
 
@@ -371,7 +371,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--processes", default="1,2")
-    parser.add_argument("--baseline-src", type=Path, default=None)
+    parser.add_argument("--baseline-src", type=Path,
+                        default=CACHE / "baseline-src" if (CACHE / "baseline-src").exists()
+                        else None)
     parser.add_argument("--prepare-only", action="store_true")
     args = parser.parse_args()
     rows = []
