@@ -23,6 +23,7 @@ types filters without error.
 from __future__ import annotations
 
 import logging
+import math
 import re
 import shutil
 import threading
@@ -34,6 +35,7 @@ from datetime import datetime
 from pathlib import Path
 
 import tantivy
+from markupsafe import Markup
 from tantivy import Filter, Occur, Query, TextAnalyzerBuilder, Tokenizer
 
 from papertide.catalog import (
@@ -47,17 +49,24 @@ from papertide.catalog import (
     readable,
 )
 from papertide.search._query import Clause, valid_text
+from papertide.search._snippet import make_snippet
 from papertide.search._state import StateFile
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3  # 3: `listed`, what newest-first orders by
-# Title, abstract, authors and categories are separate BM25 fields, so a word in the short
-# title field already scores higher than the same word in the long abstract (BM25's length
-# normalisation): titles weigh more without an explicit boost. Measured on SciFact train,
-# keyword nDCG@10: no boost 0.666, title ×1.5 0.635, ×2 0.612, ×3 0.568 — and a boost wraps
-# each term query so that tantivy cannot prune with block-max WAND (slower at a million).
-FIELD_BOOSTS = {"title": 1.0, "abstract": 1.0, "authors": 1.0, "categories": 1.0}
+# The schema's version, kept in the state file: an index written with another version is
+# deleted on open and rebuilt from the catalog by the next `catch_up` (it is derived data),
+# so an upgrade needs no manual step. 3: `listed`, what newest-first orders by. 4: `text`,
+# one ranking field over title + abstract with English stop words.
+SCHEMA_VERSION = 4
+# Plain words rank by one combined `text` field (title + abstract, stemmed, English stop
+# words dropped) plus the authors; the per-field `title` and `abstract` (stop words kept,
+# so phrases match word for word) serve `ti:`, `abs:` and quoted phrases. Measured on
+# SciFact train, keyword nDCG@10: separate title and abstract fields 0.666 (a title boost
+# made it worse: ×1.5 0.635, ×2 0.612), one combined field 0.689, plus stop words — see
+# bench/bench_relevance.py for the current figures beside the plain `bm25s` baseline.
+WORD_FIELDS = ("text", "authors")
+PHRASE_FIELDS = ("title", "abstract")
 
 
 def _analyzers() -> dict[str, tantivy.TextAnalyzer]:
@@ -68,8 +77,12 @@ def _analyzers() -> dict[str, tantivy.TextAnalyzer]:
         .filter(Filter.lowercase())
         .filter(Filter.ascii_fold())
     )
+    ranking = TextAnalyzerBuilder(Tokenizer.simple()).filter(Filter.remove_long(40))
+    ranking = ranking.filter(Filter.lowercase()).filter(Filter.ascii_fold())
     return {
         "pt_english": words.filter(Filter.stemmer("english")).build(),
+        "pt_text": ranking.filter(Filter.stopword("english"))
+        .filter(Filter.stemmer("english")).build(),
         "pt_name": names.build(),
         "pt_code": TextAnalyzerBuilder(Tokenizer.raw()).filter(Filter.lowercase()).build(),
     }
@@ -82,6 +95,7 @@ def _schema() -> tantivy.Schema:
     builder.add_text_field("arxiv", tokenizer_name="raw")
     builder.add_text_field("title", tokenizer_name="pt_english")
     builder.add_text_field("abstract", tokenizer_name="pt_english")
+    builder.add_text_field("text", tokenizer_name="pt_text")  # title + abstract: ranking
     builder.add_text_field("authors", tokenizer_name="pt_name")
     builder.add_text_field("categories", tokenizer_name="pt_code")
     builder.add_date_field("published", indexed=True, fast=True)
@@ -166,6 +180,7 @@ class KeywordIndex:
             doc.add_text("arxiv", paper.arxiv_id)
         doc.add_text("title", readable(paper.title))
         doc.add_text("abstract", readable(paper.abstract))
+        doc.add_text("text", readable(paper.title) + "\n" + readable(paper.abstract))
         for name in paper.authors:
             doc.add_text("authors", name)
         for category in paper.categories:
@@ -278,47 +293,105 @@ class KeywordIndex:
         # A quoted phrase, a name, or a hyphenated word (`multi-agent`): words in order.
         return Query.phrase_query(self.schema, field, list[str | tuple[int, str]](words))
 
-    def _field_queries(self, clause: Clause) -> list[Query]:
-        """One query per field the clause searches (a field prefix names just one)."""
+    def _field_queries(self, clause: Clause, stop_words: bool = True) -> list[Query]:
+        """One query per field the clause searches (a field prefix names just one). A plain
+        word searches the combined `text` field (stop words dropped, unless `stop_words` is
+        False: a query of nothing but stop words) and the authors; a phrase or a hyphenated
+        word matches word for word in the title or the abstract."""
         if clause.field:
             query = self._field_query(clause.field, clause.text)
             return [query] if query is not None else []
+        fields: tuple[str, ...] = WORD_FIELDS
+        if clause.phrase or not stop_words or (
+                self.required(clause) and len(self.tokens("pt_english", clause.text)) > 1):
+            fields = PHRASE_FIELDS + ("authors",)  # `+multi-agent`: the words in order
         queries = []
-        for field, boost in FIELD_BOOSTS.items():
-            if field == "categories" and "." not in clause.text:
+        for field in fields:
+            if field == "text":
+                # A hyphenated word (`IL-6`, `multi-agent`) ranks by each of its parts.
+                queries += [Query.term_query(self.schema, "text", word)
+                            for word in dict.fromkeys(self.tokens("pt_text", clause.text))]
                 continue
             query = self._field_query(field, clause.text)
             if query is not None:
-                queries.append(query if boost == 1.0 else Query.boost_query(query, boost))
+                queries.append(query)
+        if "." in clause.text and not clause.phrase:
+            query = self._field_query("categories", clause.text)
+            if query is not None:
+                queries.append(query)
         return queries
 
     def _clause_query(self, clause: Clause) -> Query | None:
-        queries = self._field_queries(clause)
+        # `+the`: a demanded stop word is matched word for word, not dropped.
+        stop_words = bool(clause.field or self.tokens("pt_text", clause.text))
+        queries = self._field_queries(clause, stop_words)
         if len(queries) <= 1:
             return queries[0] if queries else None
         return Query.boolean_query([(Occur.Should, q) for q in queries])
+
+    @staticmethod
+    def required(clause: Clause) -> bool:
+        """Whether every result must satisfy the clause: `+word`, a quoted phrase and a field
+        prefix are what a reader demands, in every mode; plain words only rank."""
+        return clause.occur == "must" or (
+            clause.occur == "should" and (clause.phrase or clause.field is not None))
 
     def text_query(self, clauses: list[Clause]) -> Query | None:
         """The BM25 query for parsed clauses; None when nothing in them is searchable.
         No clauses at all means every paper (browsing by filters)."""
         if not clauses:
             return Query.all_query()
-        occurs = {"should": Occur.Should, "must": Occur.Must, "must_not": Occur.MustNot}
+        plain = [c for c in clauses if c.occur == "should" and not self.required(c)]
+        # A query of stop words alone ("the who") still searches for them.
+        stop_words = not plain or any(self.tokens("pt_text", c.text) for c in plain)
         parts = []
+        seen: set[str] = set()
         for clause in clauses:
-            if clause.occur == "should":
+            if not self.required(clause) and clause.occur == "should":
                 # Flat: a union of plain term queries is what block-max WAND can prune;
-                # the score is the same sum as a nested "any field" query would give.
-                parts += [(Occur.Should, q) for q in self._field_queries(clause)]
+                # the score is the same sum as a nested "any field" query would give. A
+                # word said twice counts once (as in plain BM25 over the query's terms).
+                for query in self._field_queries(clause, stop_words):
+                    if repr(query) not in seen:
+                        seen.add(repr(query))
+                        parts.append((Occur.Should, query))
                 continue
             query = self._clause_query(clause)
+            if query is None and self.required(clause):
+                return None  # a demand nothing can meet: no paper matches
             if query is not None:
-                parts.append((occurs[clause.occur], query))
+                occur = Occur.MustNot if clause.occur == "must_not" else Occur.Must
+                parts.append((occur, query))
         if not any(occur != Occur.MustNot for occur, _ in parts):
             if not parts:
                 return None
             parts.append((Occur.Must, Query.all_query()))
         return Query.boolean_query(parts)
+
+    def constraint_query(self, clauses: list[Clause]) -> Query | None:
+        """Only what the clauses demand (required clauses and exclusions), no ranking words:
+        the papers a semantic candidate must be among. None when nothing is demanded."""
+        demanded = [c for c in clauses if self.required(c) or c.occur == "must_not"]
+        if not any(self.required(c) for c in demanded):
+            return None
+        return self.text_query(demanded) or Query.empty_query()
+
+    def term_weights(self, clauses: list[Clause]) -> list[tuple[str, int, float]]:
+        """(term, document frequency, idf) of the plain words' terms in the ranking field."""
+        searcher = self.searcher()
+        n = max(searcher.num_docs, 1)
+        out = []
+        seen = set()
+        for clause in clauses:
+            if clause.occur == "must_not" or clause.field or clause.phrase:
+                continue
+            for term in self.tokens("pt_text", clause.text):
+                if term in seen:
+                    continue
+                seen.add(term)
+                df = searcher.doc_freq("text", term)
+                out.append((term, df, math.log(1 + (n - df + 0.5) / (df + 0.5))))
+        return out
 
     def filter_query(self, filters: Filters) -> list[Query]:
         queries = []
@@ -342,15 +415,22 @@ class KeywordIndex:
             self._reloaded_at = now
         return self.index.searcher()
 
+    def _filtered(self, query: Query, filters: Filters) -> Query:
+        filter_queries = self.filter_query(filters)
+        if not filter_queries:
+            return query
+        return Query.boolean_query(
+            [(Occur.Must, query)]
+            + [(Occur.Must, Query.const_score_query(q, 0.0)) for q in filter_queries])
+
     def search(self, query: Query, filters: Filters, limit: int, offset: int = 0,
                newest_first: bool = False) -> list[tuple[str, float]]:
-        """(paper id, BM25 score) pairs, best first (or newest listing first, undated last)."""
-        filter_queries = self.filter_query(filters)
-        if filter_queries:
-            query = Query.boolean_query(
-                [(Occur.Must, query)]
-                + [(Occur.Must, Query.const_score_query(q, 0.0)) for q in filter_queries])
+        """(paper id, BM25 score) pairs, best first (or newest listing first, undated last).
+        Equal scores keep the index's own order, which is fixed while the index is."""
+        query = self._filtered(query, filters)
         searcher = self.searcher()
+        if limit <= 0:
+            return []
         if newest_first:
             result = searcher.search(query, limit, count=False, offset=offset,
                                      order_by_field="listed")
@@ -359,15 +439,33 @@ class KeywordIndex:
         # Ordered by date, the key is nanoseconds since the epoch (None for undated papers).
         return [(searcher.doc(address)["id"][0], float(key or 0.0)) for key, address in result.hits]
 
+    def count(self, query: Query, filters: Filters) -> int:
+        """How many papers match the query and the filters."""
+        return int(self.searcher().search(self._filtered(query, filters), 1, count=True).count)
+
+    def matching(self, query: Query, among: list[str]) -> set[str]:
+        """Those of these paper ids that match the query."""
+        if not among:
+            return set()
+        searcher = self.searcher()
+        both = Query.boolean_query([(Occur.Must, query), (Occur.Must, Query.term_set_query(
+            self.schema, "id", among))])
+        result = searcher.search(both, len(among), count=False)
+        return {searcher.doc(address)["id"][0] for _, address in result.hits}
+
     def filter_keys(self, filters: Filters, among: list[str] | None = None,
-                    excluded: Sequence[Clause] = ()) -> set[int]:
-        """`paper_key`s of the papers that pass the filters and match none of the excluded
-        clauses (only those `among` these ids, when given)."""
+                    excluded: Sequence[Clause] = (), required: Query | None = None) -> set[int]:
+        """`paper_key`s of the papers that pass the filters, match none of the excluded
+        clauses and match the `required` query (only those `among` these ids, when given)."""
+        if among is not None and not among:
+            return set()
         parts = [(Occur.Must, q) for q in self.filter_query(filters)]
         for clause in excluded:
             query = self._clause_query(clause)
             if query is not None:
                 parts.append((Occur.MustNot, query))
+        if required is not None:
+            parts.append((Occur.Must, required))
         if among is not None:
             parts.append((Occur.Must, Query.term_set_query(self.schema, "id", among)))
         if not any(occur == Occur.Must for occur, _ in parts):
@@ -378,15 +476,18 @@ class KeywordIndex:
                                  order_by_field="key")
         return {int(key) for key, _ in result.hits}
 
-    def snippets(self, query: Query, papers: list[Paper], max_chars: int = 320) -> list[str]:
-        """HTML snippets of the abstracts with the matched words in <b>; text is escaped."""
-        generator = tantivy.SnippetGenerator.create(self.searcher(), query, self.schema, "abstract")
-        generator.set_max_num_chars(max_chars)
-        out = []
-        for paper in papers:
-            doc = tantivy.Document(abstract=readable(paper.abstract))
-            out.append(generator.snippet_from_doc(doc).to_html())
-        return out
+    def snippets(self, clauses: list[Clause], papers: list[Paper],
+                 max_chars: int = 320) -> list[Markup]:
+        """Snippets of the abstracts with the query's words in <b> (see `_snippet`)."""
+        terms = {term for clause in clauses
+                 if clause.occur != "must_not" and clause.field in (None, "title", "abstract")
+                 for term in self.tokens("pt_text", clause.text)}
+
+        def stem(word: str) -> str | None:
+            stems = self.tokens("pt_text", word)
+            return stems[0] if stems else None
+
+        return [make_snippet(readable(p.abstract), terms, stem, max_chars) for p in papers]
 
     def num_docs(self) -> int:
         return self.searcher().num_docs
