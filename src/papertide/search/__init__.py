@@ -299,6 +299,9 @@ class SearchService:
             return Ranking([], None, 0, True)
         if not clauses and sort == "relevance":
             sort = "new"  # nothing to be relevant to: browsing
+        if sort == "relevance" and any(c.occur == "should" and not self.keyword.required(c)
+                                       for c in clauses):
+            text_query = self.keyword.with_feedback(text_query, clauses, filters)
         if mode == "keyword":
             ranking = self._keyword_ranking(text_query, filters, sort)
         else:

@@ -66,6 +66,12 @@ SCHEMA_VERSION = 4
 # made it worse: ×1.5 0.635, ×2 0.612), one combined field 0.689, plus stop words — see
 # bench/bench_relevance.py for the current figures beside the plain `bm25s` baseline.
 WORD_FIELDS = ("text", "authors")
+# Pseudo-relevance feedback (RM3), re-ranking only. SciFact train nDCG@10, keyword / hybrid:
+# none 0.6985 / 0.7358; 10 papers, 10 terms, weight 0.3: 0.7079 / 0.7413; weight 0.2
+# 0.7055 / 0.7383; 0.4 0.7038 / 0.7396; 5 papers 0.7085 / 0.7402; 20 terms 0.7082 / 0.7383.
+FEEDBACK_DOCS = 10
+FEEDBACK_TERMS = 10
+FEEDBACK_WEIGHT = 0.3
 PHRASE_FIELDS = ("title", "abstract")
 
 
@@ -392,6 +398,35 @@ class KeywordIndex:
                 df = searcher.doc_freq("text", term)
                 out.append((term, df, math.log(1 + (n - df + 0.5) / (df + 0.5))))
         return out
+
+    def with_feedback(self, query: Query, clauses: list[Clause], filters: Filters) -> Query:
+        """The query re-weighted by pseudo-relevance feedback (RM3): the words that weigh
+        most in its top `FEEDBACK_DOCS` papers (each paper's term frequencies weighted by its
+        softmaxed BM25 score) join as optional terms with `FEEDBACK_WEIGHT` of the weight.
+        The original query stays required, so the set of matches does not change: only
+        their order does. Measured on SciFact train in bench/bench_relevance.py."""
+        top = self.search(query, filters, FEEDBACK_DOCS)
+        if len(top) < 2:
+            return query
+        asked = {t for c in clauses for t in self.tokens("pt_text", c.text)}
+        best = max(score for _, score in top)
+        weight = {pid: math.exp(score - best) for pid, score in top}
+        norm = sum(weight.values())
+        mass: dict[str, float] = {}
+        for paper in self.catalog.get_many([pid for pid, _ in top]):
+            words = self.tokens("pt_text", f"{readable(paper.title)}\n{readable(paper.abstract)}")
+            for word in words:
+                mass[word] = mass.get(word, 0.0) + weight[paper.id] / norm / len(words)
+        terms = sorted(((w, m) for w, m in mass.items() if w not in asked),
+                       key=lambda wm: (-wm[1], wm[0]))[:FEEDBACK_TERMS]
+        if not terms:
+            return query
+        heaviest = terms[0][1]
+        return Query.boolean_query(
+            [(Occur.Must, Query.boost_query(query, 1 - FEEDBACK_WEIGHT))]
+            + [(Occur.Should, Query.boost_query(Query.term_query(self.schema, "text", w),
+                                                FEEDBACK_WEIGHT * m / heaviest))
+               for w, m in terms])
 
     def filter_query(self, filters: Filters) -> list[Query]:
         queries = []
