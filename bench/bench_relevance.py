@@ -91,7 +91,8 @@ def sweep(services, papers, queries, qrels) -> None:
             continue
         clauses = parse(text)
         query = search.keyword.text_query(clauses)
-        keyword[qid] = search.keyword.search(query, Filters(), 100) if query else []
+        # As the product ranks: the best 100, re-ordered by feedback (RM3).
+        keyword[qid] = search._keyword_head(query, clauses, Filters()) if query else []
         semantic[qid] = search.semantic.search(positive_text(text), 100)
         weights[qid] = search.keyword.term_weights(clauses)
         vector = search.semantic.query_vector(positive_text(text))
@@ -109,7 +110,7 @@ def sweep(services, papers, queries, qrels) -> None:
         by_text = {queries[qid]: qid for qid in keyword}
         return evaluate(lambda q: [pid for pid, _ in fused_of(by_text[q])], qs, qrels)
 
-    print("fusion on the same candidates (100 a side), no similarity floor:")
+    print("fusion on the same candidates (100 a side; keyword with RM3), no similarity floor:")
     row("rrf k=60", measure(lambda q: fuse(keyword[q], semantic[q], "rrf")))
     for alpha in (0.3, 0.4, 0.5, 0.6):
         row(f"min-max convex alpha {alpha}",
@@ -129,7 +130,7 @@ def sweep(services, papers, queries, qrels) -> None:
         return fused
 
     print("rare-term guard (all rare terms must match; tmm, cosine low 0.3):")
-    for share_min in (0.5, 0.7, 1.01):
+    for share_min in (0.5, 0.6, 0.7, 0.8, 0.9, 1.01):
         on = sum(1 for q in keyword if (lambda r: r[0] and r[1] >= share_min)(
             rare_share(weights[q], n)))
         row(f"share >= {share_min} (on for {on} claims)",

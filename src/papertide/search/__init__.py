@@ -29,7 +29,7 @@ from papertide.config import Settings
 from papertide.options import MODES, SORTS, Mode, Sort
 from papertide.search._hybrid import fuse, guard, rare_share
 from papertide.search._ids import bare, split_ids
-from papertide.search._keyword import Filters, IndexBusy, KeywordIndex
+from papertide.search._keyword import RERANKED, Filters, IndexBusy, KeywordIndex
 from papertide.search._query import Clause, parse, positive_text, valid_text
 from papertide.search._state import StateFile
 
@@ -44,7 +44,7 @@ _EPOCH = datetime(1970, 1, 1)
 HYBRID_DEPTH = 100  # candidates taken from each side before fusing: the fused pool
 SEMANTIC_DEPTH = 1000  # the most a semantic search lists ("more than 1,000")
 RARE_SHARE = 0.5  # the rare terms' share of a query's weight that keeps exact matches on top
-RANKINGS_KEPT = 256  # recent rankings kept, so that paging reads one fixed list
+RANKINGS_KEPT = 64  # recent rankings kept, so that paging reads one fixed list
 Progress = Callable[[str, int, int], None]  # (index name, done, total)
 IndexProgress = Callable[[int, int], None]
 
@@ -299,11 +299,8 @@ class SearchService:
             return Ranking([], None, 0, True)
         if not clauses and sort == "relevance":
             sort = "new"  # nothing to be relevant to: browsing
-        if sort == "relevance" and any(c.occur == "should" and not self.keyword.required(c)
-                                       for c in clauses):
-            text_query = self.keyword.with_feedback(text_query, clauses, filters)
         if mode == "keyword":
-            ranking = self._keyword_ranking(text_query, filters, sort)
+            ranking = self._keyword_ranking(text_query, clauses, filters, sort)
         else:
             ranking = self._meaning_ranking(text, clauses, text_query, filters, mode)
         if sort != "relevance" and not (mode == "keyword" and sort == "new"):
@@ -313,19 +310,40 @@ class SearchService:
                               ranking.exact and ranking.total <= TRENDING_CANDIDATES)
         return ranking
 
-    def _keyword_ranking(self, text_query: Query, filters: Filters, sort: Sort) -> Ranking:
+    def _keyword_ranking(self, text_query: Query, clauses: list[Clause], filters: Filters,
+                         sort: Sort) -> Ranking:
+        """BM25 order (the best `RERANKED` re-ordered by feedback), or newest first."""
         keyword = self.keyword
+        if sort == "new":
+            def newest(depth: int) -> list[tuple[str, float]]:
+                return keyword.search(text_query, filters, depth, newest_first=True)
+
+            return Ranking([], newest, keyword.count(text_query, filters), True)
+        head = self._keyword_head(text_query, clauses, filters)
+        shown = {pid for pid, _ in head}
 
         def more(depth: int) -> list[tuple[str, float]]:
-            return keyword.search(text_query, filters, depth, newest_first=sort == "new")
+            tail = keyword.search(text_query, filters, depth + len(head))
+            return [x for x in tail if x[0] not in shown]
 
-        return Ranking([], more, keyword.count(text_query, filters), True)
+        total = len(head) if len(head) < RERANKED else keyword.count(text_query, filters)
+        return Ranking(head, more, total, True)
+
+    def _keyword_head(self, text_query: Query, clauses: list[Clause],
+                      filters: Filters) -> list[tuple[str, float]]:
+        top = self.keyword.search(text_query, filters, RERANKED)
+        if any(c.occur == "should" and not self.keyword.required(c) for c in clauses):
+            return self.keyword.rerank(text_query, clauses, top)
+        return top
 
     def _meaning_ranking(self, text: str, clauses: list[Clause], text_query: Query,
                          filters: Filters, mode: Mode) -> Ranking:
         """Semantic or hybrid: a fixed pool (fused, ties by id), then for hybrid the rest
         of the keyword matches in BM25 order."""
-        keyword = self.keyword.search(text_query, filters, HYBRID_DEPTH)
+        if mode == "semantic":  # the words matter only for the floor
+            keyword = self.keyword.search(text_query, filters, 1)
+        else:
+            keyword = self._keyword_head(text_query, clauses, filters)[:HYBRID_DEPTH]
         floor = self.settings.search_floor if keyword else self.settings.search_floor_alone
         depth = HYBRID_DEPTH if mode == "hybrid" else SEMANTIC_DEPTH
         semantic = self._semantic_ranking(text, clauses, filters, depth, floor)
@@ -341,7 +359,9 @@ class SearchService:
         pool = {pid for pid, _ in fused}
         semantic_only = [pid for pid, _ in semantic if pid not in {k for k, _ in keyword}]
         also_keyword = self.keyword.matching(text_query, semantic_only) if semantic_only else set()
-        total = self.keyword.count(text_query, filters) + len(semantic_only) - len(also_keyword)
+        matches = len(keyword) if len(keyword) < RERANKED else self.keyword.count(text_query,
+                                                                                  filters)
+        total = matches + len(semantic_only) - len(also_keyword)
         search = self.keyword.search
 
         def more(depth: int) -> list[tuple[str, float]]:

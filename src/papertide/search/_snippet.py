@@ -40,7 +40,11 @@ def make_snippet(text: str, terms: set[str], stem: Callable[[str], str | None],
         key = cache[word]
         return key is not None and key in terms
 
-    hits = [(start, end) for start, end, word in words if terms and matches(word)]
+    # A stem begins with its word's first three letters (nearly always): only those words
+    # go through the analyzer.
+    heads = {term[:3] for term in terms}
+    hits = [(start, end) for start, end, word in words
+            if word[:3].lower() in heads and matches(word)]
     sentences, clauses = _starts(text)
 
     def score(start: int) -> tuple[int, int]:
