@@ -5,6 +5,18 @@ them level with the database and `rebuild()` starts them over.
 
     service = SearchService(settings, catalog)
     page = service.search('"multi-agent" RL -survey', Filters(category="cs.LG"), mode="hybrid")
+
+What a reader can count on, in every mode:
+- what the query demands (filters, exclusions, `+words`, quoted phrases, field prefixes)
+  holds for every result: the semantic side searches only among the papers that satisfy
+  it (`KeywordIndex.constraint_query`);
+- arXiv ids, arXiv URLs and DOIs in a query put their papers first (`_ids`); one the
+  catalog lacks is named in `page.missing`;
+- a paper found by meaning is listed only above the similarity floor (settings
+  `search_floor`, `search_floor_alone`), so a query that nothing matches lists nothing
+  and `page.suggestions` says what to try;
+- a query has one fixed `Ranking` (kept while the indexes stay as they are): pages are
+  slices of it, with `page.total`.
 """
 
 from __future__ import annotations
