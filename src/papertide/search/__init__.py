@@ -369,7 +369,8 @@ class SearchService:
             if exact is not None:
                 fused = guard(fused, self.keyword.matching(exact, [pid for pid, _ in fused]))
         pool = {pid for pid, _ in fused}
-        semantic_only = [pid for pid, _ in semantic if pid not in {k for k, _ in keyword}]
+        found = {pid for pid, _ in keyword}
+        semantic_only = [pid for pid, _ in semantic if pid not in found]
         also_keyword = self.keyword.matching(text_query, semantic_only) if semantic_only else set()
         matches = len(keyword) if len(keyword) < RERANKED else self.keyword.count(text_query,
                                                                                   filters)

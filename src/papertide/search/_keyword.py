@@ -22,6 +22,7 @@ types filters without error.
 
 from __future__ import annotations
 
+import heapq
 import logging
 import math
 import re
@@ -427,8 +428,9 @@ class KeywordIndex:
             words = self.tokens("pt_text", f"{readable(paper.title)}\n{readable(paper.abstract)}")
             for word in words:
                 mass[word] = mass.get(word, 0.0) + weight[paper.id] / norm / len(words)
-        terms = sorted(((w, m) for w, m in mass.items() if w not in asked),
-                       key=lambda wm: (-wm[1], wm[0]))[:FEEDBACK_TERMS]
+        terms = heapq.nsmallest(FEEDBACK_TERMS, ((w, m) for w, m in mass.items()
+                                                 if w not in asked),
+                                key=lambda wm: (-wm[1], wm[0]))
         if not terms:
             return top
         heaviest = terms[0][1]
