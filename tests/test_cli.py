@@ -180,3 +180,9 @@ def test_readers_token_prints_a_working_api_token(run):
         "ada@example.org"
     missing = run("readers", "token", "nobody@example.org")
     assert missing.exit_code != 0 and "no reader" in missing.output
+
+
+def test_search_prints_math_as_text(run):
+    run("ingest", FIXTURES / "arxiv-math-36.jsonl")
+    table = run("search", "distills masked diffusion", "--limit", 3).stdout
+    assert "Di[M]O: Distilling" in table and "mathtt" not in table

@@ -31,10 +31,12 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from papertide import trending as trending_mod
 from papertide.config import Settings
 from papertide.ingest import IngestReport, ingest_files
+from papertide.mathtext import to_plain
 from papertide.options import Mode, Sort, Window
 from papertide.search import Filters
 from papertide.services import Services, open_services
@@ -299,8 +301,8 @@ def _print_papers(rows: list[dict], as_json: bool) -> None:
     table.add_column("score", justify="right")
     table.add_column("id")
     table.add_column("title")
-    for row in rows:
-        table.add_row(f"{row['score']:.3f}", row["id"], row["title"])
+    for row in rows:  # the title as text (math in Unicode), never read as Rich markup
+        table.add_row(f"{row['score']:.3f}", row["id"], Text(to_plain(row["title"])))
     Console().print(table)
 
 
@@ -408,6 +410,44 @@ def eval_(
         for key in ("ndcg@10", "recall@100", "mrr@10", "queries"):
             table.add_column(key, justify="right")
         table.add_row(*(str(result[k]) for k in ("ndcg@10", "recall@100", "mrr@10", "queries")))
+        Console().print(table)
+
+
+@app.command("eval-recs")
+def eval_recs(
+    path: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                help="Papers as JSON lines (gzip or not), as `ingest` reads them."),
+    readers: int = typer.Option(300, "--readers", min=1, help="How many readers to simulate."),
+    json_out: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Simulate readers from a papers file (authors' earlier papers as their library, the
+    later ones hidden) and report Recall@20 and nDCG@20 of trending, centroid and model."""
+    from papertide.library import evaluate, load_corpus
+
+    settings = Settings()
+    with _progress() as progress:
+        tasks: dict[str, TaskID] = {}
+
+        def on_progress(step: str, done: int, total: int) -> None:
+            if step not in tasks:
+                tasks[step] = progress.add_task(step, total=total)
+            progress.update(tasks[step], completed=done, total=total)
+
+        try:
+            corpus = load_corpus(path, settings.embed_profile, on_progress)
+            console.print(f"{len(corpus.papers):,} papers, vectors: {corpus.vectors_from}")
+            result = evaluate(corpus, readers, on_progress=on_progress)
+        except ValueError as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from exc
+    if json_out:
+        print(json.dumps(result))
+    else:
+        table = Table(title=f"{path.name} — simulated readers")
+        for column in ("ranking", "recall@20", "ndcg@20"):
+            table.add_column(column, justify="right")
+        for name, row in result.items():
+            table.add_row(name, f"{row['recall@20']:.4f}", f"{row['ndcg@20']:.4f}")
         Console().print(table)
 
 

@@ -134,7 +134,7 @@ class Settings(BaseSettings):
     )
     limit_pages: str = Field(
         "300/minute",
-        description="Page views (home, paper, daily, account) per client (429 past it).",
+        description="Page views (home, paper, daily, account, /docs) per client (429 past it).",
     )
 
     sources: str = Field(

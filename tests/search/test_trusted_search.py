@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from markupsafe import escape
 
-from papertide.catalog import Paper, readable
+from papertide.catalog import Paper
+from papertide.mathtext import to_plain
 from papertide.search import Filters
 from papertide.services import Services, open_services
 from tests.conftest import BACKENDS
@@ -160,7 +161,7 @@ def test_snippets_start_at_a_boundary_and_skip_stop_words(catalog):
     for hit in catalog.search.search("the safety of the models", mode="keyword").hits:
         snippet = str(hit.snippet)
         plain = re.sub(r"</?b>", "", snippet).removeprefix("… ")
-        abstract = str(escape(readable(hit.paper.abstract)))
+        abstract = str(escape(to_plain(hit.paper.abstract)))
         assert abstract.startswith(plain[:30]) or re.search(
             r"[.!?;:,]\s+" + re.escape(plain[:30]), abstract), snippet
         marked = {w.lower() for w in re.findall(r"<b>(.*?)</b>", snippet)}

@@ -21,14 +21,15 @@ from pathlib import Path
 import css_inline
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from papertide.catalog import readable
 from papertide.config import Settings
 from papertide.digest._compose import Edition
+from papertide.mathtext import to_plain
 from papertide.readers import Reader, Topic
 
 _env = Environment(loader=FileSystemLoader(str(Path(__file__).parent / "templates")),
                    autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
-_env.filters["readable"] = readable
+# Math as Unicode in both parts: most mail clients draw no MathML.
+_env.filters["plain"] = to_plain
 _inliner = css_inline.CSSInliner(keep_style_tags=True)  # keep the dark-mode media queries
 _UTF8 = Charset("utf-8")
 _UTF8.body_encoding = QP  # readable source, safe line lengths

@@ -36,8 +36,9 @@ from markupsafe import Markup, escape
 from tantivy import Query
 
 from papertide import trending
-from papertide.catalog import Catalog, Paper, UpsertResult, readable
+from papertide.catalog import Catalog, Paper, UpsertResult
 from papertide.config import Settings
+from papertide.mathtext import to_plain
 from papertide.options import MODES, SORTS, Mode, Sort
 from papertide.search._hybrid import fuse, guard, rare_share
 from papertide.search._ids import bare, split_ids
@@ -125,7 +126,7 @@ class Ranking:
 
 
 def plain_snippet(paper: Paper, max_chars: int = 320) -> Markup:
-    text = readable(paper.abstract)
+    text = to_plain(paper.abstract)  # math as Unicode: a cut never falls inside a `$…$`
     if len(text) > max_chars:
         text = text[:max_chars].rsplit(" ", 1)[0] + " …"
     return escape(text)

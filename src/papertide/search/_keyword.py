@@ -47,8 +47,8 @@ from papertide.catalog import (
     listing_time,
     paper_key,
     parse_arxiv_id,
-    readable,
 )
+from papertide.mathtext import to_plain
 from papertide.search._query import Clause, valid_text
 from papertide.search._snippet import make_snippet
 from papertide.search._state import StateFile
@@ -57,9 +57,9 @@ log = logging.getLogger(__name__)
 
 # The schema's version, kept in the state file: an index written with another version is
 # deleted on open and rebuilt from the catalog by the next `catch_up` (it is derived data),
-# so an upgrade needs no manual step. 3: `listed`, what newest-first orders by. 4: `text`,
-# one ranking field over title + abstract with English stop words.
-SCHEMA_VERSION = 4
+# so an upgrade needs no manual step. 3: `listed`, what newest-first orders by. 4: math
+# indexed as Unicode. 5: `text`, one ranking field over title + abstract, stop words.
+SCHEMA_VERSION = 5
 # Plain words rank by one combined `text` field (title twice + abstract, stemmed, English
 # stop words dropped) plus the authors; the per-field `title` and `abstract` (stop words
 # kept, so phrases match word for word) serve `ti:`, `abs:` and quoted phrases. Measured on
@@ -190,11 +190,11 @@ class KeywordIndex:
         doc.add_unsigned("key", paper_key(paper.id))
         if paper.arxiv_id:
             doc.add_text("arxiv", paper.arxiv_id)
-        doc.add_text("title", readable(paper.title))
-        doc.add_text("abstract", readable(paper.abstract))
-        title = readable(paper.title)
+        title, abstract = to_plain(paper.title), to_plain(paper.abstract)  # "Ω(n²d)", not "$…$"
+        doc.add_text("title", title)
+        doc.add_text("abstract", abstract)
         # The title twice: a word in it counts double (a BM25F-style title weight).
-        doc.add_text("text", f"{title}\n{title}\n{readable(paper.abstract)}")
+        doc.add_text("text", f"{title}\n{title}\n{abstract}")
         for name in paper.authors:
             doc.add_text("authors", name)
         for category in paper.categories:
@@ -425,7 +425,7 @@ class KeywordIndex:
         norm = sum(weight.values())
         mass: dict[str, float] = {}
         for paper in self.catalog.get_many([pid for pid, _ in feedback]):
-            words = self.tokens("pt_text", f"{readable(paper.title)}\n{readable(paper.abstract)}")
+            words = self.tokens("pt_text", f"{to_plain(paper.title)}\n{to_plain(paper.abstract)}")
             for word in words:
                 mass[word] = mass.get(word, 0.0) + weight[paper.id] / norm / len(words)
         terms = heapq.nsmallest(FEEDBACK_TERMS, ((w, m) for w, m in mass.items()
@@ -545,7 +545,7 @@ class KeywordIndex:
                 stems[word] = found[0] if found else None
             return stems[word]
 
-        return [make_snippet(readable(p.abstract), terms, stem, max_chars) for p in papers]
+        return [make_snippet(to_plain(p.abstract), terms, stem, max_chars) for p in papers]
 
     def num_docs(self) -> int:
         return self.searcher().num_docs

@@ -18,7 +18,7 @@ Routes (pages in `_pages.py`, JSON in `_api.py`, reader pages and API in `_reade
     GET  /api/daily  GET /api/daily/{day}
     GET  /feeds/trending.atom  /feeds/daily.atom  /feeds/search.atom   Atom (`_feeds.py`)
     POST /fetch/arxiv              fetch a paper the catalog lacks from arXiv (`_fetch.py`)
-    GET  /healthz                  GET /docs (OpenAPI)
+    GET  /healthz                  GET /docs (OpenAPI, Swagger UI served from a package: `_docs.py`)
 
 At the edge (outermost first): the body limit, the guard that resolves the signed-in
 reader and refuses forged or cross-site requests (`_security.py`), the rate-limit gate
@@ -41,8 +41,20 @@ from papertide import __version__
 from papertide.catalog import readable
 from papertide.config import Settings
 from papertide.jobs import Jobs
+from papertide.mathtext import to_html, to_plain
 from papertide.services import Services, open_services
-from papertide.web import _accounts, _admin, _api, _daily, _errors, _feeds, _fetch, _pages, _readers
+from papertide.web import (
+    _accounts,
+    _admin,
+    _api,
+    _daily,
+    _docs,
+    _errors,
+    _feeds,
+    _fetch,
+    _pages,
+    _readers,
+)
 from papertide.web._links import linkify
 from papertide.web._middleware import BodyLimit, ClientCookie
 from papertide.web._ratelimits import RateLimitGate, limit_for
@@ -100,6 +112,7 @@ def create_app(settings: Settings | None = None, embedded_worker: bool = False,
     jobs = Jobs(services, immediate=immediate_jobs)
     app = FastAPI(title="papertide", version=__version__,
                   lifespan=_lifespan(services, jobs, embedded_worker),
+                  docs_url=None, redoc_url=None,  # FastAPI's load from a CDN: see _docs.py
                   description="Trending research papers, searched by keywords and by meaning.")
     app.state.services = services
     app.state.settings = settings
@@ -107,6 +120,11 @@ def create_app(settings: Settings | None = None, embedded_worker: bool = False,
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["readable"] = readable
     templates.env.filters["linkify"] = linkify
+    # Titles and abstracts: math as MathML (`math`, `math_links` with linked addresses), or
+    # as Unicode where markup cannot go (`plain`: <title>, truncated card text).
+    templates.env.filters["math"] = to_html
+    templates.env.filters["math_links"] = lambda text: to_html(text, linkify)
+    templates.env.filters["plain"] = to_plain
     app.state.templates = templates
 
     _errors.install(app, rate_limited=limit_for)
@@ -122,6 +140,7 @@ def create_app(settings: Settings | None = None, embedded_worker: bool = False,
     app.include_router(_accounts.pages)
     app.include_router(_admin.pages)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    _docs.install(app)
     secure = settings.base_url.startswith("https://")
     app.add_middleware(ClientCookie, secret_key=settings.resolved_secret_key, secure=secure)
     app.add_middleware(RateLimitGate, limits=services.limits)

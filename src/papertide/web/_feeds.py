@@ -23,8 +23,9 @@ from feedgen.feed import FeedGenerator
 from starlette.responses import Response
 
 from papertide import __version__, trending
-from papertide.catalog import Paper, readable
+from papertide.catalog import Paper
 from papertide.daily import day_listing
+from papertide.mathtext import to_plain
 from papertide.options import WINDOW_LABELS, Window
 from papertide.search import Filters
 from papertide.web._deps import DayQuery, services, settings
@@ -45,7 +46,7 @@ _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _text(value: str) -> str:
-    return _NOT_XML.sub("", readable(value))
+    return _NOT_XML.sub("", to_plain(value))
 
 
 def _xml(value: str) -> str:

@@ -1,6 +1,7 @@
 """Template filters for the links in a paper's text.
 
-    {{ paper.abstract|readable|linkify }}
+    {{ paper.comment|linkify }}
+    {{ paper.abstract|math_links }}      (the same, with its math as MathML: `mathtext`)
 
 `linkify` escapes the text and turns its http(s) addresses — and nothing else: no
 `javascript:`, no bare domains — into links marked `rel="nofollow noopener"` (an

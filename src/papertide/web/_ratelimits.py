@@ -32,8 +32,8 @@ LIMITED: list[tuple[frozenset[str], re.Pattern[str], LimitName, str]] = [
     (frozenset({"POST", "DELETE"}), re.compile(r"/(api/)?papers/.+/vote"), "votes", "client"),
     (frozenset({"GET"}), re.compile(r"/(api/)?search"), "searches", "client"),
     (frozenset({"POST"}), re.compile(r"/fetch/arxiv"), "searches", "client"),
-    (frozenset({"GET"}), re.compile(r"/|/papers/.+|/account|/(api/)?daily(/.*)?"), "pages",
-     "client"),
+    (frozenset({"GET"}), re.compile(r"/|/papers/.+|/account|/(api/)?daily(/.*)?|/docs"),
+     "pages", "client"),
 ]
 log = logging.getLogger(__name__)
 MESSAGE = "Too many requests from you just now: please wait a little and try again."
