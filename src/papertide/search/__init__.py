@@ -49,8 +49,8 @@ from papertide.search._state import StateFile
 if TYPE_CHECKING:  # loaded on first use: it imports the model runtime
     from papertide.search._semantic import SemanticIndex
 
-__all__ = ["Filters", "Hit", "IndexBusy", "SearchPage", "SearchService", "parse", "plain_snippet",
-           "split_ids"]
+__all__ = ["Filters", "Hit", "IndexBusy", "Ranking", "SearchPage", "SearchService", "parse",
+           "plain_snippet", "split_ids"]
 
 TRENDING_CANDIDATES = 1000
 _EPOCH = datetime(1970, 1, 1)

@@ -324,6 +324,7 @@ class KeywordIndex:
             if field == "text":
                 # A hyphenated word (`IL-6`, `multi-agent`) ranks by each of its parts (a
                 # bonus for the parts in order measured worse on SciFact: 0.7137 → 0.7064).
+                # (The title field as well, for a title bonus: 0.7137 → 0.6687.)
                 queries += [Query.term_query(self.schema, "text", word)
                             for word in dict.fromkeys(self.tokens("pt_text", clause.text))]
                 continue
