@@ -5,6 +5,9 @@
 new file per test; PostgreSQL is a database of this session's own, emptied before each
 test. Where PostgreSQL does not run, its variants skip with the reason in the summary.
 The demo corpus is loaded once per session and backend for tests that only read it.
+`queue_url` runs a job test on huey's SQLite queue and on Redis (test ids `sqlite-queue` /
+`redis`); every test's settings name a queue of their own under this session's prefix, so
+runs side by side on one Redis never take each other's jobs.
 """
 
 from __future__ import annotations
@@ -25,7 +28,9 @@ from tests.helpers import (
     REDIS_URL,
     DemoSnapshot,
     Postgres,
+    SemanticSnapshot,
     SMTPServer,
+    drop_queues,
     fuzz_examples,
     listening,
     load,
@@ -60,7 +65,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         callspec = getattr(item, "callspec", None)
         params = {v for v in callspec.params.values() if isinstance(v, str)} if callspec else set()
         backends = {b for b in BACKENDS if b in params}
-        if "redis_url" in getattr(item, "fixturenames", ()):
+        if "redis_url" in getattr(item, "fixturenames", ()) or "redis" in params:
             backends.add("redis")
         _backends_of[item.nodeid] = backends
 
@@ -139,6 +144,21 @@ def demo(services: Services, demo_snapshot: DemoSnapshot) -> Services:
     return demo_snapshot.restore(services)
 
 
+@pytest.fixture(scope="session")
+def semantic_snapshot(tmp_path_factory: pytest.TempPathFactory) -> SemanticSnapshot:
+    pytest.importorskip("onnxruntime", reason="the `semantic` extra is not installed")
+    data = tmp_path_factory.mktemp("semantic-snapshot")
+    return SemanticSnapshot(open_services(make_settings(data, search_mode="hybrid")))
+
+
+@pytest.fixture
+def semantic(settings: Settings, semantic_snapshot: SemanticSnapshot) -> Services:
+    """This test's own store (on each backend) holding the demo corpus with its embeddings
+    and vector index, free to change (hybrid search by default)."""
+    return semantic_snapshot.restore(open_services(
+        settings.model_copy(update={"search_mode": "hybrid"})))
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def demo_services(request: pytest.FixtureRequest,
                   tmp_path_factory: pytest.TempPathFactory) -> Services:
@@ -167,11 +187,27 @@ def semantic_demo(request: pytest.FixtureRequest,
     return services
 
 
-@pytest.fixture
-def redis_url() -> str:
+@pytest.fixture(scope="session")
+def redis_session() -> Iterator[str]:
+    """The machine's Redis (skips where none runs); this session's queues go at its end."""
     if not listening(6379):
         pytest.skip(NO_REDIS)
-    return REDIS_URL
+    yield REDIS_URL
+    drop_queues(REDIS_URL)
+
+
+@pytest.fixture
+def redis_url(redis_session: str) -> str:
+    return redis_session
+
+
+@pytest.fixture(params=["sqlite-queue", "redis"])
+def queue_url(request: pytest.FixtureRequest) -> str | None:
+    """The job queue on each backend: huey's SQLite file (None: the default) and Redis."""
+    if request.param == "redis":
+        url: str = request.getfixturevalue("redis_session")
+        return url
+    return None
 
 
 @pytest.fixture

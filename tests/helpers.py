@@ -35,6 +35,9 @@ ARTIFACTS = Path(__file__).parent.parent / "test-artifacts"
 POSTGRES_ADMIN_URL = os.environ.get("PAPERTIDE_TEST_POSTGRES_URL",
                                     "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("PAPERTIDE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# Every queue this session makes is named under this prefix, so that test runs side by
+# side on one Redis never take each other's jobs (and the session removes its keys).
+QUEUE_PREFIX = f"papertide-test-{os.getpid()}-{secrets.token_hex(2)}"
 
 
 FUZZ = bool(os.environ.get("PAPERTIDE_FUZZ"))  # `make fuzz`: the long runs
@@ -51,7 +54,8 @@ def make_settings(data_dir: Path, database_url: str | None = None, **extra: Any)
     nothing embedded unless asked."""
     values: dict[str, Any] = dict(data_dir=data_dir, database_url=database_url,
                                   secret_key="test-secret", embed_on_ingest=False,
-                                  search_mode="keyword")
+                                  search_mode="keyword",
+                                  queue_name=f"{QUEUE_PREFIX}-{secrets.token_hex(3)}")
     values.update(extra)
     return Settings(**values)
 
@@ -89,6 +93,51 @@ class DemoSnapshot:
             conn.execute(update(counters).where(counters.c.name == "seq").values(value=self.seq))
         assert "search" not in services.__dict__, "restore before the search index is opened"
         shutil.copytree(self.index, services.settings.resolved_index_dir / "keyword")
+        return services
+
+
+def drop_queues(redis_url: str, prefix: str = QUEUE_PREFIX) -> None:
+    """Delete the Redis keys of every queue named under `prefix`."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    keys = list(client.scan_iter(match=f"*{prefix}*", count=1000))
+    if keys:
+        client.delete(*keys)
+    client.close()
+
+
+class SemanticSnapshot:
+    """The demo corpus with its embeddings, computed once: catalog rows, embeddings and
+    both indexes (keyword and vectors) copied into a test's empty store, so that tests
+    that change the store (libraries, digests) get recommendations without embedding."""
+
+    def __init__(self, source: Services) -> None:
+        from papertide.db.tables import embeddings, papers
+
+        load(source, DEMO)
+        source.search.catch_up(embed=True)
+        with source.catalog.engine.connect() as conn:
+            self.papers = [dict(r._mapping) for r in conn.execute(select(papers))]
+            self.embeddings = [dict(r._mapping) for r in conn.execute(select(embeddings))]
+        self.seq = source.catalog.max_seq()
+        self.embed_seq = source.search.semantic.store.max_seq()
+        self.index = source.settings.resolved_index_dir
+
+    def restore(self, services: Services) -> Services:
+        import shutil
+
+        from sqlalchemy import update
+
+        from papertide.db.tables import counters, embeddings, papers
+
+        assert "search" not in services.__dict__, "restore before the search index is opened"
+        with services.catalog.engine.begin() as conn:
+            conn.execute(insert(papers), self.papers)
+            conn.execute(insert(embeddings), self.embeddings)
+            for name, value in (("seq", self.seq), ("embed_seq", self.embed_seq)):
+                conn.execute(update(counters).where(counters.c.name == name).values(value=value))
+        shutil.copytree(self.index, services.settings.resolved_index_dir, dirs_exist_ok=True)
         return services
 
 

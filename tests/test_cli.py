@@ -182,6 +182,31 @@ def test_readers_token_prints_a_working_api_token(run):
     assert missing.exit_code != 0 and "no reader" in missing.output
 
 
+def test_export_after_ingest_past_32_bit_counters(run, tmp_path):
+    """The `seq` counter and the engagement counts are 64-bit on every backend: a store
+    whose counters passed 2**31 still ingests, indexes and exports."""
+    from sqlalchemy import update
+
+    from papertide.config import Settings
+    from papertide.db.tables import counters, papers
+    from papertide.services import open_services
+
+    big = 2**40
+    catalog = open_services(Settings()).catalog
+    with catalog.engine.begin() as conn:
+        conn.execute(update(counters).where(counters.c.name == "seq").values(value=big))
+    assert run("ingest", DEMO).exit_code == 0
+    with catalog.engine.begin() as conn:
+        conn.execute(update(papers).values(views=big + 7))
+    out = tmp_path / "all.jsonl"
+    result = run("export", out)
+    assert result.exit_code == 0 and "exported 255 papers" in result.output
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(records) == 255 and {r["views"] for r in records} == {big + 7}
+    stats = json.loads(run("stats", "--json").stdout)
+    assert stats["catalog_seq"] == big + 1 and stats["keyword_index_seq"] == big + 1
+
+
 def test_search_prints_math_as_text(run):
     run("ingest", FIXTURES / "arxiv-math-36.jsonl")
     table = run("search", "distills masked diffusion", "--limit", 3).stdout

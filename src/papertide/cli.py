@@ -38,6 +38,7 @@ from papertide.config import Settings
 from papertide.ingest import IngestReport, ingest_files
 from papertide.mathtext import to_plain
 from papertide.options import Mode, Sort, Window
+from papertide.readers import Reader
 from papertide.search import Filters
 from papertide.services import Services, open_services
 from papertide.sources import SourceRun
@@ -47,7 +48,10 @@ app = typer.Typer(help="papertide: trending research papers, searched and delive
 readers_app = typer.Typer(help="Readers: add, list, API tokens.", no_args_is_help=True)
 digest_app = typer.Typer(help="Digests: preview and run an edition.", no_args_is_help=True)
 admin_app = typer.Typer(help="Operators: roles and sign-in links.", no_args_is_help=True)
+library_app = typer.Typer(help="Readers' libraries: save, remove, list, export, import.",
+                          no_args_is_help=True)
 app.add_typer(readers_app, name="readers")
+app.add_typer(library_app, name="library")
 app.add_typer(digest_app, name="digest")
 app.add_typer(admin_app, name="admin")
 EMBED_SHARDS = 4
@@ -60,6 +64,8 @@ console = Console(stderr=True)
 
 
 Format = Literal["auto", "listing", "jsonl", "arxiv-snapshot"]
+LibraryFormat = Literal["bibtex", "csl-json", "jsonl"]
+LibraryOrder = Literal["saved", "published"]
 
 
 def _services() -> Services:
@@ -282,6 +288,60 @@ def export(
             out.write(json.dumps(paper.to_json(), ensure_ascii=False) + "\n")
             count += 1
     console.print(f"exported {count:,} papers")
+
+
+@app.command("migrate-store")
+def migrate_store(
+    to: str = typer.Option(..., "--to", help="SQLAlchemy URL of the new database, e.g. "
+                           "postgresql+psycopg://user@host/papertide (migrated first)."),
+    batch_size: int = typer.Option(1000, "--batch-size", min=1, max=100_000,
+                                   help="Rows per read and per write transaction."),
+) -> None:
+    """Copy the whole store (papers, engagement, readers, sessions, deliveries, source
+    state, …) to another database, check the counts per table; safe to run again."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+
+    from papertide.db import connect, copy_store
+
+    settings = Settings()
+    try:
+        shown = make_url(to).render_as_string(hide_password=True)
+    except ArgumentError:
+        raise typer.BadParameter(f"{to!r} is not a database URL", param_hint="--to") from None
+    source = _services().catalog.engine
+    console.print(f"migrating {shown} to the latest schema")
+    try:
+        target = connect(to)
+    except (OperationalError, NoSuchModuleError) as exc:
+        raise typer.BadParameter(f"cannot open {shown}: {str(exc).splitlines()[0]}",
+                                 param_hint="--to") from None
+    with _progress() as progress:
+        tasks: dict[str, TaskID] = {}
+
+        def report(name: str, done: int, total: int) -> None:
+            if name not in tasks:
+                tasks[name] = progress.add_task(f"copying {name}", total=total or 1)
+            progress.update(tasks[name], completed=done if total else 1)
+
+        try:
+            result = copy_store(source, target, batch_size, report)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--to") from None
+    table = Table(title=f"{make_url(settings.resolved_database_url).render_as_string()} → "
+                  f"{shown}")
+    for column in ("table", "source rows", "target rows", "written", "deleted"):
+        table.add_column(column, justify="left" if column == "table" else "right")
+    for t in result.tables:
+        table.add_row(t.name, f"{t.source_rows:,}", f"{t.target_rows:,}", f"{t.copied:,}",
+                      f"{t.pruned:,}", style="red" if t.source_rows != t.target_rows else None)
+    console.print(table)
+    if result.mismatches():
+        console.print("[red]the counts differ[/] (the source changed while copying?): stop "
+                      "every papertide process on the old store and run this again")
+        raise typer.Exit(1)
+    console.print("every table copied and counted; point PAPERTIDE_DATABASE_URL at the new "
+                  "database")
 
 
 def _date(value: Optional[str], name: str) -> Optional[datetime]:
@@ -566,6 +626,185 @@ def admin_link(email: str = typer.Argument(..., help="The address to sign in as.
     print(_services().readers.accounts.sign_in_link(_address(email)))
 
 
+def _reader_of(services: Services, email: str) -> Reader:
+    reader = services.readers.store.by_email(_address(email))
+    if reader is None:
+        raise typer.BadParameter("no reader with that address (add one with `papertide "
+                                 "readers add`)", param_hint="EMAIL")
+    return reader
+
+
+@library_app.command("add")
+def library_add(
+    email: str = typer.Argument(..., help="The reader's address."),
+    ids: list[str] = typer.Argument(..., help="Papers: papertide ids, arXiv ids or DOIs; "
+                                    "arXiv ids the catalog lacks are fetched from arXiv."),
+    tag: list[str] = typer.Option([], "--tag", help="Tag them; repeat for more tags."),
+) -> None:
+    """Save papers to a reader's library."""
+    from papertide.catalog import parse_arxiv_id
+    from papertide.library import LibraryError
+    from papertide.pull import look_up
+
+    services = _services()
+    reader = _reader_of(services, email)
+    missing = [parsed[0] for key in ids if (parsed := parse_arxiv_id(key))
+               and services.catalog.get(parsed[0]) is None]
+    if missing:
+        run = look_up(services, missing)
+        console.print(f"fetched from arXiv: {run.added + run.updated} of {len(missing)}")
+        services.search.catch_up()
+    failed = 0
+    for key in ids:
+        try:
+            item = services.library.save(reader.id, key, tag)
+        except LibraryError as exc:
+            console.print(f"[red]{key}[/]: {exc}", highlight=False)
+            failed += 1
+            continue
+        console.print(f"saved {item.paper.id}: {item.paper.title}", highlight=False)
+    if failed:
+        raise typer.Exit(1)
+
+
+@library_app.command("remove")
+def library_remove(
+    email: str = typer.Argument(..., help="The reader's address."),
+    ids: list[str] = typer.Argument(..., help="Papers: papertide ids, arXiv ids or DOIs."),
+) -> None:
+    """Take papers out of a reader's library (their tags and notes go with them)."""
+    from papertide.library import LibraryError
+
+    services = _services()
+    reader = _reader_of(services, email)
+    failed = 0
+    for key in ids:
+        try:
+            paper = services.library.unsave(reader.id, key)
+        except LibraryError as exc:
+            console.print(f"[red]{key}[/]: {exc}", highlight=False)
+            failed += 1
+            continue
+        console.print(f"removed {paper.id}: {paper.title}", highlight=False)
+    if failed:
+        raise typer.Exit(1)
+
+
+@library_app.command("list")
+def library_list(
+    email: str = typer.Argument(..., help="The reader's address."),
+    tag: Optional[str] = typer.Option(None, "--tag", help="Only papers with this tag."),
+    sort: LibraryOrder = typer.Option("saved", "--sort", help="Latest saved or latest "
+                                      "published first."),
+    json_out: bool = typer.Option(False, "--json", help="Print a JSON array."),
+) -> None:
+    """List a reader's library."""
+    services = _services()
+    reader = _reader_of(services, email)
+    items = services.library.papers(reader.id, tag, sort)
+    rows = [{"id": i.paper.id, "title": i.paper.title, "arxiv_id": i.paper.arxiv_id,
+             "saved_at": i.saved.saved_at.isoformat(), "tags": list(i.saved.tags),
+             "note": i.saved.note} for i in items]
+    if json_out:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    table = Table()
+    for column in ("saved", "id", "title", "tags"):
+        table.add_column(column)
+    for i in items:
+        table.add_row(i.saved.saved_at.date().isoformat(), i.paper.id, i.paper.title,
+                      ", ".join(i.saved.tags))
+    Console().print(table)
+
+
+@library_app.command("export")
+def library_export(
+    email: str = typer.Argument(..., help="The reader's address."),
+    format: LibraryFormat = typer.Option("bibtex", "--format", help="bibtex, csl-json or "
+                                         "jsonl (papertide's own, with tags and notes)."),
+    tag: Optional[str] = typer.Option(None, "--tag", help="Only papers with this tag."),
+) -> None:
+    """Print a reader's library as BibTeX, CSL-JSON or JSON lines."""
+    from papertide.library import export_library
+
+    services = _services()
+    reader = _reader_of(services, email)
+    sys.stdout.write(export_library(services.library, reader.id, format, tag))
+
+
+@library_app.command("import")
+def library_import(
+    email: str = typer.Argument(..., help="The reader's address."),
+    file: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                help="BibTeX, CSL-JSON or papertide JSON lines."),
+    tag: list[str] = typer.Option([], "--tag", help="Tag the imported papers; repeat for more."),
+    fetch: bool = typer.Option(True, "--fetch/--no-fetch", help="Fetch arXiv ids the "
+                               "catalog lacks from arXiv."),
+    json_out: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Import a reference file into a reader's library, with a report: matched (by arXiv
+    id, DOI or title), fetched from arXiv, not matched."""
+    from papertide.library import LibraryError, import_library
+
+    services = _services()
+    reader = _reader_of(services, email)
+    raw = file.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    try:
+        report = import_library(services, reader.id, text, tag, fetch=fetch)
+    except LibraryError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--tag") from None
+    if report.fetched:
+        services.search.catch_up()
+    if json_out:
+        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=1))
+        return
+    console.print(report.summary(), highlight=False)
+    for name, rows in (("matched", report.matched), ("fetched", report.fetched),
+                       ("duplicate", report.duplicates), ("not matched", report.not_matched)):
+        for row in rows:
+            detail = row.get("how") or row.get("why") or f"same as {row.get('same_as')}"
+            target = f" → {row['id']}" if "id" in row else ""
+            console.print(f"[bold]{name}[/] {row['entry']}{target} ({detail})", highlight=False)
+    for problem in report.problems:
+        console.print(f"[yellow]unreadable[/] {problem}", highlight=False)
+
+
+@app.command()
+def recommend(
+    email: str = typer.Argument(..., help="The reader's address."),
+    tag: Optional[str] = typer.Option(None, "--tag", help="From the papers with this tag only."),
+    limit: int = typer.Option(20, "--limit", min=1, max=100, help="How many papers."),
+    json_out: bool = typer.Option(False, "--json", help="Print a JSON array."),
+) -> None:
+    """Recommend papers to a reader from their library, dismissals and follows."""
+    from papertide.library import LibraryError
+
+    services = _services()
+    reader = _reader_of(services, email)
+    try:
+        result = services.library.for_you(reader.id, tag, limit)
+    except LibraryError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--tag") from None
+    rows = [{"id": s.paper.id, "title": s.paper.title, "score": round(s.score, 6),
+             "reason": s.reason, "authors": s.paper.authors, "categories": s.paper.categories}
+            for s in result.items]
+    if json_out:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    console.print(result.based_on or "Nothing to go on yet: save papers (`papertide library "
+                  "add`) or follow authors and categories.", highlight=False)
+    table = Table()
+    for column in ("score", "id", "title", "reason"):
+        table.add_column(column)
+    for s in result.items:
+        table.add_row(f"{s.score:.3f}", s.paper.id, s.paper.title, s.reason)
+    Console().print(table)
+
+
 @digest_app.command("preview")
 def digest_preview(email: str = typer.Argument(..., help="The reader's address.")) -> None:
     """Print the reader's next edition (plain-text part) without sending it."""
@@ -603,11 +842,22 @@ def digest_run(
 
 
 @app.command()
-def worker(workers: int = typer.Option(2, "--workers", min=1, help="Worker threads.")) -> None:
+def worker(
+    workers: int = typer.Option(2, "--workers", min=1, help="Worker threads."),
+    metrics_port: Optional[int] = typer.Option(
+        None, "--metrics-port", min=1, max=65535,
+        help="Serve Prometheus metrics on 127.0.0.1:PORT (a machine with no web process)."),
+) -> None:
     """Run the job consumer: the digest schedule, deliveries and embedding jobs."""
+    from papertide import metrics
     from papertide.jobs import Jobs
 
-    Jobs(_services()).consumer(workers).run()
+    jobs = Jobs(_services())
+    if metrics_port is not None:
+        metrics.serve(metrics_port, snapshot=metrics.Snapshot({
+            "papertide_queue_depth": ("Jobs waiting for a worker.", [],
+                                      lambda: {(): float(jobs.queue_depth())})}))
+    jobs.consumer(workers).run()
 
 
 @app.command()

@@ -98,6 +98,11 @@ class Settings(BaseSettings):
         description="Job queue: `redis://host:6379/0` for many workers; default: a SQLite "
         "queue file in the data dir.",
     )
+    queue_name: str = Field(
+        "papertide",
+        description="Name of the job queue (the prefix of its keys in Redis): installations "
+        "sharing one Redis database give each its own.",
+    )
     embedded_worker: bool | None = Field(
         None,
         description="Run the job consumer inside `papertide serve`; default: on with the "
@@ -108,6 +113,11 @@ class Settings(BaseSettings):
         "",
         description="Addresses of the operators, space- or comma-separated: once signed in they "
         "see `/admin` and `/outbox` (also `papertide admin grant EMAIL`).",
+    )
+    metrics_token: str | None = Field(
+        None,
+        description="Bearer token that may read `/metrics` from any address; without it "
+        "(default) only loopback clients may.",
     )
     trusted_proxies: str = Field(
         "",

@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from papertide import metrics
 from papertide.catalog import utcnow
 from papertide.catalog._calendar import last_announcement
 from papertide.services import Services
@@ -135,7 +136,15 @@ def _pull_one(services: Services, spec: SourceSpec, holder: str, scheduled_for: 
     finally:
         claims.release(engine, name, holder,
                        done_for=scheduled_for if run is not None and run.status == "ok" else None)
+    if run is not None:
+        _count(run)
     return Outcome(name, run)
+
+
+def _count(run: SourceRun) -> None:
+    metrics.count_fetched(run.source, run.status, {
+        "added": run.added, "updated": run.updated, "unchanged": run.unchanged,
+        "rejected": run.rejected})
 
 
 def look_up(services: Services, ids: list[str], *, on_page: OnPage | None = None,
@@ -144,4 +153,6 @@ def look_up(services: Services, ids: list[str], *, on_page: OnPage | None = None
     text that is no arXiv id). The keyword index is not fed here: a web request must not
     wait for the index writer a running pull holds; `catch_up` (or the web app's follower,
     within seconds) indexes them."""
-    return lookup_ids(services.catalog, ids, services.settings, on_page=on_page, client=client)
+    run = lookup_ids(services.catalog, ids, services.settings, on_page=on_page, client=client)
+    _count(run)
+    return run

@@ -1,5 +1,5 @@
-"""One handle on everything a front end needs: settings, catalog, search, readers, digests,
-rate limits.
+"""One handle on everything a front end needs: settings, catalog, search, readers, libraries,
+digests, rate limits.
 
 The web app, the CLI and the job workers each open one `Services` and call the same
 functions through it, so there is one code path per feature whatever the front.
@@ -17,6 +17,7 @@ from papertide.search import SearchService
 
 if TYPE_CHECKING:  # imported when first used: digests load the mail stack
     from papertide.digest import Digests
+    from papertide.library import Library
     from papertide.ratelimit import RateLimits
     from papertide.readers import Readers
 
@@ -44,6 +45,12 @@ class Services:
         from papertide.ratelimit import RateLimits
 
         return RateLimits(self.settings, self.catalog.engine)
+
+    @cached_property
+    def library(self) -> Library:
+        from papertide.library import Library
+
+        return Library(self)
 
     @cached_property
     def digests(self) -> Digests:

@@ -32,8 +32,8 @@ def test_announcement_day_follows_the_cutoff_and_the_calendar(submitted, listed)
 
 
 @pytest.fixture
-def catalog(tmp_path) -> Catalog:
-    return Catalog(connect(f"sqlite:///{tmp_path}/c.db"))
+def catalog(database_url) -> Catalog:
+    return Catalog(connect(database_url))
 
 
 def test_the_earliest_announcement_wins_whichever_source_comes_first(catalog):

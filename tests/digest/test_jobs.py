@@ -1,5 +1,5 @@
-"""The job queue: delivery jobs through a real Redis (skipped where none runs), and
-embedding spread over shards that never overlap."""
+"""The job queue: delivery jobs through huey's SQLite queue and a real Redis (skipped where
+none runs), and embedding spread over shards that never overlap."""
 
 from datetime import datetime
 
@@ -10,8 +10,9 @@ from papertide.services import open_services
 from tests.helpers import FIXTURES, add_reader, load, mail_settings
 
 
-def test_delivery_jobs_round_trip_through_redis(settings, smtp_server, redis_url, demo_snapshot):
-    settings = mail_settings(settings, smtp_server, queue_url=redis_url)
+def test_delivery_jobs_round_trip_through_the_queue(settings, smtp_server, queue_url,
+                                                   demo_snapshot):
+    settings = mail_settings(settings, smtp_server, queue_url=queue_url)
     services = demo_snapshot.restore(open_services(settings))
     for i in range(3):
         add_reader(services, f"queued{i}@example.org")
@@ -57,3 +58,28 @@ def test_serve_runs_an_embedded_consumer_that_delivers_queued_digests(settings, 
             time.sleep(0.1)
     mails = list(settings.outbox_dir.glob("*.eml"))
     assert len(mails) == 1 and b"To: embedded@example.org" in mails[0].read_bytes()
+
+
+def test_queued_deliveries_share_one_edition_and_lose_no_paper(mail_services):
+    """Jobs deliver one reader each and share a composer for a few minutes (one trending
+    list, one search per topic): a paper that arrives meanwhile is in the reader's next
+    edition, not in neither."""
+    from datetime import timedelta
+
+    from papertide.catalog import Paper
+
+    digests = mail_services.digests
+    digests.settings = digests.settings.model_copy(update={"skip_empty_digest": False})
+    first = add_reader(mail_services, "first@example.org", "zebrafish regeneration")
+    second = add_reader(mail_services, "second@example.org", "zebrafish regeneration")
+    assert digests.deliver(first.id) == "sent"  # as a queued job calls it
+    mail_services.catalog.upsert([Paper(title="Zebrafish fin regeneration at scale",
+                                        abstract="Zebrafish regeneration, measured.")])
+    mail_services.search.catch_up()
+    assert digests.deliver(second.id) == "sent"  # the same edition as the first reader's
+    assert all("Zebrafish fin" not in m.get_body(("plain",)).get_content()
+               for m in mail_services.smtp.recorder.messages)
+    later = mail_services.readers.store.get(second.id).last_sent_at + timedelta(days=1)
+    assert digests.deliver(second.id, later.date().isoformat(), now=later) == "sent"
+    latest = mail_services.smtp.recorder.to("second@example.org")[-1]
+    assert "Zebrafish fin regeneration at scale" in latest.get_body(("plain",)).get_content()

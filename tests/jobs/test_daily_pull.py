@@ -28,22 +28,26 @@ def test_the_day_a_pull_covers_follows_the_announcement_calendar(now, day):
 
 
 @pytest.fixture
-def sourced(settings, server):
+def sourced(settings, server, queue_url):
     server.route("/oai", oai_handler())
     server.route("/api/daily_papers",
                  lambda p: Reply(body=HF_BODY, content_type="application/json"))
     return open_services(live_settings(
         settings, server, sources="arxiv-oai:cs.LG,format=oai_dc hf-daily",
-        embed_on_ingest=True))
+        embed_on_ingest=True, queue_url=queue_url))
+
+
+def _queued(jobs):
+    return sorted((t.name, t.args) for t in jobs.huey.pending())
 
 
 def test_the_scheduled_pull_runs_once_per_announcement_and_queues_embedding(sourced, server):
     jobs = Jobs(sourced, immediate=False)
-    queued = []
-    jobs.enqueue_embedding = lambda shards=1: queued.append(shards)  # the queue, not a worker
     now = datetime(2025, 3, 18, 1, 30)
     changed = jobs.pull_due(now)
-    assert changed == sourced.catalog.count() > 0 and queued == [4]
+    assert changed == sourced.catalog.count() > 0
+    embedding = [("embed_papers", (shard, 4)) for shard in range(4)]
+    assert _queued(jobs) == embedding  # four jobs over disjoint slices, for the workers
     runs = run_history(sourced.catalog.engine)
     assert sorted(r.spec for r in runs) == ["arxiv-oai:cs.LG,format=oai_dc", "hf-daily"]
     assert claims.get(sourced.catalog.engine, "hf-daily").done_for == date(2025, 3, 18)
@@ -52,7 +56,7 @@ def test_the_scheduled_pull_runs_once_per_announcement_and_queues_embedding(sour
     requests = len(server.requests)
     assert jobs.pull_due(datetime(2025, 3, 18, 2, 30)) == 0  # the same day again: nothing
     assert len(server.requests) == requests and len(run_history(sourced.catalog.engine)) == 2
-    assert queued == [4]
+    assert _queued(jobs) == embedding
 
 
 def test_a_source_another_process_holds_is_skipped_and_a_failed_pull_is_retried(sourced,

@@ -66,9 +66,8 @@ def test_catch_up_indexes_only_what_lies_above_its_mark(services):
 
 
 def test_a_vector_the_index_cannot_take_is_skipped_and_holds_nothing_up(services, caplog):
-    # ONNX Runtime first: imported after usearch it crashes the process (see `_vectors`).
     pytest.importorskip("onnxruntime", reason="the `semantic` extra is not installed")
-    pytest.importorskip("usearch", reason="the `semantic` extra is not installed")
+    pytest.importorskip("usearch", reason="the `semantic` extra is not installed")  # after ORT
     from papertide.search._embed import DIM
 
     services.catalog.upsert([Paper(title=t, id=t) for t in ("short", "nan", "good")])

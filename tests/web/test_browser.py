@@ -94,3 +94,29 @@ def test_sign_in_from_the_outbox_and_vote(settings, demo, browser):
         page.reload()
         assert page.locator(".vote .n").inner_text() == "1"
         assert "Voted" in page.locator(".vote button").inner_text()
+
+
+def test_saving_from_a_card_updates_it_without_a_reload(settings, demo, browser):
+    port = free_port()
+    settings = settings.model_copy(update={"base_url": f"http://127.0.0.1:{port}"})
+    with LiveServer(settings, port=port) as server:
+        page = browser.new_page(viewport={"width": 1000, "height": 900})
+        page.goto(server.app.state.services.readers.accounts.sign_in_link("ada@example.org"))
+        page.click("button:text('Sign in')")
+        page.wait_for_url("**/account")
+        page.goto(server.url + "/")
+        card = page.locator("ol.papers article").first
+        title = card.locator("h3 a").inner_text()
+        assert card.locator(".save button").inner_text() == "★ 0 Save"
+        page.evaluate("window.notReloaded = true")  # gone if the page loads again
+        card.locator(".save button").click()
+        page.wait_for_selector("ol.papers article >> nth=0 >> .save button.saved")
+        assert card.locator(".save button").inner_text() == "★ 1 Saved"
+        assert page.evaluate("window.notReloaded") is True
+        page.screenshot(path=str(ARTIFACTS / "card-saved.png"))
+        page.goto(server.url + "/library")
+        assert page.locator("ol.papers article h3 a").first.inner_text() == title
+        card = page.locator("ol.papers article").first
+        card.locator(".save button").click()  # unsave, in place
+        page.wait_for_selector("ol.papers article >> nth=0 >> .save button:not(.saved)")
+        assert card.locator(".save button").inner_text() == "★ 0 Save"

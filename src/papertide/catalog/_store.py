@@ -343,6 +343,17 @@ class Catalog:
                 ids = [pid for pid in head if pid not in excluded][offset:offset + limit]
         return self.get_many(ids)
 
+    def ids_by_title(self, keys: Iterable[str]) -> dict[str, list[str]]:
+        """The ids of the papers whose normalised title (`title_key`) is each of `keys`."""
+        found: dict[str, list[str]] = {}
+        with self.engine.connect() as conn:
+            for chunk in chunked(sorted(set(keys))):
+                query = select(papers.c.title_key, papers.c.id).where(
+                    papers.c.title_key.in_(chunk)).order_by(papers.c.id)
+                for key, pid in conn.execute(query):
+                    found.setdefault(key, []).append(pid)
+        return found
+
     # ---- announcement days ------------------------------------------------------------
 
     def announced_on(self, day: date) -> list[DayEntry]:
@@ -418,7 +429,9 @@ class Catalog:
                     func.max(papers.c.published),
                 ).select_from(papers)
             ).one()
-        return CatalogStats(papers=row[0], votes=row[1], views=row[2], saves=row[3],
+        # PostgreSQL sums 64-bit columns as NUMERIC (a Decimal): the counts are whole.
+        return CatalogStats(papers=row[0], votes=int(row[1]), views=int(row[2]),
+                            saves=int(row[3]),
                             oldest=row[4].date().isoformat() if row[4] else None,
                             newest=row[5].date().isoformat() if row[5] else None)
 

@@ -3,6 +3,7 @@ Alembic migrations applied automatically when papertide opens a database.
 
     from papertide.db import connect
     engine = connect("sqlite:///data/papertide.db")   # migrated to the latest revision
+    copy_store(engine, connect("postgresql+psycopg://db/papertide"))   # moving house
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 from papertide.db import tables
+from papertide.db._copy import CopyReport, copy_store
 from papertide.db._queries import chunked, next_seq
 
-__all__ = ["chunked", "connect", "dispose_all", "migrate", "next_seq", "tables"]
+__all__ = ["CopyReport", "chunked", "connect", "copy_store", "dispose_all", "migrate",
+           "next_seq", "tables"]
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 _engines: dict[str, Engine] = {}

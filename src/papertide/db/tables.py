@@ -14,6 +14,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -25,6 +26,12 @@ from sqlalchemy import (
 )
 
 metadata = MetaData()
+
+# Counters and change numbers that may pass 2**31 on a long-lived public instance (views,
+# events, the `seq` counters, delivery rows): 64 bits on PostgreSQL. SQLite's INTEGER is
+# 64 bits already, and only an INTEGER primary key is the rowid that numbers new rows
+# itself (a BIGINT one is not), so SQLite keeps INTEGER.
+BigInt = BigInteger().with_variant(Integer(), "sqlite")
 
 papers = Table(
     "papers",
@@ -51,15 +58,15 @@ papers = Table(
     Column("journal_ref", Text),
     Column("sources", JSON, nullable=False),
     Column("rank_hint", Integer),
-    Column("votes", Integer, nullable=False, default=0),
-    Column("views", Integer, nullable=False, default=0),
-    Column("saves", Integer, nullable=False, default=0),
+    Column("votes", BigInt, nullable=False, default=0),
+    Column("views", BigInt, nullable=False, default=0),
+    Column("saves", BigInt, nullable=False, default=0),
     Column("content_hash", String(64), nullable=False),
     Column("text_hash", String(64), nullable=False),  # of title + abstract: what embeddings cover
     Column("first_seen", DateTime, nullable=False),
     # Change counter: every insert or update of a batch takes the next value, so a derived
     # index catches up by reading rows with seq above its high-water mark.
-    Column("seq", Integer, nullable=False),
+    Column("seq", BigInt, nullable=False),
 )
 Index("ix_papers_published", papers.c.published)
 Index("ix_papers_seq_id", papers.c.seq, papers.c.id)  # keyset paging in seq order
@@ -71,7 +78,7 @@ Index("ix_papers_listed", papers.c.listed)
 events = Table(
     "events",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id", BigInt, primary_key=True, autoincrement=True),
     Column("paper_id", String(200), ForeignKey("papers.id", ondelete="CASCADE"), nullable=False),
     Column("kind", String(8), nullable=False),
     Column("actor", String(120), nullable=False),
@@ -84,7 +91,7 @@ counters = Table(
     "counters",
     metadata,
     Column("name", String(40), primary_key=True),
-    Column("value", Integer, nullable=False),
+    Column("value", BigInt, nullable=False),
 )
 
 # Durable embeddings: one float32 vector per paper, valid for the text whose hash it carries.
@@ -96,7 +103,7 @@ embeddings = Table(
     Column("model", String(80), nullable=False),
     Column("text_hash", String(64), nullable=False),
     Column("vector", LargeBinary, nullable=False),
-    Column("seq", Integer, nullable=False),
+    Column("seq", BigInt, nullable=False),
 )
 Index("ix_embeddings_seq_id", embeddings.c.seq, embeddings.c.paper_id)
 
@@ -138,19 +145,53 @@ topics = Table(
     Column("author", String(200)),
 )
 
+# A reader's saved papers, with a private note each (see `library/_store.py`).
 library = Table(
     "library",
     metadata,
     Column("reader_id", Integer, ForeignKey("readers.id", ondelete="CASCADE"), primary_key=True),
     Column("paper_id", String(200), ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
     Column("saved_at", DateTime, nullable=False),
+    Column("note", Text),
+)
+Index("ix_library_reader_saved", library.c.reader_id, library.c.saved_at)
+
+# Tags of saved papers, several per paper; they go when the paper leaves the library.
+library_tags = Table(
+    "library_tags",
+    metadata,
+    Column("reader_id", Integer, primary_key=True),
+    Column("paper_id", String(200), primary_key=True),
+    Column("tag", String(60), primary_key=True),
+    ForeignKeyConstraint(["reader_id", "paper_id"], ["library.reader_id", "library.paper_id"],
+                         ondelete="CASCADE", name="fk_library_tags_saved"),
+)
+Index("ix_library_tags_reader_tag", library_tags.c.reader_id, library_tags.c.tag)
+
+# "Not interested": papers a reader never wants recommended again.
+dismissals = Table(
+    "dismissals",
+    metadata,
+    Column("reader_id", Integer, ForeignKey("readers.id", ondelete="CASCADE"), primary_key=True),
+    Column("paper_id", String(200), ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
+    Column("dismissed_at", DateTime, nullable=False),
+)
+
+# What a reader follows before (and besides) saving papers: authors and arXiv categories.
+follows = Table(
+    "follows",
+    metadata,
+    Column("reader_id", Integer, ForeignKey("readers.id", ondelete="CASCADE"), primary_key=True),
+    Column("kind", String(12), primary_key=True),  # author | category
+    Column("value", String(200), primary_key=True),
+    Column("created_at", DateTime, nullable=False),
 )
 
 # One row per (reader, edition): the unique key is the exactly-once guarantee of sending.
 deliveries = Table(
     "deliveries",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id", BigInt, primary_key=True, autoincrement=True),
     Column("reader_id", Integer, ForeignKey("readers.id", ondelete="CASCADE"), nullable=False),
     Column("edition", String(10), nullable=False),
     Column("status", String(12), nullable=False),  # sent | skipped | bounced
@@ -174,7 +215,7 @@ sent_papers = Table(
 mail_events = Table(
     "mail_events",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id", BigInt, primary_key=True, autoincrement=True),
     Column(
         "reader_id",
         Integer,
@@ -288,7 +329,7 @@ source_claims = Table(
     Column("done_for", Date),
 )
 
-__all__ = ["metadata", "papers", "events", "counters", "embeddings", "readers", "topics",
-           "library", "deliveries", "sent_papers", "mail_events", "signals", "source_state",
-           "source_runs", "source_claims", "sessions", "api_tokens", "used_links",
-           "rate_limits"]
+__all__ = ["BigInt", "metadata", "papers", "events", "counters", "embeddings", "readers", "topics",
+           "library", "library_tags", "dismissals", "follows", "deliveries", "sent_papers",
+           "mail_events", "signals", "source_state", "source_runs", "source_claims", "sessions",
+           "api_tokens", "used_links", "rate_limits"]

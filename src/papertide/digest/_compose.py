@@ -3,13 +3,16 @@
     trending   the top trending papers the reader has not been sent
     per topic  the best new matches of the topic's search (hybrid by default, with its
                category and author filters), new = first seen since the last edition
+    For you    for a reader with a library or follows: the new papers of the authors
+               they follow, then the library's recommendations, each with its reason
 
-Every paper appears once, under the topic that ranks it highest (the trending section
-only takes what no topic claimed), and never a paper this reader was already sent.
-Topics take two thirds of the reader's papers-per-digest, round robin by rank; trending
-fills the rest. Ties break by paper id, so an edition is deterministic for a given
-catalog state. Searches are cached per edition run: readers who share a topic share
-its search.
+Every paper appears once, under the topic that ranks it highest (For you only takes what
+no topic claimed, trending what neither did), never a paper this reader was already
+sent, nor one they marked "not interested" or keep in their library. For you takes a
+third of the reader's papers-per-digest (half without topics), topics two thirds of the
+rest, round robin by rank; trending fills the rest. Ties break by paper id, so an
+edition is deterministic for a given catalog state. Searches are cached per edition run:
+readers who share a topic (or follow an author) share its search.
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ class Section:
     title: str
     papers: list[Paper]
     topic: Topic | None = None
+    reasons: dict[str, str] = field(default_factory=dict)  # why a paper is here, by id
+    dismiss_links: dict[str, str] = field(default_factory=dict)  # "not interested", by id
 
 
 @dataclass
@@ -72,6 +77,8 @@ class Composer:
         self._topic_cache: dict[tuple, list[str]] = {}
         self._trending: list[str] | None = None
         self._first_seen: dict[str, datetime] = {}
+        self._by_author: dict[str, list[str]] = {}
+        self._with_library: set[int] | None = None
 
     def period(self, reader: Reader) -> tuple[datetime, datetime]:
         since = reader.last_sent_at or (self.now - FIRST_EDITION_LOOKBACK)
@@ -111,11 +118,56 @@ class Composer:
             ]
         return self._trending
 
+    def _has_library(self, reader: Reader) -> bool:
+        if self._with_library is None:
+            self._with_library = self.services.library.store.readers_with_signals()
+        return reader.id in self._with_library
+
+    def _author_ids(self, author: str) -> list[str]:
+        """The newest papers of a followed author (shared by the readers who follow them)."""
+        if author not in self._by_author:
+            hits = self.services.search.search("", Filters(author=author), sort="new",
+                                               mode="keyword", limit=50).hits
+            self._by_author[author] = [h.paper.id for h in hits]
+            self._load_first_seen(self._by_author[author])
+        return self._by_author[author]
+
+    def _for_you(self, reader: Reader, since: datetime, until: datetime, skip: set[str],
+                 budget: int) -> tuple[list[str], dict[str, str]]:
+        """The reader's "For you" papers with their reasons: the new papers of the authors
+        they follow, then recommendations from their library."""
+        library = self.services.library
+        chosen: list[str] = []
+        reasons: dict[str, str] = {}
+        for follow in library.follows(reader.id):
+            if follow.kind != "author":
+                continue
+            for pid in self._author_ids(follow.value):
+                seen = self._first_seen.get(pid)
+                if pid in skip or pid in reasons or seen is None or not since < seen <= until:
+                    continue
+                chosen.append(pid)
+                reasons[pid] = f"new from {follow.value}, whom you follow"
+        chosen = chosen[:budget]
+        if len(chosen) < budget:
+            found = library.for_you(reader.id, limit=budget - len(chosen),
+                                    exclude=skip | set(chosen))
+            for item in found.items:
+                chosen.append(item.paper.id)
+                reasons[item.paper.id] = item.reason
+        return chosen, reasons
+
     def compose(self, reader: Reader, key: str) -> Edition:
         since, until = self.period(reader)
         sent = self.services.digests.log.sent_to(reader.id)
         budget = reader.per_digest
-        topic_budget = -(-budget * 2 // 3) if reader.topics else 0
+        personal = self._has_library(reader)
+        if personal:  # "not interested" holds in every section; saved papers are known
+            store = self.services.library.store
+            sent |= {pid for pid, _ in store.dismissed(reader.id)}
+            sent |= set(store.saved_ids(reader.id))
+        for_you_budget = (budget // 3 if reader.topics else budget // 2) if personal else 0
+        topic_budget = -(-(budget - for_you_budget) * 2 // 3) if reader.topics else 0
         # Best rank of each new, unsent paper over the reader's topics.
         best: dict[str, tuple[int, int]] = {}
         for t_index, topic in enumerate(reader.topics):
@@ -136,8 +188,11 @@ class Composer:
                     chosen[t_index].append(ids[depth])
                     taken += 1
         claimed = {pid for ids in chosen for pid in ids}
+        mine, reasons = ([], {}) if not for_you_budget else self._for_you(
+            reader, since, until, sent | claimed, for_you_budget)
+        claimed.update(mine)
         hot = [pid for pid in self._trending_ids() if pid not in sent and pid not in claimed]
-        hot = hot[:budget - taken]
+        hot = hot[:budget - taken - len(mine)]
         papers_by_id = {p.id: p for p in self.services.catalog.get_many(list(claimed) + hot)}
         edition = Edition(reader, key, since, until)
         for topic, ids in zip(reader.topics, chosen, strict=True):
@@ -145,6 +200,12 @@ class Composer:
                 edition.sections.append(
                     Section(topic_title(topic), [papers_by_id[p] for p in ids], topic)
                 )
+        if mine:
+            links = {pid: self.services.readers.link(reader, "dismiss", "/not-interested", p=pid)
+                     for pid in mine}
+            edition.sections.append(Section("For you", [papers_by_id[p] for p in mine
+                                                        if p in papers_by_id], reasons=reasons,
+                                            dismiss_links=links))
         if hot:
             edition.sections.append(
                 Section("Trending", [papers_by_id[p] for p in hot if p in papers_by_id])

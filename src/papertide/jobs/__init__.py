@@ -56,10 +56,10 @@ def make_huey(settings: Settings, immediate: bool = False) -> Huey:
     if settings.queue_url:
         if not settings.queue_url.startswith("redis"):
             raise ValueError("PAPERTIDE_QUEUE_URL must be a redis:// URL")
-        return RedisHuey("papertide", url=settings.queue_url, immediate=immediate)
+        return RedisHuey(settings.queue_name, url=settings.queue_url, immediate=immediate)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     return SqliteHuey(
-        "papertide", filename=str(settings.data_dir / "queue.db"), immediate=immediate
+        settings.queue_name, filename=str(settings.data_dir / "queue.db"), immediate=immediate
     )
 
 

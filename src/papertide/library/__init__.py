@@ -1,16 +1,54 @@
-"""The reader's library: recommendations learned from saved and dismissed papers, and
-their offline evaluation.
+"""Readers' libraries: saved papers, tags, notes, dismissals and follows; BibTeX, CSL-JSON
+and JSON-lines import and export; recommendations ("For you") learned from what a reader
+saved, dismissed and follows, and their offline evaluation.
 
-    from papertide.library import recommend
-    for rec in recommend(services, positives=saved_ids, negatives=dismissed_ids,
-                         exclude=saved_ids | dismissed_ids | sent_ids):
-        print(rec.id, rec.score, rec.reason)
-
+    library = services.library
+    library.save(reader.id, "2503.11731", tags=["splatting"])
+    text = export_library(library, reader.id, "bibtex")
+    report = import_library(services, reader.id, Path("zotero.bib").read_text())
+    library.for_you(reader.id, limit=20).items        # [Suggestion(paper, score, reason)]
+    recommend(services, positives=saved_ids, negatives=dismissed_ids, exclude=seen)
     table = evaluate(load_corpus(Path("papers.jsonl.gz")), readers=300)  # eval-recs
+
+It uses the catalog, search and readers; the web app, the CLI and the digest use it,
+never the other way round.
 """
 
 from papertide.library._evaluate import Corpus, Reader, evaluate, load_corpus, simulated_readers
+from papertide.library._library import (
+    CATEGORY_CHOICES,
+    FOLLOW_KINDS,
+    LIBRARY_SORTS,
+    FollowKind,
+    ForYou,
+    Library,
+    LibraryError,
+    LibrarySort,
+    PaperNotFound,
+    SavedPaper,
+    Suggestion,
+    clean_follow,
+    clean_note,
+    clean_tag,
+    clean_tags,
+)
+from papertide.library._match import TITLE_THRESHOLD
 from papertide.library._recommend import Recommendation, recommend, score_rows
+from papertide.library._reference import Reference
+from papertide.library._store import Follow, LibraryStore, Saved
+from papertide.library._transfer import (
+    EXPORT_FORMATS,
+    ExportFormat,
+    ImportReport,
+    export_library,
+    import_library,
+    read_references,
+)
 
-__all__ = ["Corpus", "Reader", "Recommendation", "evaluate", "load_corpus", "recommend",
+__all__ = ["CATEGORY_CHOICES", "EXPORT_FORMATS", "FOLLOW_KINDS", "LIBRARY_SORTS",
+           "TITLE_THRESHOLD", "Corpus", "ExportFormat", "Follow", "FollowKind", "ForYou",
+           "ImportReport", "Library", "LibraryError", "LibrarySort", "LibraryStore",
+           "PaperNotFound", "Reader", "Recommendation", "Reference", "Saved", "SavedPaper",
+           "Suggestion", "clean_follow", "clean_note", "clean_tag", "clean_tags", "evaluate",
+           "export_library", "import_library", "load_corpus", "read_references", "recommend",
            "score_rows", "simulated_readers"]

@@ -1,4 +1,4 @@
-"""All storage access for readers: subscriptions, preferences, topics, library, and the
+"""All storage access for readers: subscriptions, preferences, topics, and the
 mail events (confirmations, unsubscribes, bounces) that change them."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Engine, Row, delete, func, insert, select, up
 from sqlalchemy.exc import IntegrityError
 
 from papertide.catalog import utcnow
-from papertide.db.tables import library, mail_events, readers, topics
+from papertide.db.tables import mail_events, readers, topics
 
 
 @dataclass
@@ -229,15 +229,3 @@ class ReaderStore:
                     .order_by(mail_events.c.id)
                 )
             ]
-
-    def save_paper(self, reader_id: int, paper_id: str) -> bool:
-        try:
-            with self.engine.begin() as conn:
-                conn.execute(
-                    insert(library).values(
-                        reader_id=reader_id, paper_id=paper_id, saved_at=utcnow()
-                    )
-                )
-        except IntegrityError:
-            return False
-        return True

@@ -21,6 +21,7 @@ MAX_AGE = {
     "unsubscribe": 365 * 86400,    # one-click unsubscribe must keep working
     "signin": 15 * 60,             # a sign-in link is used at once, and only once
     "address": 86400,              # a new address is confirmed the same day
+    "dismiss": 90 * 86400,         # "not interested" beside a paper in a digest
 }
 
 

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup, escape
 from tantivy import Query
 
-from papertide import trending
+from papertide import metrics, trending
 from papertide.catalog import Catalog, Paper, UpsertResult
 from papertide.config import Settings
 from papertide.mathtext import to_plain
@@ -246,7 +246,9 @@ class SearchService:
         page.hits = [Hit(p, scores[p.id], s) for p, s in zip(papers, snippets, strict=True)]
         if not page.hits and offset == 0 and not page.missing:
             page.suggestions = self._suggestions(clauses, filters, mode)
-        page.took_ms = (time.perf_counter() - started) * 1000
+        took = time.perf_counter() - started
+        page.took_ms = took * 1000
+        metrics.observe_search(mode, took)
         return page
 
     def _identified(self, names: list[str], page: SearchPage) -> list[Paper]:

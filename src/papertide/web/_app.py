@@ -19,10 +19,12 @@ Routes (pages in `_pages.py`, JSON in `_api.py`, reader pages and API in `_reade
     GET  /feeds/trending.atom  /feeds/daily.atom  /feeds/search.atom   Atom (`_feeds.py`)
     POST /fetch/arxiv              fetch a paper the catalog lacks from arXiv (`_fetch.py`)
     GET  /healthz                  GET /docs (OpenAPI, Swagger UI served from a package: `_docs.py`)
+    GET  /metrics                  Prometheus, loopback or token only (`_metrics.py`)
 
-At the edge (outermost first): the body limit, the guard that resolves the signed-in
-reader and refuses forged or cross-site requests (`_security.py`), the rate-limit gate
-(`_ratelimits.py`, where each limited route is declared) and the browser cookie.
+At the edge (outermost first): request metrics (`_metrics.py`), the body limit, the guard
+that resolves the signed-in reader and refuses forged or cross-site requests
+(`_security.py`), the rate-limit gate (`_ratelimits.py`, where each limited route is
+declared) and the browser cookie.
 """
 
 from __future__ import annotations
@@ -52,6 +54,9 @@ from papertide.web import (
     _errors,
     _feeds,
     _fetch,
+    _library,
+    _me,
+    _metrics,
     _pages,
     _readers,
 )
@@ -120,6 +125,7 @@ def create_app(settings: Settings | None = None, embedded_worker: bool = False,
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["readable"] = readable
     templates.env.filters["linkify"] = linkify
+    templates.env.globals["in_library"] = _library.in_library
     # Titles and abstracts: math as MathML (`math`, `math_links` with linked addresses), or
     # as Unicode where markup cannot go (`plain`: <title>, truncated card text).
     templates.env.filters["math"] = to_html
@@ -133,12 +139,15 @@ def create_app(settings: Settings | None = None, embedded_worker: bool = False,
     app.include_router(_feeds.router)
     app.include_router(_daily.pages)
     app.include_router(_fetch.router)
+    app.include_router(_me.router)
+    app.include_router(_library.pages)
     app.include_router(_readers.router)
     app.include_router(_accounts.router)
     app.include_router(_pages.router)
     app.include_router(_readers.pages)
     app.include_router(_accounts.pages)
     app.include_router(_admin.pages)
+    app.include_router(_metrics.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     _docs.install(app)
     secure = settings.base_url.startswith("https://")
@@ -146,4 +155,5 @@ def create_app(settings: Settings | None = None, embedded_worker: bool = False,
     app.add_middleware(RateLimitGate, limits=services.limits)
     app.add_middleware(Guard, accounts=services.readers.accounts, settings=settings)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(_metrics.RequestMetrics)  # outermost: times every answer, 413s too
     return app

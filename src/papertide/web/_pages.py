@@ -77,8 +77,12 @@ def paper_page(request: Request, paper_id: str) -> Response:
         catalog.record_event(paper.id, "view", who, utcnow().date().isoformat())
     reader = signed_in(request)
     voted = reader is not None and catalog.has_event(paper.id, "vote", f"r:{reader.id}")
+    library = services(request).library
+    saved_item = library.get(reader.id, paper.id) if reader else None
+    followed = {(f.kind, f.value) for f in library.follows(reader.id)} if reader else set()
     return render(request, "paper.html", paper=paper_or_404(request, paper.id), voted=voted,
-                  similar=services(request).search.similar(paper.id, 6))
+                  similar=services(request).search.similar(paper.id, 6), saved_item=saved_item,
+                  followed=followed)
 
 
 @router.post("/papers/{paper_id:path}/vote")

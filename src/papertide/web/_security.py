@@ -9,20 +9,24 @@ wrong token is a 401) or from the session cookie, into `request.state.reader` an
   `Origin` that is neither this host nor the base URL's;
 - a request that carries a live session cookie must carry the session's CSRF token, as
   the header `X-CSRF-Token` (htmx sends it on every request) or the form field
-  `csrf_token` (every form of a page has it); else 403, and nothing changes.
+  `csrf_token` (every form of a page has it, file uploads too); else 403, and nothing
+  changes.
 
-Signed mail links (`/unsubscribe`, `/preferences`) are authenticated by their token, not
-by a cookie, and a mail client's RFC 8058 one-click POST carries no CSRF token and no
-same-site Origin: they are left to their token.
+`GET /metrics` checks its own token (`_metrics.py`). Signed mail links (`/unsubscribe`,
+`/preferences`, `/not-interested`) are authenticated by their token, not by a cookie, and a
+mail client's RFC 8058 one-click POST carries no CSRF token and no same-site Origin: they
+are left to their token.
 """
 
 from __future__ import annotations
 
 import hmac
+from collections.abc import AsyncGenerator
 from urllib.parse import parse_qs, urlsplit
 
 from fastapi import HTTPException
 from starlette.concurrency import run_in_threadpool
+from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -32,7 +36,11 @@ from papertide.web._errors import http_error
 from papertide.web._identity import SESSION_COOKIE
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
-TOKEN_LINK_PATHS = {"/unsubscribe", "/preferences"}  # authenticated by the link's token
+# Authenticated by the link's token: preferences, unsubscribe, "not interested" from a digest.
+TOKEN_LINK_PATHS = {"/unsubscribe", "/preferences", "/not-interested"}
+# Read-only paths with an Authorization scheme of their own: the metrics token is no API
+# token, so it is left to the route (`_metrics.py`) instead of answered 401 here.
+OWN_AUTH_PATHS = {"/metrics"}
 CSRF_FIELD, CSRF_HEADER = "csrf_token", "x-csrf-token"
 
 
@@ -47,6 +55,8 @@ class Guard:
         request = Request(scope)
         state = scope.setdefault("state", {})
         state["reader"] = state["session"] = None
+        if scope["path"] in OWN_AUTH_PATHS and request.method in SAFE_METHODS:
+            return await self.app(scope, receive, send)
         authorization = request.headers.get("authorization")
         by_token = authorization is not None
         if by_token:
@@ -108,14 +118,31 @@ async def _form_field(request: Request, receive: Receive,
         chunks.append(message.get("body", b""))
         if not message.get("more_body", False):
             break
-    if not request.headers.get("content-type", "").startswith(
-            "application/x-www-form-urlencoded"):
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data"):  # a file upload's form (an import)
+        return messages, await _multipart_field(request, b"".join(chunks), name)
+    if not content_type.startswith("application/x-www-form-urlencoded"):
         return messages, None
     try:
         values = parse_qs(b"".join(chunks).decode("latin-1"), max_num_fields=1000).get(name)
     except ValueError:  # more fields than any form of papertide has
         return messages, None
     return messages, values[0] if values else None
+
+
+async def _multipart_field(request: Request, body: bytes, name: str) -> str | None:
+    """One text field of a multipart form (the body limit outside bounds it)."""
+    async def stream() -> AsyncGenerator[bytes, None]:
+        yield body
+
+    try:
+        form = await MultiPartParser(request.headers, stream(), max_files=10,
+                                     max_fields=100).parse()
+    except (MultiPartException, ValueError):
+        return None
+    value = form.get(name)
+    await form.close()
+    return value if isinstance(value, str) else None
 
 
 def _replay(messages: list[Message], receive: Receive) -> Receive:

@@ -1,0 +1,191 @@
+"""BibTeX out and in.
+
+Export: one entry per saved paper, keyed `lastname` + `year` + first significant title
+word (`zeng2025industrial`, then `zeng2025industriala`, … on a clash), typed as arXiv's
+own export types them: `@misc` with `eprint`, `archivePrefix = {arXiv}` and
+`primaryClass` for a preprint, `@article` with `journal` when the paper has a journal
+reference; `doi`, `url`, `abstract`, the reader's tags as `keywords` and note as
+`annote`. Text is LaTeX-escaped (`\\&`, `\\%`, `\\"{U}`), and words whose capitals must
+survive a bibliography style's lower-casing (`NeRF`, `GPT-4`) are braced.
+
+Import: `bibtexparser` splits the file (a broken entry is reported, the rest is read),
+and each entry becomes a `Reference`: the arXiv id, DOI and title wherever the exporter
+(Zotero, Google Scholar, arXiv, JabRef, Mendeley) put them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from papertide.library._library import SavedPaper
+from papertide.library._reference import (
+    Reference,
+    arxiv_from,
+    clean_title,
+    doi_from,
+    from_latex,
+    person,
+)
+
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_STOP = {"a", "an", "the", "on", "of", "in", "for", "to", "and", "with", "towards", "toward",
+         "via", "from", "is", "are", "at", "by", "do", "does", "how", "what", "when", "why"}
+_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%",
+            "$": r"\$", "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}",
+            "^": r"\textasciicircum{}"}
+
+
+def _escape(text: str) -> str:
+    """Text as BibTeX field content: LaTeX specials and non-ASCII letters escaped."""
+    from pylatexenc.latexencode import unicode_to_latex
+
+    plain = "".join(_SPECIAL.get(ch, ch) for ch in " ".join(text.split()))
+    if plain.isascii():
+        return plain
+    # Accented letters as LaTeX accents; the specials are already escaped.
+    return "".join(ch if ch.isascii() else unicode_to_latex(ch) for ch in plain)
+
+
+def _title(text: str) -> str:
+    """The escaped title with its capitalised words braced: `{NeRF}`, `{GPT-4}`."""
+    words = []
+    for word in " ".join(text.split()).split(" "):
+        escaped = _escape(word)
+        letters = [ch for ch in word if ch.isalpha()]
+        if any(ch.isupper() for ch in letters[1:]):
+            escaped = "{" + escaped + "}"
+        words.append(escaped)
+    return " ".join(words)
+
+
+def _ascii_word(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]", "", folded.lower())
+
+
+def _key(item: SavedPaper) -> str:
+    paper = item.paper
+    last = paper.authors[0].split()[-1] if paper.authors else "anon"
+    year = (paper.published or paper.updated)
+    words = [_ascii_word(w) for w in re.split(r"[\s\-:/]+", paper.title)]
+    first = next((w for w in words if w and w not in _STOP), "paper")
+    return f"{_ascii_word(last) or 'anon'}{year.year if year else ''}{first}"
+
+
+def _fields(item: SavedPaper) -> tuple[str, list[tuple[str, str]]]:
+    paper, saved = item.paper, item.saved
+    kind = "article" if paper.journal_ref else "misc"
+    fields = [("title", "{" + _title(paper.title) + "}")]
+    if paper.authors:
+        fields.append(("author", "{" + " and ".join(_escape(a) for a in paper.authors) + "}"))
+    when = paper.published or paper.updated
+    if when:
+        fields += [("year", "{" + str(when.year) + "}"), ("month", _MONTHS[when.month - 1])]
+    if paper.journal_ref:
+        fields.append(("journal", "{" + _escape(paper.journal_ref) + "}"))
+    if paper.arxiv_id:
+        fields += [("eprint", "{" + paper.arxiv_id + "}"), ("archivePrefix", "{arXiv}")]
+        if paper.categories:
+            fields.append(("primaryClass", "{" + paper.categories[0] + "}"))
+    if paper.doi:
+        fields.append(("doi", "{" + _escape(paper.doi) + "}"))
+    url = paper.links.get("abs") or (f"https://arxiv.org/abs/{paper.arxiv_id}"
+                                     if paper.arxiv_id else None)
+    if url:
+        fields.append(("url", "{" + url.replace("%", r"\%") + "}"))
+    if paper.abstract:
+        fields.append(("abstract", "{" + _escape(paper.abstract) + "}"))
+    if saved.tags:
+        fields.append(("keywords", "{" + _escape(", ".join(saved.tags)) + "}"))
+    if saved.note:
+        fields.append(("annote", "{" + _escape(saved.note) + "}"))
+    return kind, fields
+
+
+def to_bibtex(items: Sequence[SavedPaper]) -> str:
+    """The saved papers as a BibTeX file, one entry each, keys unique."""
+    used: set[str] = set()
+    out = []
+    for item in items:
+        base = key = _key(item)
+        suffix = 0
+        while key in used:
+            key = base + _suffix(suffix)
+            suffix += 1
+        used.add(key)
+        kind, fields = _fields(item)
+        body = ",\n".join(f"  {name} = {value}" for name, value in fields)
+        out.append(f"@{kind}{{{key},\n{body}\n}}\n")
+    return "\n".join(out)
+
+
+def _suffix(n: int) -> str:
+    letters = ""
+    n += 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(ord("a") + rest) + letters
+    return letters
+
+
+@dataclass
+class ParsedFile:
+    references: list[Reference] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # entries that could not be read
+
+
+def read_bibtex(text: str) -> ParsedFile:
+    """The entries of a BibTeX file as references; broken entries are named in
+    `problems` (with their line), the others read."""
+    import logging
+
+    import bibtexparser
+
+    # bibtexparser logs each broken block as a warning: they are in the report instead.
+    logging.getLogger("bibtexparser").setLevel(logging.ERROR)
+    library = bibtexparser.parse_string(text)
+    parsed = ParsedFile()
+    for block in library.failed_blocks:
+        line = getattr(block, "start_line", None)
+        error = getattr(block, "error", None)
+        reason = str(getattr(error, "abort_reason", "") or error or "").strip()
+        head = str(getattr(block, "raw", "")).split("\n", 1)[0].strip()[:60]
+        parsed.problems.append(f"line {line + 1 if line is not None else '?'}: {head} "
+                               f"({reason or 'not a complete entry'})")
+    for entry in library.entries:
+        values = {name.lower(): str(f.value) for name, f in entry.fields_dict.items()}
+        prefix = values.get("archiveprefix", values.get("eprinttype", "arxiv")).lower()
+        eprint = values.get("eprint") if prefix in ("arxiv", "") else None
+        arxiv_id = arxiv_from(eprint, values.get("arxivid"), values.get("arxiv"),
+                              values.get("doi"), values.get("url"), values.get("journal"),
+                              values.get("note"), values.get("howpublished"),
+                              values.get("number"), values.get("eprint"))
+        year = re.search(r"\d{4}", values.get("year", values.get("date", "")))
+        authors = [person(from_latex(a)) for a in _split_names(values.get("author", ""))]
+        parsed.references.append(Reference(
+            key=entry.key, title=clean_title(values.get("title", "")), authors=authors,
+            year=int(year.group(0)) if year else None, arxiv_id=arxiv_id,
+            doi=doi_from(values.get("doi"), values.get("url"))))
+    return parsed
+
+
+def _split_names(value: str) -> list[str]:
+    """BibTeX's `A and B and C`, split at brace depth 0 (`{Barnes and Noble}` is one)."""
+    names, depth, start = [], 0, 0
+    i = 0
+    while i < len(value):
+        ch = value[i]
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif depth == 0 and value[i:i + 5].lower() == " and " :
+            names.append(value[start:i])
+            start = i + 5
+            i += 4
+        i += 1
+    names.append(value[start:])
+    return [n.strip() for n in names if n.strip()]
