@@ -32,6 +32,7 @@ def catalog_of(n: int):
         with services.search.feeding() as feed:
             ingest_files(services.catalog, [path], on_changed=feed)
         path.unlink()
+    services.search.catch_up()  # a cached index of an older schema is rebuilt here
     return services
 
 

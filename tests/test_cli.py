@@ -45,7 +45,7 @@ def test_search_and_trending_print_json(run):
     run("ingest", DEMO)
     rows = json.loads(
         run(
-            "search", "sample efficient multi-agent reinforcement learning", "--json", "--limit", 3
+            "search", "sample efficient multi-agent RL", "--json", "--limit", 3
         ).stdout
     )
     assert rows[0]["title"] == "Sample-Efficient Multi-Agent RL: An Optimization Perspective"

@@ -393,6 +393,14 @@ def search(
              "published": h.paper.published.date().isoformat() if h.paper.published else None}
             for h in page.hits]
     _print_papers(rows, json_out)
+    if not json_out:
+        for name in page.missing:
+            arxiv = name.removeprefix("arXiv:")
+            hint = f": `papertide fetch arxiv-api --id {arxiv}`" if arxiv != name else ""
+            console.print(f"{name} is not in the catalog{hint}", highlight=False, markup=False)
+        if not page.hits and page.suggestions:
+            console.print("No papers match. Try: " + "; ".join(page.suggestions), highlight=False,
+                          markup=False)
 
 
 @app.command()

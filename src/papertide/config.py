@@ -53,6 +53,16 @@ class Settings(BaseSettings):
     search_mode: Mode = Field(
         "hybrid", description="Default search mode: `keyword`, `semantic` or `hybrid`."
     )
+    search_floor: float = Field(
+        0.30,
+        description="Least cosine similarity a paper found by meaning needs to be listed "
+        "(semantic and hybrid), calibrated on SciFact (see README, Search).",
+    )
+    search_floor_alone: float = Field(
+        0.40,
+        description="The same floor when no paper matches the query's words: nothing close "
+        "in meaning then means no results.",
+    )
     embed_profile: EmbedProfile = Field(
         "default",
         description="Embedding path: `default` (int8 ONNX, 2.6× plain, no measurable loss), "

@@ -35,7 +35,7 @@ def test_search_from_home_and_open_a_paper(settings, demo, browser):
         page.goto(server.url + "/")
         assert page.locator("h1").inner_text() == "Trending papers"
         page.screenshot(path=str(ARTIFACTS / "home-phone.png"))
-        page.fill("header input[name=q]", "sample efficient multi-agent reinforcement learning")
+        page.fill("header input[name=q]", "sample efficient multi-agent RL")
         page.press("header input[name=q]", "Enter")
         page.wait_for_url("**/search?**")
         first = page.locator("ol.papers article h3 a").first

@@ -5,12 +5,26 @@ them level with the database and `rebuild()` starts them over.
 
     service = SearchService(settings, catalog)
     page = service.search('"multi-agent" RL -survey', Filters(category="cs.LG"), mode="hybrid")
+
+What a reader can count on, in every mode:
+- what the query demands (filters, exclusions, `+words`, quoted phrases, field prefixes)
+  holds for every result: the semantic side searches only among the papers that satisfy
+  it (`KeywordIndex.constraint_query`);
+- arXiv ids, arXiv URLs and DOIs in a query put their papers first (`_ids`); one the
+  catalog lacks is named in `page.missing`;
+- a paper found by meaning is listed only above the similarity floor (settings
+  `search_floor`, `search_floor_alone`), so a query that nothing matches lists nothing
+  and `page.suggestions` says what to try;
+- a query has one fixed `Ranking` (kept while the indexes stay as they are): pages are
+  slices of it, with `page.total`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,20 +41,24 @@ from papertide.config import Settings
 from papertide.mathtext import to_plain
 from papertide.options import MODES, SORTS, Mode, Sort
 from papertide.search._follow import Follower, IndexLock
-from papertide.search._hybrid import fuse
-from papertide.search._keyword import Filters, IndexBusy, KeywordIndex
-from papertide.search._query import Clause, parse, positive_text
+from papertide.search._hybrid import fuse, guard, rare_share
+from papertide.search._ids import bare, split_ids
+from papertide.search._keyword import RERANKED, Filters, IndexBusy, KeywordIndex
+from papertide.search._query import Clause, parse, positive_text, valid_text
 from papertide.search._state import StateFile
 
 if TYPE_CHECKING:  # loaded on first use: it imports the model runtime
     from papertide.search._semantic import SemanticIndex
 
-__all__ = ["Filters", "Follower", "Hit", "IndexBusy", "IndexLock", "SearchPage", "SearchService",
-           "parse", "plain_snippet"]
+__all__ = ["Filters", "Follower", "Hit", "IndexBusy", "IndexLock", "Ranking", "SearchPage",
+           "SearchService", "parse", "plain_snippet", "split_ids"]
 
 TRENDING_CANDIDATES = 1000
 _EPOCH = datetime(1970, 1, 1)
-HYBRID_DEPTH = 100  # candidates taken from each side before fusing
+HYBRID_DEPTH = 100  # candidates taken from each side before fusing: the fused pool
+SEMANTIC_DEPTH = 1000  # the most a semantic search lists ("more than 1,000")
+RARE_SHARE = 0.5  # the rare terms' share of a query's weight that keeps exact matches on top
+RANKINGS_KEPT = 64  # recent rankings kept, so that paging reads one fixed list
 Progress = Callable[[str, int, int], None]  # (index name, done, total)
 IndexProgress = Callable[[int, int], None]
 
@@ -63,6 +81,49 @@ class SearchPage:
     has_more: bool = False
     took_ms: float = 0.0
     note: str | None = None  # e.g. why a semantic search fell back to keywords
+    total: int = 0  # how many papers the ranking holds (at least, unless `total_exact`)
+    total_exact: bool = True
+    missing: list[str] = field(default_factory=list)  # ids in the query the catalog lacks
+    suggestions: list[str] = field(default_factory=list)  # what to try when nothing matched
+
+
+@dataclass
+class Ranking:
+    """One query's whole ranking, fixed: a `head` computed up front (the fused or semantic
+    pool) and, when `more` is given, the papers after it fetched on demand in a fixed order
+    (`more(depth)` returns up to `depth` of them). Pages are slices of it, so paging shows
+    no paper twice and skips none."""
+
+    head: list[tuple[str, float]]
+    more: Callable[[int], list[tuple[str, float]]] | None
+    total: int
+    exact: bool
+    _tail: list[tuple[str, float]] = field(default_factory=list)
+    _asked: int = 0
+
+    def upto(self, n: int) -> list[tuple[str, float]]:
+        if len(self.head) >= n or self.more is None:
+            return self.head[:n]
+        need = n - len(self.head)
+        if need > len(self._tail) and len(self._tail) >= self._asked:
+            self._asked = max(need, 2 * self._asked, 100)
+            self._tail = self.more(self._asked)
+        return self.head + self._tail[:need]
+
+    def pinned(self, ids: list[str]) -> Ranking:
+        """This ranking with these papers first."""
+        top = max((s for _, s in self.head), default=1.0) + 1.0
+        first = set(ids)
+        more = self.more
+        head = [(pid, top) for pid in ids] + [x for x in self.head if x[0] not in first]
+
+        def rest(depth: int) -> list[tuple[str, float]]:
+            assert more is not None
+            return [x for x in more(depth + len(ids)) if x[0] not in first]
+
+        shown = {pid for pid, _ in self.head}
+        return Ranking(head, rest if more else None,
+                       self.total + sum(1 for pid in ids if pid not in shown), self.exact)
 
 
 def plain_snippet(paper: Paper, max_chars: int = 320) -> Markup:
@@ -88,6 +149,8 @@ class SearchService:
         self.keyword = KeywordIndex(settings.resolved_index_dir / "keyword", catalog)
         # One writer per index folder on this machine, whichever process it is.
         self.lock = IndexLock.of(settings.resolved_index_dir)
+        self._rankings: OrderedDict[tuple, Ranking] = OrderedDict()
+        self._rankings_lock = threading.Lock()
 
     @cached_property
     def semantic(self) -> SemanticIndex:
@@ -215,82 +278,191 @@ class SearchService:
             page.note = "since is after until: no paper can match"
             page.took_ms = (time.perf_counter() - started) * 1000
             return page
-        clauses = parse(query)
-        if mode != "keyword" and not positive_text(query).strip():
-            mode = "keyword"  # nothing to embed: browsing by filters, ids or exclusions
-        elif mode != "keyword" and not self.semantic_ready():
-            page.note = (
-                "the semantic index is not built yet (run `papertide index`): keyword results"
-            )
-            mode = "keyword"
+        names, rest = split_ids(valid_text(query or ""))
+        pinned = self._identified(names, page)
+        clauses = parse(rest)
+        mode, page.note = self._effective_mode(rest, mode, page.note)
         page.mode = mode
-        text_query = self.keyword.text_query(clauses)
-        ranked = self._ranked_ids(query, clauses, text_query, filters, sort, mode, limit, offset)
+        if names and not clauses:  # ids alone: just those papers
+            ranking = Ranking([(p.id, 1.0) for p in pinned], None, len(pinned), True)
+        else:
+            ranking = self._cached_ranking(rest, clauses, filters, sort, mode)
+            if pinned:
+                ranking = ranking.pinned([p.id for p in pinned])
+        ranked = ranking.upto(offset + limit + 1)[offset:]
         page.has_more = len(ranked) > limit
+        page.total, page.total_exact = ranking.total, ranking.exact
         ranked = ranked[:limit]
         papers = self.catalog.get_many([pid for pid, _ in ranked])
         scores = dict(ranked)
-        snippets = self._snippets(text_query if clauses else None, papers)
+        snippets = self._snippets(clauses, papers)
         page.hits = [Hit(p, scores[p.id], s) for p, s in zip(papers, snippets, strict=True)]
+        if not page.hits and offset == 0 and not page.missing:
+            page.suggestions = self._suggestions(clauses, filters, mode)
         took = time.perf_counter() - started
         page.took_ms = took * 1000
         metrics.observe_search(mode, took)
         return page
 
+    def _identified(self, names: list[str], page: SearchPage) -> list[Paper]:
+        """The catalog's papers for the ids in a query; the ids it lacks go on the page."""
+        found: list[Paper] = []
+        for name in names:
+            paper = self.catalog.get(bare(name))
+            if paper is None:
+                page.missing.append(name)
+            elif paper.id not in {p.id for p in found}:
+                found.append(paper)
+        if page.missing:
+            page.note = f"{', '.join(page.missing)} is not in the catalog" if len(
+                page.missing) == 1 else f"{', '.join(page.missing)} are not in the catalog"
+        return found
+
+    def _effective_mode(self, text: str, mode: Mode, note: str | None) -> tuple[Mode, str | None]:
+        if mode != "keyword" and not positive_text(text).strip():
+            return "keyword", note  # nothing to embed: browsing by filters, fields, exclusions
+        if mode != "keyword" and not self.semantic_ready():
+            return "keyword", (
+                "the semantic index is not built yet (run `papertide index`): keyword results")
+        return mode, note
+
     def ranked_ids(self, query: str, filters: Filters | None = None, mode: Mode = "hybrid",
                    depth: int = 100) -> list[tuple[str, float]]:
-        """Just the ranking (ids and scores), as the relevance harness needs it."""
-        clauses = parse(query)
-        return self._ranked_ids(
-            query,
-            clauses,
-            self.keyword.text_query(clauses),
-            filters or Filters(),
-            "relevance",
-            mode,
-            depth,
-            0,
-        )
+        """Just the ranking (ids and scores, best first), as the relevance harness, feeds
+        and digests need it: the same fixed ranking the pages show."""
+        names, rest = split_ids(valid_text(query or ""))
+        page = SearchPage(query=query, mode=mode, sort="relevance", limit=depth, offset=0)
+        pinned = self._identified(names, page)
+        clauses = parse(rest)
+        mode, _ = self._effective_mode(rest, mode, None)
+        if names and not clauses:
+            return [(p.id, 1.0) for p in pinned][:depth]
+        ranking = self._ranking(rest, clauses, filters or Filters(), "relevance", mode)
+        if pinned:
+            ranking = ranking.pinned([p.id for p in pinned])
+        return ranking.upto(depth)[:depth]
 
-    def _ranked_ids(self, query: str, clauses: list[Clause], text_query: Query | None,
-                    filters: Filters, sort: Sort, mode: Mode, limit: int,
-                    offset: int) -> list[tuple[str, float]]:
-        """One more than `limit` ids with their scores, so the caller knows if more follow."""
+    def _cached_ranking(self, text: str, clauses: list[Clause], filters: Filters, sort: Sort,
+                        mode: Mode) -> Ranking:
+        """The ranking of a query, kept while the indexes stay as they are: every page of
+        one search reads the same list."""
+        vectors = self.semantic.vectors.indexed_seq if mode != "keyword" else 0
+        key = (text, repr(filters), sort, mode, self.keyword.indexed_seq, vectors)
+        with self._rankings_lock:
+            ranking = self._rankings.get(key)
+            if ranking is not None:
+                self._rankings.move_to_end(key)
+                return ranking
+        ranking = self._ranking(text, clauses, filters, sort, mode)
+        with self._rankings_lock:
+            self._rankings[key] = ranking
+            while len(self._rankings) > RANKINGS_KEPT:
+                self._rankings.popitem(last=False)
+        return ranking
+
+    def _ranking(self, text: str, clauses: list[Clause], filters: Filters, sort: Sort,
+                 mode: Mode) -> Ranking:
+        text_query = self.keyword.text_query(clauses)
         if text_query is None:
-            return []
+            return Ranking([], None, 0, True)
         if not clauses and sort == "relevance":
             sort = "new"  # nothing to be relevant to: browsing
         if mode == "keyword":
-            if sort == "new":
-                return self.keyword.search(
-                    text_query, filters, limit + 1, offset, newest_first=True
-                )
-            if sort == "relevance":
-                return self.keyword.search(text_query, filters, limit + 1, offset)
-            candidates = self.keyword.search(text_query, filters, TRENDING_CANDIDATES)
+            ranking = self._keyword_ranking(text_query, clauses, filters, sort)
         else:
-            depth = (
-                max(HYBRID_DEPTH, offset + limit + 1)
-                if sort == "relevance"
-                else TRENDING_CANDIDATES
-            )
-            candidates = self._semantic_ranking(query, clauses, filters, depth)
-            if mode == "hybrid":
-                keyword = self.keyword.search(text_query, filters, depth)
-                candidates = fuse(keyword, candidates)
-            if sort == "relevance":
-                return candidates[offset:offset + limit + 1]
-        return self._reorder(candidates, sort)[offset:offset + limit + 1]
+            ranking = self._meaning_ranking(text, clauses, text_query, filters, mode)
+        if sort != "relevance" and not (mode == "keyword" and sort == "new"):
+            candidates = ranking.upto(TRENDING_CANDIDATES)
+            ranking = Ranking(self._reorder(candidates, sort), None,
+                              min(ranking.total, TRENDING_CANDIDATES),
+                              ranking.exact and ranking.total <= TRENDING_CANDIDATES)
+        return ranking
 
-    def _semantic_ranking(self, query: str, clauses: list[Clause], filters: Filters,
-                          depth: int) -> list[tuple[str, float]]:
+    def _keyword_ranking(self, text_query: Query, clauses: list[Clause], filters: Filters,
+                         sort: Sort) -> Ranking:
+        """BM25 order (the best `RERANKED` re-ordered by feedback), or newest first."""
+        keyword = self.keyword
+        if sort == "new":
+            def newest(depth: int) -> list[tuple[str, float]]:
+                return keyword.search(text_query, filters, depth, newest_first=True)
+
+            return Ranking([], newest, keyword.count(text_query, filters), True)
+        head = self._keyword_head(text_query, clauses, filters)
+        shown = {pid for pid, _ in head}
+
+        def more(depth: int) -> list[tuple[str, float]]:
+            tail = keyword.search(text_query, filters, depth + len(head))
+            return [x for x in tail if x[0] not in shown]
+
+        total = len(head) if len(head) < RERANKED else keyword.count(text_query, filters)
+        return Ranking(head, more, total, True)
+
+    def _keyword_head(self, text_query: Query, clauses: list[Clause],
+                      filters: Filters) -> list[tuple[str, float]]:
+        top = self.keyword.search(text_query, filters, RERANKED)
+        if any(c.occur == "should" and not self.keyword.required(c) for c in clauses):
+            return self.keyword.rerank(text_query, clauses, top)
+        return top
+
+    def _meaning_ranking(self, text: str, clauses: list[Clause], text_query: Query,
+                         filters: Filters, mode: Mode) -> Ranking:
+        """Semantic or hybrid: a fixed pool (fused, ties by id), then for hybrid the rest
+        of the keyword matches in BM25 order."""
+        if mode == "semantic":  # the words matter only for the floor
+            keyword = self.keyword.search(text_query, filters, 1)
+        else:
+            keyword = self._keyword_head(text_query, clauses, filters)[:HYBRID_DEPTH]
+        floor = self.settings.search_floor if keyword else self.settings.search_floor_alone
+        depth = HYBRID_DEPTH if mode == "hybrid" else SEMANTIC_DEPTH
+        semantic = self._semantic_ranking(text, clauses, filters, depth, floor)
+        if mode == "semantic":
+            return Ranking(semantic, None, len(semantic), len(semantic) < depth)
+        fused = fuse(keyword, semantic, semantic_low=floor)
+        weights = self.keyword.term_weights(clauses)
+        rare, share = rare_share(weights, self.keyword.num_docs())
+        if rare and share >= RARE_SHARE:
+            exact = self.keyword.text_query([Clause(t, None, "must") for t in rare])
+            if exact is not None:
+                fused = guard(fused, self.keyword.matching(exact, [pid for pid, _ in fused]))
+        pool = {pid for pid, _ in fused}
+        found = {pid for pid, _ in keyword}
+        semantic_only = [pid for pid, _ in semantic if pid not in found]
+        also_keyword = self.keyword.matching(text_query, semantic_only) if semantic_only else set()
+        matches = len(keyword) if len(keyword) < RERANKED else self.keyword.count(text_query,
+                                                                                  filters)
+        total = matches + len(semantic_only) - len(also_keyword)
+        search = self.keyword.search
+
+        def more(depth: int) -> list[tuple[str, float]]:
+            tail = search(text_query, filters, depth + len(pool))
+            return [(pid, 0.0) for pid, _ in tail if pid not in pool]
+
+        return Ranking(fused, more, total, True)
+
+    def _semantic_ranking(self, text: str, clauses: list[Clause], filters: Filters,
+                          depth: int, floor: float) -> list[tuple[str, float]]:
+        """Nearest papers in meaning that satisfy what the query demands (field prefixes,
+        phrases, +words, exclusions, filters), down to the similarity floor."""
         excluded = [c for c in clauses if c.occur == "must_not"]
+        required = self.keyword.constraint_query(clauses)
 
         def allowed(among: list[str] | None) -> set[int]:
-            return self.keyword.filter_keys(filters, among, excluded)
+            return self.keyword.filter_keys(filters, among, excluded, required)
 
-        return self.semantic.search(positive_text(query), depth,
-                                    allowed if filters or excluded else None)
+        constrained = bool(filters or excluded or required is not None)
+        hits = self.semantic.search(positive_text(text), depth, allowed if constrained else None)
+        return [(pid, s) for pid, s in hits if s >= floor]
+
+    def _suggestions(self, clauses: list[Clause], filters: Filters, mode: Mode) -> list[str]:
+        """What to try when nothing matches."""
+        out = ["check the spelling, or use fewer or more general words"]
+        if any(self.keyword.required(c) for c in clauses):
+            out.append("drop a quoted phrase, a +required word or a field prefix (au:, ti:, …)")
+        if filters:
+            out.append("remove the date, category or author filters")
+        if mode == "keyword" and self.semantic_ready():
+            out.append("search by meaning (mode: hybrid)")
+        return out
 
     def _reorder(self, candidates: list[tuple[str, float]],
                  sort: Sort) -> list[tuple[str, float]]:
@@ -303,8 +475,7 @@ class SearchService:
             # (rows stored before the catalog checked dates).
             key = {pid: -(dates[pid] - _EPOCH).total_seconds() if pid in dates else float("inf")
                    for pid, _ in candidates}
-        order = sorted(range(len(candidates)), key=lambda i: (key[candidates[i][0]], i))
-        return [candidates[i] for i in order]
+        return sorted(candidates, key=lambda c: (key[c[0]], c[0]))
 
     def similar(self, paper_id: str, limit: int = 6) -> list[Hit]:
         """Papers nearest in meaning to this one (none while it has no vector)."""
@@ -315,11 +486,8 @@ class SearchService:
         scores = dict(ranked)
         return [Hit(p, scores[p.id], plain_snippet(p)) for p in papers]
 
-    def _snippets(self, text_query: Query | None, papers: list[Paper]) -> list[Markup]:
+    def _snippets(self, clauses: list[Clause], papers: list[Paper]) -> list[Markup]:
         """Highlighted abstracts for a text query; plain ones without (browsing)."""
-        if text_query is None or not papers:
+        if not clauses or not papers:
             return [plain_snippet(p) for p in papers]
-        highlighted = self.keyword.snippets(text_query, papers)
-        return [
-            Markup(h) if h else plain_snippet(p) for h, p in zip(highlighted, papers, strict=True)
-        ]
+        return self.keyword.snippets(clauses, papers)

@@ -63,6 +63,7 @@ def parse(query: str) -> list[Clause]:
 
 
 def positive_text(query: str) -> str:
-    """The words a reader is looking for (for embedding the query): no exclusions, no ids."""
+    """The words a reader is looking for (for embedding the query): no exclusions, no ids,
+    no names (`au:` filters; a name says nothing about meaning)."""
     return " ".join(c.text for c in parse(query)
-                    if c.occur != "must_not" and c.field not in ("id", "categories"))
+                    if c.occur != "must_not" and c.field not in ("id", "categories", "authors"))

@@ -68,12 +68,21 @@ class PaperList(BaseModel):
     has_more: bool
 
 
+class MissingOut(BaseModel):
+    id: str  # `arXiv:…` or `doi:…`, as the query named it
+    fetch: str | None = None  # how to add it, for arXiv ids
+
+
 class SearchOut(PaperList):
     query: str
     mode: str
     sort: str
     took_ms: float
     note: str | None = None
+    total: int  # papers in the whole ranking (a lower bound when `total_exact` is false)
+    total_exact: bool
+    missing: list[MissingOut] = []  # ids in the query that the catalog does not hold
+    suggestions: list[str] = []  # what to try when nothing matched
 
 
 class VoteOut(BaseModel):
@@ -170,12 +179,21 @@ def search(
 ) -> SearchOut:
     """Search by keywords and by meaning (`mode`, default hybrid). Query language: words,
     "phrases", -exclusions, +required, and field prefixes ti: au: abs: cat: id:. Filters
-    and exclusions apply to both sides of a hybrid search before the cut."""
+    and what the query demands (phrases, +words, field prefixes, exclusions) hold in every
+    mode. An arXiv id, arXiv URL or DOI in the query puts that paper first; one the catalog
+    lacks is listed under `missing`. Every page of one query reads the same ranking
+    (`total` papers; at least that many unless `total_exact`)."""
     filters = Filters(*day_range(since, until), category, author)
     page = services(request).search.search(q, filters, sort, mode, limit, offset)
+    missing = [MissingOut(id=name, fetch=(
+        f"POST /fetch/arxiv with arxiv_id={name[6:]} (from the search page), or "
+        f"`papertide fetch arxiv-api --id {name[6:]}`") if name.startswith("arXiv:") else None)
+        for name in page.missing]
     return SearchOut(items=[PaperOut.of(h.paper, h.score, str(h.snippet)) for h in page.hits],
                      limit=limit, offset=offset, has_more=page.has_more, query=q, mode=page.mode,
-                     sort=sort, took_ms=round(page.took_ms, 2), note=page.note)
+                     sort=sort, took_ms=round(page.took_ms, 2), note=page.note,
+                     total=page.total, total_exact=page.total_exact, missing=missing,
+                     suggestions=page.suggestions)
 
 
 @router.get("/api/trending", tags=["papers"], responses=error_responses(400))

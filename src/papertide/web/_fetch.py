@@ -19,6 +19,7 @@ from starlette.responses import Response
 
 from papertide.catalog import parse_arxiv_id
 from papertide.pull import look_up
+from papertide.search import split_ids
 from papertide.services import Services
 from papertide.web._deps import render, services
 
@@ -27,12 +28,12 @@ _one_at_a_time = threading.Lock()
 
 
 def missing_arxiv_id(svc: Services, query: str) -> str | None:
-    """The arXiv id a search query is, when the catalog has no such paper."""
-    text = query.strip().removeprefix("id:")
-    parsed = parse_arxiv_id(text) if text and " " not in text else None
-    if parsed is None or svc.catalog.get(parsed[0]) is not None:
-        return None
-    return parsed[0]
+    """The first arXiv id (or arXiv URL) in a search query whose paper the catalog lacks."""
+    for name in split_ids(query)[0]:
+        parsed = parse_arxiv_id(name) if name.startswith("arXiv:") else None
+        if parsed is not None and svc.catalog.get(parsed[0]) is None:
+            return parsed[0]
+    return None
 
 
 @router.post("/fetch/arxiv")
