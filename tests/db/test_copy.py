@@ -79,7 +79,7 @@ def test_the_new_store_serves_everything_the_old_one_did(old, target_url, tmp_pa
     assert new.catalog.get(old.paper.id).votes == 2
     assert new.catalog.max_seq() == old.catalog.max_seq()
     new.search.catch_up()
-    hits = new.search.search("sample efficient multi-agent reinforcement learning").hits
+    hits = new.search.search("sample efficient multi-agent RL").hits
     assert hits[0].paper.title == "Sample-Efficient Multi-Agent RL: An Optimization Perspective"
     # The reader, still signed in, with the same topic, token, library and delivery log.
     session = new.readers.accounts.session(old.cookie)
