@@ -22,7 +22,6 @@ catch-up itself and, in another process, the keyword searcher's reload, at most 
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import threading
@@ -30,6 +29,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, ClassVar
+
+from papertide._filelock import try_lock, unlock
 
 log = logging.getLogger(__name__)
 LOCK_NAME = "indexer.lock"
@@ -63,26 +64,13 @@ class IndexLock:
         return self._file is not None
 
     def _take(self) -> bool:
-        if self._file is not None:
-            return True
-        self.folder.mkdir(parents=True, exist_ok=True)
-        handle = open(self.folder / LOCK_NAME, "a+")  # noqa: SIM115 (held across calls)
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            handle.close()
-            return False
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"{os.getpid()}\n")  # who holds it, for an operator looking
-        handle.flush()
-        self._file = handle
-        return True
+        if self._file is None:
+            self._file = try_lock(self.folder / LOCK_NAME)
+        return self._file is not None
 
     def _drop(self) -> None:
         if self._file is not None:
-            fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
-            self._file.close()
+            unlock(self._file)
             self._file = None
 
     @contextmanager

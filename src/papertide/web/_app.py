@@ -30,7 +30,6 @@ declared) and the browser cookie.
 from __future__ import annotations
 
 import asyncio
-import fcntl
 import logging
 import os
 import sys
@@ -45,6 +44,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from papertide import __version__
+from papertide._filelock import try_lock
 from papertide.catalog import readable
 from papertide.config import Settings
 from papertide.jobs import Jobs
@@ -79,14 +79,7 @@ def _take_consumer_lock(settings: Settings) -> IO[str] | None:
     """The right to run the embedded job consumer, for one process of this data dir (with
     `serve --workers N` every web process starts here; one consumer is enough, and the
     SQLite queue wants no more). Held until the process exits; None if another has it."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    handle = open(settings.data_dir / CONSUMER_LOCK, "a+")  # noqa: SIM115 (held for life)
-    try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        handle.close()
-        return None
-    return handle
+    return try_lock(settings.data_dir / CONSUMER_LOCK)
 
 
 def _lifespan(services: Services, jobs: Jobs,
