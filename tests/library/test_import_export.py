@@ -153,3 +153,19 @@ def test_csl_json_as_zotero_writes_it_and_json_lines_keep_tags_and_notes(live):
     assert back.format == "jsonl" and back.added == 2
     restored = live.library.get(carol.id, "2503.11731").saved
     assert restored.tags == ("splatting", "to read") and restored.note == "§3\nthen §4"
+
+
+def test_one_json_line_is_read_as_papertides_own_lines_with_its_tags(live):
+    dan = add_reader(live, "dan@example.org")
+    line = json.dumps({"id": "2503.11731", "tags": ["later"], "note": "one line"})
+    report = import_library(live, dan.id, line + "\n", fetch=False)
+    assert report.format == "jsonl" and report.added == 1
+    saved = live.library.get(dan.id, "2503.11731").saved
+    assert saved.tags == ("later",) and saved.note == "one line"
+
+
+@pytest.mark.parametrize("text", ["[" * 30_000, '{"a":' * 1000 + "1" + "}" * 1000])
+def test_json_nested_deeper_than_the_stack_is_reported_not_raised(live, text):
+    eve = add_reader(live, "eve@example.org")
+    report = import_library(live, eve.id, text, fetch=False)
+    assert report.added == 0 and report.problems == ["line 1: not JSON"]

@@ -10,10 +10,10 @@ from functools import lru_cache
 _NEW_ARXIV = re.compile(r"^(\d{4}\.\d{4,5})(?:v(\d+))?$")
 _OLD_ARXIV = re.compile(r"^([a-z][a-z\-]*(?:\.[A-Za-z]{2})?/\d{7})(?:v(\d+))?$", re.IGNORECASE)
 _ARXIV_PREFIX = re.compile(
-    r"^(?:arxiv:|https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|api)/|oai:arxiv\.org:)",
+    r"^(?:arxiv:|(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|api)/|oai:arxiv\.org:)",
     re.IGNORECASE,
 )
-_DOI_PREFIX = re.compile(r"^(?:doi:|https?://(?:dx\.)?doi\.org/)", re.IGNORECASE)
+_DOI_PREFIX = re.compile(r"^(?:doi:|(?:https?://)?(?:dx\.)?doi\.org/)", re.IGNORECASE)
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 

@@ -74,7 +74,7 @@ def _read_jsonl(lines: list[str]) -> ParsedFile:
             continue
         try:
             data = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):  # nesting deeper than Python's stack
             parsed.problems.append(f"line {number}: not JSON")
             continue
         if not isinstance(data, dict):
@@ -84,7 +84,7 @@ def _read_jsonl(lines: list[str]) -> ParsedFile:
         tags = data.get("tags")
         parsed.references.append(Reference(
             key=text.get("id", f"line {number}"), title=text.get("title", ""),
-            arxiv_id=arxiv_from(text.get("arxiv_id"), text.get("url")),
+            arxiv_id=arxiv_from(text.get("arxiv_id"), text.get("url"), text.get("id")),
             doi=doi_from(text.get("doi")),
             tags=[t for t in tags if isinstance(t, str)] if isinstance(tags, list) else [],
             note=text.get("note")))
@@ -97,7 +97,10 @@ def read_references(text: str) -> tuple[str, ParsedFile]:
     if stripped.startswith(("[", "{")):
         try:
             data: Any = json.loads(stripped)
-        except ValueError:
+        except (ValueError, RecursionError):
+            return "jsonl", _read_jsonl(stripped.splitlines())
+        if isinstance(data, dict) and "type" not in data:
+            # One line of papertide's own JSON lines (a CSL item always has a type).
             return "jsonl", _read_jsonl(stripped.splitlines())
         return "csl-json", read_csl_json(data)
     return "bibtex", read_bibtex(stripped)

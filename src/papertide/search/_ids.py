@@ -15,7 +15,7 @@ import re
 
 from papertide.catalog import normalize_doi, parse_arxiv_id
 
-_DOI = re.compile(r"^(?:doi:|https?://(?:dx\.)?doi\.org/)?10\.\d{4,9}/\S+$", re.IGNORECASE)
+_DOI = re.compile(r"^(?:doi:|(?:https?://)?(?:dx\.)?doi\.org/)?10\.\d{4,9}/\S+$", re.IGNORECASE)
 _TRAILING = ".,;)]}>'\""
 
 
