@@ -149,3 +149,15 @@ def test_the_server_follows_papers_another_process_adds(settings, services):
             ).json()["items"]
             time.sleep(0.1)
         assert [p["title"] for p in found] == ["Quasicrystal tilings from another process"]
+
+
+def test_times_in_the_api_carry_their_utc_offset_as_the_schema_promises(client, demo):
+    from datetime import datetime
+
+    demo.catalog.upsert([Paper(title="A dated paper", arxiv_id="2503.00001",
+                               published=datetime(2025, 3, 20), updated=datetime(2025, 3, 21, 8))])
+    body = client.get("/api/papers/2503.00001").json()
+    for field in ("published", "updated"):
+        moment = datetime.fromisoformat(body[field])
+        assert moment.utcoffset() is not None and moment.utcoffset().total_seconds() == 0
+    assert datetime.fromisoformat(body["published"]).day == 20

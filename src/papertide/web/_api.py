@@ -3,7 +3,7 @@ its shape (`_errors.ErrorOut`); numbers and dates are parsed strictly (`_deps`).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -20,6 +20,7 @@ from papertide.web._deps import (
     SimilarLimit,
     Since,
     Until,
+    UTCDateTime,
     day_range,
     paper_or_404,
     services,
@@ -41,8 +42,8 @@ class PaperOut(BaseModel):
     categories: list[str]
     arxiv_id: str | None
     doi: str | None
-    published: datetime | None
-    updated: datetime | None
+    published: UTCDateTime | None
+    updated: UTCDateTime | None
     announced: date | None = None  # the arXiv listing (or daily list) that first carried it
     links: dict[str, str]
     votes: int

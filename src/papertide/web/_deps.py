@@ -7,16 +7,24 @@ Routes import from here; nothing here imports a route, so the web package has no
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 
 from fastapi import HTTPException, Query, Request
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator
 from starlette.responses import Response
 
 from papertide.catalog import EARLIEST, ID_WIDTHS, LATEST, Paper, text_problem
 from papertide.config import Settings
 from papertide.services import Services
+
+
+def _as_utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+# The store keeps times as naive UTC; the API says so (an RFC 3339 `date-time` needs an offset).
+UTCDateTime = Annotated[datetime, AfterValidator(_as_utc)]
 
 
 def services(request: Request) -> Services:

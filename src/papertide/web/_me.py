@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -23,7 +22,7 @@ from pydantic import BaseModel, Field
 from papertide.library import LibraryError, LibrarySort, PaperNotFound, SavedPaper, clean_tag
 from papertide.readers import Reader
 from papertide.web._api import PaperOut
-from papertide.web._deps import BrowseOffset, Limit, services
+from papertide.web._deps import BrowseOffset, Limit, UTCDateTime, services
 from papertide.web._errors import error_responses
 from papertide.web._identity import require_reader
 
@@ -36,7 +35,7 @@ PaperId = Annotated[str, Field(min_length=1, max_length=200,
 
 class SavedOut(BaseModel):
     paper: PaperOut
-    saved_at: datetime
+    saved_at: UTCDateTime
     tags: list[str]
     note: str | None
 
