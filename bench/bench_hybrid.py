@@ -91,20 +91,21 @@ def cache_run(search, qs: list[str], n: int = 1000) -> None:
     pool = [q + " again" for q in qs]  # texts not embedded above
     weights = [1 / (i + 1) for i in range(len(pool))]
     stream = rng.choices(pool, weights, k=n)
-    cache = search.semantic.query_vector
-    before = cache.cache_info()
+    cache = search.semantic.query_cache
+    before = cache.stats()
     hit_times, miss_times = [], []
     for q in stream:
-        misses = cache.cache_info().misses
+        misses = cache.misses
         started = time.perf_counter()
         search.search(q, mode="hybrid", limit=10, offset=10 * rng.randint(0, 1))
         took = time.perf_counter() - started
-        (miss_times if cache.cache_info().misses > misses else hit_times).append(took)
-    after = cache.cache_info()
-    hits, misses = after.hits - before.hits, after.misses - before.misses
+        (miss_times if cache.misses > misses else hit_times).append(took)
+    after = cache.stats()
+    hits = after["hits"] + after["shared_hits"] - before["hits"] - before["shared_hits"]
+    misses = after["misses"] - before["misses"]
     print(f"  query cache: {n} hybrid searches over {len(pool)} distinct queries (Zipf): "
           f"{len(hit_times) / n:.1%} needed no embedding (rankings kept for paging, then "
-          f"the embedding LRU of {after.maxsize}: {hits} hits, {misses} misses)")
+          f"the embedding cache of {cache.size}: {hits} hits, {misses} misses)")
     print(f"    cached query (ranking or embedding reused)             {ms(hit_times)}")
     print(f"    new query (embedded)                                   {ms(miss_times)}")
 

@@ -124,7 +124,7 @@ def test_an_id_the_catalog_lacks_is_reported(catalog, mode):
 
 
 @pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("nonsense", ["zzzzqqq", "qwxzv blorptangle"])
+@pytest.mark.parametrize("nonsense", ["zzzzqqq", "qwxzv blorptangle", "\"", "((( \"\""])
 def test_nonsense_finds_nothing_and_says_what_to_try(catalog, mode, nonsense):
     page = catalog.search.search(nonsense, mode=mode)
     assert page.hits == [] and page.total == 0 and not page.has_more

@@ -363,7 +363,7 @@ class SearchService:
     def _ranking(self, text: str, clauses: list[Clause], filters: Filters, sort: Sort,
                  mode: Mode) -> Ranking:
         text_query = self.keyword.text_query(clauses)
-        if text_query is None:
+        if text_query is None or (not clauses and text.strip()):  # e.g. `"`: typed, no words
             return Ranking([], None, 0, True)
         if not clauses and sort == "relevance":
             sort = "new"  # nothing to be relevant to: browsing
