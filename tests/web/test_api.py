@@ -161,3 +161,12 @@ def test_times_in_the_api_carry_their_utc_offset_as_the_schema_promises(client, 
         moment = datetime.fromisoformat(body[field])
         assert moment.utcoffset() is not None and moment.utcoffset().total_seconds() == 0
     assert datetime.fromisoformat(body["published"]).day == 20
+
+
+def test_pages_name_an_icon_the_app_serves(client):
+    import re
+
+    icon = re.search(r'<link rel="icon"[^>]*href="([^"]+)"', client.get("/").text)
+    assert icon, "no icon: browsers ask for /favicon.ico and log a 404"
+    answer = client.get(icon.group(1))
+    assert answer.status_code == 200 and answer.text.startswith("<svg")
