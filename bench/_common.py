@@ -195,3 +195,16 @@ def mixed_vectors(seeds, n: int, seed: int = 0):
     )
     out /= np.linalg.norm(out, axis=1, keepdims=True)
     return out.astype("float32")
+
+
+def subscribe_readers(services, n: int) -> None:
+    """n confirmed readers, each with 3 topics drawn from 300 real-title queries (the same
+    readers in every fan-out benchmark)."""
+    from papertide.readers import Topic
+
+    pool = queries(300, seed=3)
+    rng = random.Random(5)
+    print(f"  subscribing {n:,} readers …", flush=True)
+    for i in range(n):
+        services.readers.store.add(f"reader{i}@example.org",
+                                   [Topic(q) for q in rng.sample(pool, 3)], confirmed=True)

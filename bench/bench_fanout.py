@@ -14,7 +14,6 @@ distinct topic once.
 
 from __future__ import annotations
 
-import random
 import socket
 import subprocess
 import sys
@@ -23,7 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import queries  # noqa: E402
+from _common import subscribe_readers  # noqa: E402
 from bench_hybrid import generate_vectors  # noqa: E402
 from bench_keyword import catalog_of  # noqa: E402
 
@@ -31,7 +30,6 @@ from papertide.catalog import utcnow  # noqa: E402
 from papertide.config import Settings  # noqa: E402
 from papertide.digest import Digests, _compose, _render  # noqa: E402
 from papertide.digest._transport import SmtpTransport  # noqa: E402
-from papertide.readers import Topic  # noqa: E402
 from papertide.services import open_services  # noqa: E402
 
 
@@ -84,12 +82,7 @@ def main(n_readers: int = 10_000) -> None:
                                 smtp_url=f"smtp://127.0.0.1:{port}", send_rate=0,
                                 base_url="https://papers.example.org")
             services = open_services(settings)
-            pool = queries(300, seed=3)
-            rng = random.Random(5)
-            print(f"  subscribing {n_readers:,} readers …", flush=True)
-            for i in range(n_readers):
-                services.readers.store.add(f"reader{i}@example.org",
-                                           [Topic(q) for q in rng.sample(pool, 3)], confirmed=True)
+            subscribe_readers(services, n_readers)
             digests: Digests = services.digests
             timer = Timer()
             _compose.Composer.compose = timer.wrap("compose", _compose.Composer.compose)

@@ -17,7 +17,6 @@ topics each from a pool of 300 queries made from real titles.
 from __future__ import annotations
 
 import os
-import random
 import signal
 import subprocess
 import sys
@@ -26,7 +25,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import queries  # noqa: E402
+from _common import subscribe_readers  # noqa: E402
 from bench_fanout import free_port, start_sink  # noqa: E402
 from bench_keyword import catalog_of  # noqa: E402
 from sqlalchemy import create_engine, delete, func, select, text  # noqa: E402
@@ -36,7 +35,6 @@ from papertide.config import Settings  # noqa: E402
 from papertide.db import connect, copy_store, dispose_all  # noqa: E402
 from papertide.db.tables import deliveries, readers, sent_papers  # noqa: E402
 from papertide.jobs import Jobs  # noqa: E402
-from papertide.readers import Topic  # noqa: E402
 from papertide.services import open_services  # noqa: E402
 
 ADMIN = os.environ.get("PAPERTIDE_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1/postgres")
@@ -127,12 +125,7 @@ def main(n_readers: int = 2000, n_papers: int = 20_000) -> None:
                                 queue_name=f"papertide-bench-{os.getpid()}",
                                 base_url="https://papers.example.org")
             services = open_services(settings)
-            pool = queries(300, seed=3)
-            rng = random.Random(5)
-            print(f"  subscribing {n_readers:,} readers …", flush=True)
-            for i in range(n_readers):
-                services.readers.store.add(f"reader{i}@example.org",
-                                           [Topic(q) for q in rng.sample(pool, 3)], confirmed=True)
+            subscribe_readers(services, n_readers)
             # Baseline: one process, no queue, one composer for the whole edition.
             started = time.perf_counter()
             counts = services.digests.run(utcnow(), everyone=True)
