@@ -11,10 +11,11 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from typing import Literal, Optional
+from typing import TYPE_CHECKING, Literal, Optional
 
 import typer
 from rich.console import Console
@@ -42,6 +43,9 @@ from papertide.readers import Reader
 from papertide.search import Filters
 from papertide.services import Services, open_services
 from papertide.sources import SourceRun
+
+if TYPE_CHECKING:
+    from papertide.catalog import Paper
 
 app = typer.Typer(help="papertide: trending research papers, searched and delivered.",
                   no_args_is_help=True, add_completion=False)
@@ -678,7 +682,6 @@ def library_add(
 ) -> None:
     """Save papers to a reader's library."""
     from papertide.catalog import parse_arxiv_id
-    from papertide.library import LibraryError
     from papertide.pull import look_up
 
     services = _services()
@@ -689,15 +692,23 @@ def library_add(
         run = look_up(services, missing)
         console.print(f"fetched from arXiv: {run.added + run.updated} of {len(missing)}")
         services.search.catch_up()
+    _each_paper(ids, "saved", lambda key: services.library.save(reader.id, key, tag).paper)
+
+
+def _each_paper(ids: list[str], done: str, act: Callable[[str], Paper]) -> None:
+    """Apply `act` to each paper named, one line each; a paper it refuses is reported and
+    the others still go through; exit 1 if any was refused."""
+    from papertide.library import LibraryError
+
     failed = 0
     for key in ids:
         try:
-            item = services.library.save(reader.id, key, tag)
+            paper = act(key)
         except LibraryError as exc:
             console.print(f"[red]{key}[/]: {exc}", highlight=False)
             failed += 1
             continue
-        console.print(f"saved {item.paper.id}: {item.paper.title}", highlight=False)
+        console.print(f"{done} {paper.id}: {paper.title}", highlight=False)
     if failed:
         raise typer.Exit(1)
 
@@ -708,21 +719,10 @@ def library_remove(
     ids: list[str] = typer.Argument(..., help="Papers: papertide ids, arXiv ids or DOIs."),
 ) -> None:
     """Take papers out of a reader's library (their tags and notes go with them)."""
-    from papertide.library import LibraryError
 
     services = _services()
     reader = _reader_of(services, email)
-    failed = 0
-    for key in ids:
-        try:
-            paper = services.library.unsave(reader.id, key)
-        except LibraryError as exc:
-            console.print(f"[red]{key}[/]: {exc}", highlight=False)
-            failed += 1
-            continue
-        console.print(f"removed {paper.id}: {paper.title}", highlight=False)
-    if failed:
-        raise typer.Exit(1)
+    _each_paper(ids, "removed", lambda key: services.library.unsave(reader.id, key))
 
 
 @library_app.command("list")
