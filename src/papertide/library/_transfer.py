@@ -94,16 +94,17 @@ def _read_jsonl(lines: list[str]) -> ParsedFile:
 def read_references(text: str) -> tuple[str, ParsedFile]:
     """(format, parsed) of an imported file's text."""
     stripped = text.lstrip("\ufeff \t\r\n")
-    if stripped.startswith(("[", "{")):
-        try:
-            data: Any = json.loads(stripped)
-        except (ValueError, RecursionError):
-            return "jsonl", _read_jsonl(stripped.splitlines())
-        if isinstance(data, dict) and "type" not in data:
-            # One line of papertide's own JSON lines (a CSL item always has a type).
-            return "jsonl", _read_jsonl(stripped.splitlines())
+    if not stripped.startswith(("[", "{")):
+        return "bibtex", read_bibtex(stripped)
+    try:
+        data: Any = json.loads(stripped)
+    except (ValueError, RecursionError):  # several lines, or nesting deeper than the stack
+        data = None
+    # CSL-JSON is a list of items, or one item, which always has a type; one object without
+    # a type is a single line of papertide's own JSON lines.
+    if isinstance(data, list) or (isinstance(data, dict) and "type" in data):
         return "csl-json", read_csl_json(data)
-    return "bibtex", read_bibtex(stripped)
+    return "jsonl", _read_jsonl(stripped.splitlines())
 
 
 @dataclass
