@@ -71,7 +71,13 @@ def test_a_messy_bibtex_file_is_matched_fetched_and_reported(live, server):
     (asked,) = server.requests_to("/api/query")
     assert asked["id_list"] == "1201.56789,2206.06921"
     saved = live.library.papers(ada.id)
-    assert len(saved) == 9 and all(i.saved.tags == ("imported",) for i in saved)
+    assert len(saved) == 9 and all("imported" in i.saved.tags for i in saved)
+    # The exporters' `keywords` come in as tags; Zotero's `note = {arXiv:… [cs]}` is no note.
+    by_id = {i.paper.arxiv_id: i.saved for i in saved}
+    assert set(by_id["2503.11731"].tags) == {
+        "imported", "computer science - computer vision and pattern recognition",
+        "computer science - robotics"}
+    assert all(i.saved.note is None for i in saved)
     assert live.catalog.get("2206.06921").title == "Attainable forms of Assouad spectra"
     # Importing again adds nothing; only the id arXiv does not know is asked for again.
     again = import_library(live, ada.id, (HERE / "messy.bib").read_text())

@@ -159,9 +159,16 @@ def test_not_interested_and_the_way_in_for_a_new_reader(client):
     assert "notice=" in bad.headers["location"]
     gone = client.post(f"/papers/{OTHER}/dismiss", data={"csrf_token": csrf},
                        headers={"HX-Request": "true"})
-    assert gone.text.startswith('<li class="dismissed">Not interested')
-    assert [p.id for p, _ in _services(client).library.dismissed(
-        _services(client).readers.store.by_email("ada@example.org").id)] == [OTHER]
+    assert gone.text.startswith('<div class="dismissed" role="status">Not interested')
+    assert "Undo" in gone.text
+    ada = _services(client).readers.store.by_email("ada@example.org").id
+    assert [p.id for p, _ in _services(client).library.dismissed(ada)] == [OTHER]
+    # Undo puts the card back (htmx swaps it in) and the paper may be recommended again.
+    back = client.post(f"/papers/{OTHER}/undismiss", data={"csrf_token": csrf},
+                       headers={"HX-Request": "true"})
+    assert back.status_code == 200 and '<article class="card">' in back.text
+    assert "Not interested</button>" in back.text
+    assert _services(client).library.dismissed(ada) == []
 
 
 def test_for_you_shows_reasons_and_a_dismissed_paper_leaves_for_good(semantic):

@@ -14,6 +14,7 @@ It uses the catalog, search and readers; the web app, the CLI and the digest use
 never the other way round.
 """
 
+from papertide.library._cite import apa, bibtex
 from papertide.library._evaluate import Corpus, Reader, evaluate, load_corpus, simulated_readers
 from papertide.library._library import (
     CATEGORY_CHOICES,
@@ -49,6 +50,7 @@ __all__ = ["CATEGORY_CHOICES", "EXPORT_FORMATS", "FOLLOW_KINDS", "LIBRARY_SORTS"
            "TITLE_THRESHOLD", "Corpus", "ExportFormat", "Follow", "FollowKind", "ForYou",
            "ImportReport", "Library", "LibraryError", "LibrarySort", "LibraryStore",
            "PaperNotFound", "Reader", "Recommendation", "Reference", "Saved", "SavedPaper",
-           "Suggestion", "clean_follow", "clean_note", "clean_tag", "clean_tags", "evaluate",
+           "Suggestion", "apa", "bibtex",
+           "clean_follow", "clean_note", "clean_tag", "clean_tags", "evaluate",
            "export_library", "import_library", "load_corpus", "read_references", "recommend",
            "score_rows", "simulated_readers"]
