@@ -140,9 +140,11 @@ def sign_in(request: Request, token: str = Form("", max_length=4000)) -> Respons
 
 
 def _is_new(reader: Reader) -> bool:
-    """Did following this link create the account? (It is made when the link is used.)"""
+    """Did following this link create the account? (It is made when the link is used,
+    as an account without a digest; a subscriber already chose what to read.)"""
     created = reader.created_at
-    return created is not None and utcnow() - created < NEW_ACCOUNT
+    return (reader.status == "account" and created is not None
+            and utcnow() - created < NEW_ACCOUNT)
 
 
 def _bad_link(request: Request, exc: TokenError, token: str = "") -> Response:
