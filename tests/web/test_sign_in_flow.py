@@ -20,7 +20,7 @@ def _token(client, email: str) -> str:
 @pytest.mark.parametrize("bad", [
     "https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)",
     "http:/x", "papers/x", "/login?next=/x", "/auth/signin?token=x", "/x\r\nSet-Cookie: a=b",
-    "/" + "a" * 2000, "",
+    "/" + "a" * 2000, "", "/a b", '/x"y', "/ü",
 ])
 def test_only_a_same_site_path_is_a_place_to_return_to(bad):
     assert safe_next(bad) is None

@@ -20,8 +20,9 @@ def safe_next(value: str | None) -> str | None:
     """`value` if it is a path on this site that is worth returning to, else None."""
     if not value or len(value) > MAX_NEXT or not value.startswith("/"):
         return None
-    if value.startswith(("//", "/\\")) or any(c in value for c in "\\\r\n\t\x00"):
-        return None
+    if value.startswith(("//", "/\\")) or not value.isascii() or any(
+            c in value for c in '\\"<>`') or any(not c.isprintable() or c.isspace() for c in value):
+        return None  # a backslash turns into a slash in browsers; the rest breaks a cookie
     parts = urlsplit(value)
     if parts.scheme or parts.netloc or parts.path.startswith(_NOT_BACK):
         return None
@@ -30,6 +31,7 @@ def safe_next(value: str | None) -> str | None:
 
 def login_url(request: Request) -> str:
     """The sign-in page, with the page this request shows as where to come back to."""
-    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    path = quote(request.url.path, safe="/:@!$&'()*+,;=-._~")  # as it came, %-encoded
+    here = path + (f"?{request.url.query}" if request.url.query else "")
     back = safe_next(here)
     return "/login" + (f"?next={quote(back, safe='/')}" if back else "")
