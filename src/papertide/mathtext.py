@@ -215,6 +215,9 @@ def _mathml(body: str, display: bool) -> str | None:
         return None
 
 
+_HREF_TARGET = re.compile(r"(?<=\\href)\{[^{}]*\}")
+
+
 @lru_cache(maxsize=4096)
 def _to_html(text: str, text_html: Callable[[str], Markup]) -> Markup:
     out: list[str] = []
@@ -227,7 +230,8 @@ def _to_html(text: str, text_html: Callable[[str], Markup]) -> Markup:
             out.append(str(escape(span.source)))
             continue
         # What a copy of the formula gives (static/copy.js) and screen readers may read.
-        alt = _math_plain(span.body) or span.source
+        # An \href's target is no part of what the formula says (nor is it shown).
+        alt = _math_plain(_HREF_TARGET.sub("", span.body).replace("\\href", "")) or span.source
         out.append(mathml.replace("<math ", f'<math alttext="{escape(alt)}" ', 1))
     return Markup("".join(out).strip())
 
