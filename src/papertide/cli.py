@@ -43,6 +43,7 @@ from papertide.readers import Reader
 from papertide.search import Filters
 from papertide.services import Services, open_services
 from papertide.sources import SourceRun
+from papertide.startup import settings_or_exit
 
 if TYPE_CHECKING:
     from papertide.catalog import Paper
@@ -54,6 +55,14 @@ digest_app = typer.Typer(help="Digests: preview and run an edition.", no_args_is
 admin_app = typer.Typer(help="Operators: roles and sign-in links.", no_args_is_help=True)
 library_app = typer.Typer(help="Readers' libraries: save, remove, list, export, import.",
                           no_args_is_help=True)
+
+
+@app.callback()
+def check_settings_first() -> None:
+    """Every command starts with the settings checked: a bad value ends it here."""
+    settings_or_exit()
+
+
 app.add_typer(readers_app, name="readers")
 app.add_typer(library_app, name="library")
 app.add_typer(digest_app, name="digest")
