@@ -39,6 +39,7 @@ BAD = [  # (variable, value, words the message must hold)
     ("PAPERTIDE_DATABASE_URL", "postgres+nodriver://db/papertide", "no such database"),
     ("PAPERTIDE_BASE_URL", "papers.example.org", "does not start with http:// or https://"),
     ("PAPERTIDE_BASE_URL", "https://", "names no host"),
+    ("PAPERTIDE_BASE_URL", "http://[::1/", "not a URL (Invalid IPv6 URL)"),
     ("PAPERTIDE_ARXIV_OAI_URL", "ftp://oaipmh.arxiv.org/oai", "http:// or https://"),
     ("PAPERTIDE_HF_API_URL", "https://huggingface.co:huge/api", "port is not a number"),
     ("PAPERTIDE_SMTP_URL", "mail.example.org:587", "smtp:// or smtps://"),

@@ -20,7 +20,10 @@ _SOURCE_ITEM = re.compile(r"[a-z][a-z0-9-]*(:[^,\s]+(,[^,\s]+)*)?")
 
 
 def url(value: str, schemes: tuple[str, ...]) -> str:
-    parts = urlsplit(value.strip())
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError as exc:  # e.g. "Invalid IPv6 URL"
+        raise ValueError(f"it is not a URL ({exc})") from None
     if parts.scheme not in schemes:
         raise ValueError(f"it does not start with {' or '.join(s + '://' for s in schemes)}")
     try:

@@ -379,8 +379,12 @@ def shown_value(name: str, value: object) -> str:
     if name in _HIDDEN:
         return "(hidden)"
     text = str(value)
-    parts = urlsplit(text)
-    if parts.password:
+    try:
+        parts = urlsplit(text)
+        password = parts.password
+    except ValueError:  # not a URL (e.g. a broken IPv6 address): nothing to hide in it
+        return repr(text)
+    if password:
         host = parts.netloc.rpartition("@")[2]
         text = urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
     return repr(text)
