@@ -237,3 +237,18 @@ def test_commands_that_print_data_also_print_json(run):
     assert role == {"email": "ops@example.org", "role": "reader"}
     sent = json.loads(run("digest", "run", "--json").stdout)
     assert isinstance(sent, dict) and all(isinstance(n, int) for n in sent.values())
+
+
+def test_digest_preview_prints_the_edition_or_says_it_would_be_skipped(run):
+    run("ingest", DEMO)
+    run("readers", "add", "ada@example.org", "--topic", "multi-agent reinforcement learning",
+        "--confirmed")
+    text = run("digest", "preview", "ada@example.org")
+    preview = json.loads(run("digest", "preview", "ada@example.org", "--json").stdout)
+    assert set(preview) == {"skipped", "subject", "text"}
+    if preview["skipped"]:
+        assert preview["subject"] is None and "would be skipped" in text.stdout
+    else:
+        assert text.stdout.startswith(f"Subject: {preview['subject']}\n")
+        # The same edition (its signed links carry the second they were made in).
+        assert preview["text"].splitlines()[:3] == text.stdout.splitlines()[2:5]

@@ -882,7 +882,10 @@ def recommend(
 
 
 @digest_app.command("preview")
-def digest_preview(email: str = typer.Argument(..., help="The reader's address.")) -> None:
+def digest_preview(
+    email: str = typer.Argument(..., help="The reader's address."),
+    json_out: bool = typer.Option(False, "--json", help="Print subject and text as JSON."),
+) -> None:
     """Print the reader's next edition (plain-text part) without sending it."""
     from papertide.readers import InvalidInput, normalize_email
 
@@ -894,12 +897,16 @@ def digest_preview(email: str = typer.Argument(..., help="The reader's address."
     if reader is None:
         raise typer.BadParameter("no reader with that address", param_hint="EMAIL")
     edition, msg = services.digests.preview(reader)
-    if msg is None:
+    plain = msg.get_body(("plain",)) if msg is not None else None
+    text = plain.get_content() if plain is not None else ""
+    if json_out:
+        print(json.dumps({"skipped": msg is None, "subject": msg and str(msg["Subject"]),
+                          "text": msg and text}, ensure_ascii=False))
+    elif msg is None:
         print("Nothing new for this reader: the next edition would be skipped.")
-        return
-    print(f"Subject: {msg['Subject']}\n")
-    plain = msg.get_body(("plain",))
-    print(plain.get_content() if plain is not None else "")
+    else:
+        print(f"Subject: {msg['Subject']}\n")
+        print(text)
 
 
 @digest_app.command("run")
