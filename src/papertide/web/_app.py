@@ -50,6 +50,7 @@ from papertide.config import Settings
 from papertide.jobs import Jobs
 from papertide.mathtext import to_html, to_plain
 from papertide.services import Services, open_services
+from papertide.startup import load_settings, settings_or_exit
 from papertide.web import (
     _accounts,
     _admin,
@@ -118,7 +119,7 @@ def create_app(settings: Settings | None = None, embedded_worker: bool = False,
     embedded default of `papertide serve`: schedule, deliveries, embedding, mails asked
     for on the pages); `immediate_jobs` runs each job inside the call that enqueues it
     (huey's immediate mode: tests of a web flow that ends in a mail)."""
-    settings = settings or Settings()
+    settings = settings or load_settings()
     services = open_services(settings)
     jobs = Jobs(services, immediate=immediate_jobs)
     app = FastAPI(title="papertide", version=__version__,
@@ -180,7 +181,7 @@ def serve_app() -> FastAPI:
     (bench/bench_flood.py). Set here, not in the command, because each worker is a new
     interpreter."""
     sys.setswitchinterval(SWITCH_INTERVAL)
-    settings = Settings()
+    settings = settings_or_exit()  # uvicorn run by hand: the same door as the CLI's
     app = create_app(settings, embedded_worker=settings.uses_embedded_worker)
     if os.environ.get(PID_HEADER_ENV):
         app.add_middleware(_ServedBy)
