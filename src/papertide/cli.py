@@ -903,6 +903,23 @@ def worker(
 
 
 @app.command()
+def mcp(
+    token: Optional[str] = typer.Option(
+        None, envvar="PAPERTIDE_MCP_TOKEN", show_default=False,
+        help="A reader's API token: adds their library and recommendations (environment: "
+             "PAPERTIDE_MCP_TOKEN)."),
+) -> None:
+    """Serve the Model Context Protocol over stdin/stdout, for a desktop assistant."""
+    from papertide.mcp_server import StdioTokenError, serve_stdio
+
+    try:
+        serve_stdio(_services(), token)
+    except StdioTokenError as exc:
+        console.print(str(exc), highlight=False, markup=False)
+        raise typer.Exit(2) from None
+
+
+@app.command()
 def serve(
     host: Optional[str] = typer.Option(
         None, help="Address to listen on (default: setting, 127.0.0.1)."
