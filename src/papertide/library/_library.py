@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
 from papertide.catalog import ID_WIDTHS, Paper, listing_time, text_problem
+from papertide.library._feeds import FeedError, PrivateFeed, PrivateFeeds
 from papertide.library._store import MAX_NOTE, MAX_TAG, Follow, LibraryStore, Saved
 from papertide.sources.arxiv_taxonomy import CATEGORIES, canonical, is_known
 
@@ -123,6 +124,7 @@ class Library:
         self.services = services
         self.catalog = services.catalog
         self.store = LibraryStore(services.catalog.engine)
+        self.feeds = PrivateFeeds(services.catalog.engine)
 
     # ---- papers -----------------------------------------------------------------------
 
@@ -239,6 +241,22 @@ class Library:
 
     def follows(self, reader_id: int) -> list[Follow]:
         return self.store.follows(reader_id)
+
+    # ---- private feeds ------------------------------------------------------------------
+
+    def create_feed(self, reader_id: int, kind: str, value: str = "") -> tuple[PrivateFeed, str]:
+        """A private feed (For you, one of the reader's tags, a saved search) and the secret
+        of its URL, shown once."""
+        if kind == "tag":
+            value = clean_tag(value)
+            if value not in dict(self.store.tags(reader_id)):
+                raise LibraryError(f"No paper in your library is tagged “{value}”.")
+        elif kind == "search":
+            value = " ".join(_CONTROL.sub(" ", value).split())
+        try:
+            return self.feeds.create(reader_id, kind, value)
+        except FeedError as exc:
+            raise LibraryError(str(exc)) from None
 
     # ---- recommendations --------------------------------------------------------------
 

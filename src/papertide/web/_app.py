@@ -17,6 +17,8 @@ Routes (pages in `_pages.py`, JSON in `_api.py`, reader pages and API in `_reade
     GET  /daily  GET /daily/{day}  one announcement day's papers   (`_daily.py`)
     GET  /api/daily  GET /api/daily/{day}
     GET  /feeds/trending.atom  /feeds/daily.atom  /feeds/search.atom   Atom (`_feeds.py`)
+    GET  /feeds/private/{secret}.atom   a reader's private feeds, made on /library and at
+         /api/me/feeds (`_private_feeds.py`)
     POST /fetch/arxiv              fetch a paper the catalog lacks from arXiv (`_fetch.py`)
     GET  /healthz                  GET /docs (OpenAPI, Swagger UI served from a package: `_docs.py`)
     GET  /metrics                  Prometheus, loopback or token only (`_metrics.py`)
@@ -65,6 +67,7 @@ from papertide.web import (
     _me,
     _metrics,
     _pages,
+    _private_feeds,
     _readers,
 )
 from papertide.web._links import linkify
@@ -148,6 +151,9 @@ def create_app(settings: Settings | None = None, embedded_worker: bool = False,
     app.include_router(_api.router)
     app.include_router(_daily.api)
     app.include_router(_feeds.router)
+    app.include_router(_private_feeds.feeds)
+    app.include_router(_private_feeds.api)
+    app.include_router(_private_feeds.pages)
     app.include_router(_daily.pages)
     app.include_router(_fetch.router)
     app.include_router(_me.router)

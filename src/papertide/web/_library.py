@@ -7,6 +7,7 @@ page, "not interested", the /library page, /for-you and the onboarding of a new 
     POST /follows                follow or unfollow an author or a category
     GET|POST /not-interested     ?token=  "not interested" from a digest's signed link
     GET  /library                ?tag= &sort=saved|published   POST /library/import
+                                 (its private feeds: `_private_feeds.py`)
     GET  /library/export         ?format=bibtex|csl-json|jsonl &tag=
     GET  /for-you                ?tag=   recommendations with reasons
     GET|POST /onboarding         categories, authors to follow, own papers
@@ -178,6 +179,13 @@ def library_page(request: Request, tag: str = "", sort: str = "saved",
     reader = signed_in(request)
     if reader is None:
         return _sign_in_first(request, "keep a library of papers")
+    return library_view(request, reader, tag, sort, notice[:300])
+
+
+def library_view(request: Request, reader: Reader, tag: str = "", sort: str = "saved",
+                 notice: str = "", new_feed_url: str | None = None,
+                 status_code: int = 200) -> Response:
+    """The library page; after a private feed is made, with its URL (shown this once)."""
     if sort not in LIBRARY_SORTS or len(tag) > 200:
         raise HTTPException(400, f"sort must be one of {', '.join(LIBRARY_SORTS)}")
     library = services(request).library
@@ -185,9 +193,10 @@ def library_page(request: Request, tag: str = "", sort: str = "saved",
         items = library.papers(reader.id, tag or None, sort)
     except LibraryError as exc:
         raise HTTPException(400, str(exc)) from None
-    return render(request, "library.html", items=items, tags=library.tags(reader.id), tag=tag,
-                  sort=sort, sorts=LIBRARY_SORTS, formats=EXPORT_FORMATS, notice=notice[:300],
-                  total=library.count(reader.id))
+    return render(request, "library.html", status_code=status_code, items=items,
+                  tags=library.tags(reader.id), tag=tag, sort=sort, sorts=LIBRARY_SORTS,
+                  formats=EXPORT_FORMATS, notice=notice, total=library.count(reader.id),
+                  feeds=library.feeds.of(reader.id), new_feed_url=new_feed_url)
 
 
 @pages.get("/library/export")
