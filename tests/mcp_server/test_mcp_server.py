@@ -93,6 +93,9 @@ async def check_library_tools(client: Client) -> None:
     listed = data(await client.call_tool("library_list", {}))
     assert [i["paper"]["arxiv_id"] for i in listed["items"]] == [VOTED]
     assert listed["tags"] == {"safety": 1}
+    by_note = data(await client.call_tool("library_list", {"query": "meeting"}))
+    assert [i["paper"]["arxiv_id"] for i in by_note["items"]] == [VOTED]
+    assert data(await client.call_tool("library_list", {"query": "graphs"}))["items"] == []
     recs = data(await client.call_tool("recommendations", {"limit": 5}))
     assert recs["based_on"] == ("Based on the 1 paper in your library and the categories you "
                                 "follow (cs.CL).")

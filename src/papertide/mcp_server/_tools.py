@@ -170,15 +170,21 @@ class Tools:
         self, ctx: Context,
         tag: Annotated[str | None, Field(None, max_length=60,
                                          description="only papers with this tag")] = None,
+        query: Annotated[str | None, Field(None, max_length=500, description=(
+            "search your library instead: the search query language, by keywords, by "
+            "meaning and in your notes, best first"))] = None,
         limit: Annotated[int, Field(20, ge=1, le=100)] = 20,
         offset: Annotated[int, Field(0, ge=0, le=10_000)] = 0,
     ) -> LibraryResult:
-        """The papers saved in your library, latest saved first, with tags and notes.
-        Needs an API token with the `library` scope."""
-        reader = require(self._caller(ctx, "pages"), "library")
+        """The papers saved in your library (latest saved first, or those matching a
+        search), with tags and notes. Needs an API token with the `library` scope."""
+        reader = require(self._caller(ctx, "searches" if query else "pages"), "library")
         library = self.services.library
         try:
-            items = library.papers(reader.id, tag, "saved", limit, offset)
+            if query and query.strip():
+                items = library.search(reader.id, query, tag).items[offset:offset + limit]
+            else:
+                items = library.papers(reader.id, tag, "saved", limit, offset)
         except LibraryError as exc:
             raise ToolError(str(exc)) from None
         return LibraryResult(
