@@ -14,7 +14,7 @@ from datetime import date, datetime, time
 from typing import Annotated
 
 from mcp.server.mcpserver import Context, MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.exceptions import ResourceError, ToolError
 from pydantic import Field
 
 from papertide import trending
@@ -79,7 +79,8 @@ class Tools:
 
     def _paper(self, key: str) -> Paper:
         key = _paper_key(key)
-        paper = None if text_problem(key) else self.services.catalog.get(key)
+        too_long = len(key) > ID_WIDTHS["id"]
+        paper = None if too_long or text_problem(key) else self.services.catalog.get(key)
         if paper is None:
             raise ToolError(f"No paper {key[:80]!r} in this catalog: search for it by title, "
                             "or check the id.")
@@ -239,9 +240,10 @@ class Tools:
 
     def paper_text(self, paper_id: str) -> str:
         """A paper as Markdown: title, authors, links, abstract."""
-        if len(paper_id) > ID_WIDTHS["id"]:
-            raise ToolError("no paper with that id")
-        found = self._paper(paper_id)
+        try:
+            found = self._paper(paper_id)
+        except ToolError as exc:
+            raise ResourceError(str(exc)) from None
         item = PaperResult.of(found, self.base_url, abstract_chars=None)
         return "\n".join(_markdown(item, heading="#"))
 
@@ -250,7 +252,7 @@ class Tools:
         try:
             wanted = None if day == "latest" else date.fromisoformat(day)
         except ValueError:
-            raise ToolError("a day is YYYY-MM-DD, or `latest`") from None
+            raise ResourceError("a day is YYYY-MM-DD, or `latest`") from None
         page = day_listing(self.services.catalog, wanted, None, 50)
         if page.day is None:
             return "# papertide\n\nNo announcement day in the catalog yet.\n"
