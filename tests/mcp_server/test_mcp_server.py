@@ -12,9 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx2
+import pytest
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
+from mcp.shared.exceptions import MCPError
 
 from papertide.config import Settings
 from papertide.mcp_server import TOOL_NAMES, Caller, build_server
@@ -80,6 +82,8 @@ async def check_public_tools(client: Client) -> None:
     assert day["day"] == "2025-03-18" and day["total"] > 0
     assert VOTED in {p["arxiv_id"] for p in day["papers"]}
 
+    with pytest.raises(MCPError, match="No paper '2101.00001'"):
+        await client.read_resource("papertide://papers/2101.00001")
     text = await client.read_resource(f"papertide://papers/{VOTED}")
     assert f"[arXiv](https://arxiv.org/abs/{VOTED})" in text.contents[0].text
     digest = await client.read_resource("papertide://daily/latest")
@@ -125,10 +129,18 @@ def stdio(settings: Settings, token: str | None = None) -> StdioServerParameters
 
 def test_stdio_serves_the_public_tools_and_a_token_s_library(mcp_catalog: Catalog,
                                                               settings: Settings) -> None:
+    accounts = mcp_catalog.services.readers.accounts
+
     async def session() -> None:
         async with Client(stdio(settings, mcp_catalog.token)) as client:
             await check_public_tools(client)
             await check_library_tools(client)
+            reader = accounts.reader_for_api_token(mcp_catalog.token)
+            assert reader is not None
+            for token in accounts.api_tokens_of(reader.id):
+                accounts.revoke_api_token(reader.id, token.id)
+            assert "needs a reader's API token" in refusal(  # revoked: at once
+                await client.call_tool("library_list", {}))
         async with Client(stdio(settings)) as anonymous:
             await check_refused_without_token(anonymous)
 
