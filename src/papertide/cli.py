@@ -772,12 +772,26 @@ def library_list(
     tag: Optional[str] = typer.Option(None, "--tag", help="Only papers with this tag."),
     sort: LibraryOrder = typer.Option("saved", "--sort", help="Latest saved or latest "
                                       "published first."),
+    query: Optional[str] = typer.Option(
+        None, "--query", help="Only papers matching this search (the query language; by "
+        "keywords, by meaning and in the notes), best first."),
+    mode: Optional[Mode] = typer.Option(None, help="keyword, semantic or hybrid, for "
+                                        "--query (default: setting)."),
     json_out: bool = typer.Option(False, "--json", help="Print a JSON array."),
 ) -> None:
-    """List a reader's library."""
+    """List a reader's library, or search it."""
+    from papertide.library import LibraryError
+
     services = _services()
     reader = _reader_of(services, email)
-    items = services.library.papers(reader.id, tag, sort)
+    if query is not None and query.strip():
+        try:
+            items = services.library.search(reader.id, query, tag, mode).items
+        except LibraryError as exc:
+            console.print(str(exc), highlight=False, markup=False)
+            raise typer.Exit(2) from None
+    else:
+        items = services.library.papers(reader.id, tag, sort)
     rows = [{"id": i.paper.id, "title": i.paper.title, "arxiv_id": i.paper.arxiv_id,
              "saved_at": i.saved.saved_at.isoformat(), "tags": list(i.saved.tags),
              "note": i.saved.note} for i in items]
@@ -853,6 +867,8 @@ def library_import(
 def recommend(
     email: str = typer.Argument(..., help="The reader's address."),
     tag: Optional[str] = typer.Option(None, "--tag", help="From the papers with this tag only."),
+    like: list[str] = typer.Option([], "--like", help="More like these saved papers (ids; "
+                                   "repeat the option), instead of the whole library."),
     limit: int = typer.Option(20, "--limit", min=1, max=100, help="How many papers."),
     json_out: bool = typer.Option(False, "--json", help="Print a JSON array."),
 ) -> None:
@@ -862,9 +878,10 @@ def recommend(
     services = _services()
     reader = _reader_of(services, email)
     try:
-        result = services.library.for_you(reader.id, tag, limit)
+        result = (services.library.more_like(reader.id, like, limit) if like
+                  else services.library.for_you(reader.id, tag, limit))
     except LibraryError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--tag") from None
+        raise typer.BadParameter(str(exc), param_hint="--like" if like else "--tag") from None
     rows = [{"id": s.paper.id, "title": s.paper.title, "score": round(s.score, 6),
              "reason": s.reason, "authors": s.paper.authors, "categories": s.paper.categories}
             for s in result.items]
@@ -952,6 +969,23 @@ def worker(
         jobs.consumer(workers).run()
     finally:
         follower.stop()
+
+
+@app.command()
+def mcp(
+    token: Optional[str] = typer.Option(
+        None, envvar="PAPERTIDE_MCP_TOKEN", show_default=False,
+        help="A reader's API token: adds their library and recommendations (environment: "
+             "PAPERTIDE_MCP_TOKEN)."),
+) -> None:
+    """Serve the Model Context Protocol over stdin/stdout, for a desktop assistant."""
+    from papertide.mcp_server import StdioTokenError, serve_stdio
+
+    try:
+        serve_stdio(_services(), token)
+    except StdioTokenError as exc:
+        console.print(str(exc), highlight=False, markup=False)
+        raise typer.Exit(2) from None
 
 
 @app.command()
