@@ -293,7 +293,7 @@ class SearchService:
         page.has_more = len(ranked) > limit
         page.total, page.total_exact = ranking.total, ranking.exact
         ranked = ranked[:limit]
-        papers = self.catalog.get_many([pid for pid, _ in ranked])
+        papers = self.catalog.get_cards([pid for pid, _ in ranked])
         scores = dict(ranked)
         snippets = self._snippets(clauses, papers)
         page.hits = [Hit(p, scores[p.id], s) for p, s in zip(papers, snippets, strict=True)]
@@ -482,7 +482,7 @@ class SearchService:
         if not self.semantic_ready():
             return []
         ranked = self.semantic.similar(paper_id, limit)
-        papers = self.catalog.get_many([pid for pid, _ in ranked])
+        papers = self.catalog.get_cards([pid for pid, _ in ranked])
         scores = dict(ranked)
         return [Hit(p, scores[p.id], plain_snippet(p)) for p in papers]
 
