@@ -173,7 +173,8 @@ def create_app(settings: Settings | None = None, embedded_worker: bool = False,
     app.add_middleware(RateLimitGate, limits=services.limits)
     app.add_middleware(Guard, accounts=services.readers.accounts, settings=settings)
     app.add_middleware(CachePolicy)
-    # Compressed at level 6: nearly level 9's size (htmx 52 → 16 KB) at a third of its CPU.
+    # Level 6, not Starlette's 9: htmx compresses to 16,896 bytes at 6 and 16,873 at 9,
+    # and the lower level costs less CPU on every page.
     app.add_middleware(GZipMiddleware, minimum_size=500, compresslevel=6)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(_metrics.RequestMetrics)  # outermost: times every answer, 413s too
