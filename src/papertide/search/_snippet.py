@@ -30,9 +30,11 @@ _SENTENCE = re.compile(r"[.!?](?:\s+)(?=[\"'(\[]?[A-Z0-9])")
 _CLAUSE = re.compile(r"[;:,](?:\s+)")
 
 
-def _starts(text: str) -> tuple[list[int], list[int]]:
-    sentences = [0] + [m.end() for m in _SENTENCE.finditer(text)]
-    clauses = [m.end() for m in _CLAUSE.finditer(text)]
+def _starts(text: str, low: int, high: int) -> tuple[list[int], list[int]]:
+    """The sentence and clause starts from `low` to `high`."""
+    sentences = [0] if low <= 0 else []
+    sentences += [e for m in _SENTENCE.finditer(text) if low <= (e := m.end()) <= high]
+    clauses = [e for m in _CLAUSE.finditer(text) if low <= (e := m.end()) <= high]
     return sentences, clauses
 
 
@@ -87,19 +89,19 @@ def _best_start(text: str, hits: list[tuple[int, int]], max_chars: int) -> int:
     """A sentence start unless a clause start shows more distinct query words: the one
     whose window holds the most distinct words, then the most words, then comes first."""
     starts = [s for s, _ in hits]
+    ends = [e for _, e in hits]  # sorted too: matches do not overlap
     words = [text[s:e].lower() for s, e in hits]
-    sentences, clauses = _starts(text)
+    # Only a boundary from (first match's end - max_chars) to the last match's start sees a
+    # match at all; the others score nothing and are not scored.
+    low, high = ends[0] - max_chars, starts[-1]
+    sentences, clauses = _starts(text, low, high)
 
-    def score(begin: int) -> tuple[int, int]:
-        limit = begin + max_chars
-        first = bisect_left(starts, begin)
-        last = bisect_right(starts, limit, lo=first)
-        inside = [w for (_, e), w in zip(hits[first:last], words[first:last], strict=True)
-                  if e <= limit]
-        return len(set(inside)), len(inside)
+    def score(begin: int) -> tuple[tuple[int, int], int]:
+        inside = words[bisect_left(starts, begin):bisect_right(ends, begin + max_chars)]
+        return (len(set(inside)), len(inside)), -begin
 
-    best = max(sentences, key=lambda s: (score(s), -s))
-    clause = max(clauses, key=lambda s: (score(s), -s), default=None)
-    if clause is not None and score(clause)[0] > score(best)[0]:
+    best, clause = max(map(score, sentences), default=((0, 0), 0)), max(
+        map(score, clauses), default=((0, 0), 0))
+    if clause[0][0] > best[0][0]:
         best = clause
-    return best
+    return -best[1]
