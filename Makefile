@@ -24,8 +24,10 @@ run: install  ## load the demo corpus, build the indexes, serve http://127.0.0.1
 	@echo "(a new link: $(BIN)/papertide admin link $(ADMIN))"
 	$(BIN)/papertide serve
 
+TEST_PROCESSES ?= 2
+
 test: install  ## run the whole test suite (SQLite, and PostgreSQL / Redis where they run)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadgroup
 
 lint: install  ## ruff (style, bugs, imports) and mypy (types) over the package
 	$(BIN)/ruff check src tests bench

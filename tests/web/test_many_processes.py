@@ -20,6 +20,7 @@ from papertide.jobs import Jobs
 from papertide.services import open_services
 from tests.helpers import DEMO, HANG, eventually, free_port, load, make_settings, sign_in
 
+pytestmark = pytest.mark.slow  # a server of three processes starts and stops
 PAPER = "t6585e84c9ec5f39"  # the demo's first paper
 VOTES_PER_MINUTE = 8
 
