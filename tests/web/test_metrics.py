@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from papertide.catalog import Paper
@@ -116,6 +117,7 @@ def test_only_loopback_or_the_token_may_read(make_client):
     assert proxied.get("/metrics", headers={"X-Forwarded-For": "127.0.0.1"}).status_code == 200
 
 
+@pytest.mark.slow  # a `papertide digest run` process starts
 def test_with_a_multiprocess_dir_the_series_of_every_process_add_up(client, tmp_path,
                                                                      monkeypatch):
     """Another process (a worker, another web process) counts into the shared folder; this
