@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _common import SCIFACT  # noqa: E402
 
 from papertide.config import Settings  # noqa: E402
-from papertide.ingest import IngestReport, ingest_records  # noqa: E402
+from papertide.intake import IngestReport, ingest_records  # noqa: E402
 from papertide.search._eval import evaluate, read_beir  # noqa: E402
 from papertide.services import open_services  # noqa: E402
 

@@ -5,7 +5,7 @@ from datetime import datetime
 import pytest
 
 from papertide.digest import Retry
-from papertide.digest._render import HeaderInjection, _set
+from papertide.mail._render import HeaderInjection, _set
 from papertide.readers import InvalidInput, Topic
 from papertide.services import open_services
 from tests.helpers import SMTPServer, add_reader, mail_settings
@@ -127,7 +127,7 @@ def test_each_paper_appears_once_under_the_topic_that_ranks_it_highest(mail_serv
 
 
 def test_the_send_rate_limit_spaces_mails_out(mail_services):
-    from papertide.digest import _RateLimit
+    from papertide.mail._mailer import _RateLimit
 
     limit = _RateLimit(20.0)  # at most 20 a second: 6 mails need at least 0.25 s
     import time

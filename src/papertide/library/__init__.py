@@ -2,16 +2,17 @@
 and JSON-lines import and export; recommendations ("For you") learned from what a reader
 saved, dismissed and follows, and their offline evaluation.
 
-    library = services.library
+    library = Library(catalog, search)                # services.library in the fronts
     library.save(reader.id, "2503.11731", tags=["splatting"])
     text = export_library(library, reader.id, "bibtex")
-    report = import_library(services, reader.id, Path("zotero.bib").read_text())
+    report = import_library(library, reader.id, Path("zotero.bib").read_text(),
+                            fetch=intake.fetch_unknown)   # arXiv ids the catalog lacks
     library.for_you(reader.id, limit=20).items        # [Suggestion(paper, score, reason)]
-    recommend(services, positives=saved_ids, negatives=dismissed_ids, exclude=seen)
+    recommend(catalog, search, positives=saved_ids, negatives=dismissed_ids, exclude=seen)
     table = evaluate(load_corpus(Path("papers.jsonl.gz")), readers=300)  # eval-recs
 
-It uses the catalog, search and readers; the web app, the CLI and the digest use it,
-never the other way round.
+It uses the catalog and search (the vectors through `SearchService.vector_view`); the
+digest and the fronts use it, never the other way round.
 """
 
 from papertide.library._evaluate import Corpus, Reader, evaluate, load_corpus, simulated_readers
@@ -26,13 +27,14 @@ from papertide.library._library import (
     LibrarySort,
     PaperNotFound,
     SavedPaper,
+    Saving,
     Suggestion,
     clean_follow,
     clean_note,
     clean_tag,
     clean_tags,
 )
-from papertide.library._match import TITLE_THRESHOLD
+from papertide.library._match import TITLE_THRESHOLD, Fetcher, Matcher, Matching
 from papertide.library._recommend import Recommendation, recommend, score_rows
 from papertide.library._reference import Reference
 from papertide.library._store import Follow, LibraryStore, Saved
@@ -45,10 +47,10 @@ from papertide.library._transfer import (
     read_references,
 )
 
-__all__ = ["CATEGORY_CHOICES", "EXPORT_FORMATS", "FOLLOW_KINDS", "LIBRARY_SORTS",
-           "TITLE_THRESHOLD", "Corpus", "ExportFormat", "Follow", "FollowKind", "ForYou",
-           "ImportReport", "Library", "LibraryError", "LibrarySort", "LibraryStore",
+__all__ = ["CATEGORY_CHOICES", "EXPORT_FORMATS", "FOLLOW_KINDS", "LIBRARY_SORTS", "TITLE_THRESHOLD",
+           "Corpus", "ExportFormat", "Follow", "FollowKind", "ForYou", "Fetcher", "ImportReport",
+           "Library", "LibraryError", "LibrarySort", "LibraryStore", "Matcher", "Matching",
            "PaperNotFound", "Reader", "Recommendation", "Reference", "Saved", "SavedPaper",
-           "Suggestion", "clean_follow", "clean_note", "clean_tag", "clean_tags", "evaluate",
-           "export_library", "import_library", "load_corpus", "read_references", "recommend",
-           "score_rows", "simulated_readers"]
+           "Saving", "Suggestion", "clean_follow", "clean_note", "clean_tag", "clean_tags",
+           "evaluate", "export_library", "import_library", "load_corpus", "read_references",
+           "recommend", "score_rows", "simulated_readers"]

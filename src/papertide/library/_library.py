@@ -1,7 +1,7 @@
 """A reader's library as the fronts use it: saving papers (and counting the save where
 trending reads it), tags, notes, dismissals, follows, and the "For you" list.
 
-    library = services.library
+    library = Library(catalog, search)    # or services.library
     library.save(reader.id, "2503.11731", tags=["splatting"])   # SavedPaper
     library.papers(reader.id, tag="splatting", sort="published")
     library.for_you(reader.id, limit=20)                         # ForYou: items, based_on
@@ -19,13 +19,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
-from papertide.catalog import ID_WIDTHS, Paper, listing_time, text_problem
+from papertide.catalog import ID_WIDTHS, Catalog, Paper, listing_time, parse_arxiv_id, text_problem
+from papertide.catalog.arxiv_taxonomy import CATEGORIES, canonical, is_known
+from papertide.library._match import Fetcher
 from papertide.library._store import MAX_NOTE, MAX_TAG, Follow, LibraryStore, Saved
-from papertide.sources.arxiv_taxonomy import CATEGORIES, canonical, is_known
+from papertide.search import SearchService
 
 if TYPE_CHECKING:
     from papertide.library._recommend import Recommendation
-    from papertide.services import Services
 
 LibrarySort = Literal["saved", "published"]
 FollowKind = Literal["author", "category"]
@@ -59,6 +60,16 @@ class Suggestion:
     paper: Paper
     score: float
     reason: str
+
+
+@dataclass
+class Saving:
+    """What `save_by_id` did: the arXiv ids it had to fetch, those arXiv had, and for each
+    paper named the saved paper or why not."""
+
+    wanted: list[str] = field(default_factory=list)
+    fetched: set[str] = field(default_factory=set)
+    results: list[tuple[str, SavedPaper | LibraryError]] = field(default_factory=list)
 
 
 @dataclass
@@ -119,10 +130,10 @@ def _plural(n: int, word: str) -> str:
 
 
 class Library:
-    def __init__(self, services: Services) -> None:
-        self.services = services
-        self.catalog = services.catalog
-        self.store = LibraryStore(services.catalog.engine)
+    def __init__(self, catalog: Catalog, search: SearchService) -> None:
+        self.catalog = catalog
+        self.search = search
+        self.store = LibraryStore(catalog.engine)
 
     # ---- papers -----------------------------------------------------------------------
 
@@ -146,6 +157,23 @@ class Library:
         # Saving a paper says more than an earlier "not interested": the later word wins.
         self.store.undismiss(reader_id, paper.id)
         return self._saved(reader_id, paper.id)
+
+    def save_by_id(self, reader_id: int, keys: Sequence[str], tags: Iterable[str] = (),
+                   fetch: Fetcher | None = None) -> Saving:
+        """Save each paper named (papertide id, arXiv id or DOI), `fetch` first getting the
+        arXiv ids the catalog lacks (`Intake.fetch_unknown`); one refused paper does not
+        stop the others."""
+        saving = Saving(wanted=list(dict.fromkeys(
+            parsed[0] for key in keys
+            if (parsed := parse_arxiv_id(key)) and self.catalog.get(parsed[0]) is None)))
+        if saving.wanted and fetch is not None:
+            saving.fetched, _ = fetch(saving.wanted)
+        for key in keys:
+            try:
+                saving.results.append((key, self.save(reader_id, key, tags)))
+            except LibraryError as exc:
+                saving.results.append((key, exc))
+        return saving
 
     def unsave(self, reader_id: int, key: str) -> Paper:
         """Take a paper out of the library (and its save out of the counts); the paper as
@@ -261,7 +289,7 @@ class Library:
             return result
         result.empty = False
         recs: list[Recommendation] = recommend(
-            self.services, positives=positives, negatives=negatives,
+            self.catalog, self.search, positives=positives, negatives=negatives,
             exclude={*everything, *negatives, *exclude},
             categories=categories if tag is None else (),
             authors=authors if tag is None else (), limit=limit)

@@ -2,7 +2,10 @@
 plain text with the same content, and the headers a careful sender sets — including
 RFC 8058 one-click unsubscribe. Reader-controlled text never reaches a header: the To
 address is validated and normalised at subscription, topics and names only appear in
-the body, and every header value is checked for line breaks before it is set."""
+the body, and every header value is checked for line breaks before it is set.
+
+`build_message` is what every mail is made with (the digest's too); the account mails
+(confirmation, sign-in link, address change) are rendered here from their templates."""
 
 from __future__ import annotations
 
@@ -17,19 +20,36 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime, parseaddr
 from pathlib import Path
+from typing import Protocol
 
 import css_inline
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from papertide.config import Settings
-from papertide.digest._compose import Edition
 from papertide.mathtext import to_plain
-from papertide.readers import Reader, Topic
 
-_env = Environment(loader=FileSystemLoader(str(Path(__file__).parent / "templates")),
-                   autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
-# Math as Unicode in both parts: most mail clients draw no MathML.
-_env.filters["plain"] = to_plain
+
+class TopicLike(Protocol):
+    """What a confirmation mail shows of a topic."""
+
+    @property
+    def query(self) -> str: ...
+    @property
+    def category(self) -> str | None: ...
+    @property
+    def author(self) -> str | None: ...
+
+
+def template_environment(folder: Path) -> Environment:
+    """The Jinja2 environment mails are rendered in (math as Unicode in both parts: most
+    mail clients draw no MathML)."""
+    env = Environment(loader=FileSystemLoader(str(folder)), autoescape=select_autoescape(["html"]),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["plain"] = to_plain
+    return env
+
+
+_env = template_environment(Path(__file__).parent / "templates")
 _inliner = css_inline.CSSInliner(keep_style_tags=True)  # keep the dark-mode media queries
 _UTF8 = Charset("utf-8")
 _UTF8.body_encoding = QP  # readable source, safe line lengths
@@ -48,12 +68,12 @@ def _set(msg: Message, name: str, value: str) -> None:
     msg[name] = value if raw else Header(value, "utf-8").encode()
 
 
-def _domain(settings: Settings) -> str:
+def mail_domain(settings: Settings) -> str:
     address = parseaddr(settings.mail_from)[1]
     return address.rsplit("@", 1)[-1] if "@" in address else "localhost"
 
 
-def _message(settings: Settings, to: str, subject: str, text: str, html: str,
+def build_message(settings: Settings, to: str, subject: str, text: str, html: str,
              message_id: str, links: dict[str, str] | None = None) -> Message:
     # Built with the classic (compat32) MIME classes: the same standard library, a third of
     # the cost of EmailMessage's header registry, which showed up first in the fan-out
@@ -70,7 +90,7 @@ def _message(settings: Settings, to: str, subject: str, text: str, html: str,
     _set(msg, "Message-ID", message_id)
     if links and "unsubscribe" in links:
         token = links["unsubscribe"].rsplit("token=", 1)[-1]
-        mailto = f"mailto:unsubscribe@{_domain(settings)}?subject=unsubscribe-{token}"
+        mailto = f"mailto:unsubscribe@{mail_domain(settings)}?subject=unsubscribe-{token}"
         _set(msg, "List-Unsubscribe", f"<{mailto}>, <{links['unsubscribe']}>")
         _set(msg, "List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
     return msg
@@ -79,32 +99,6 @@ def _message(settings: Settings, to: str, subject: str, text: str, html: str,
 def as_email_message(msg: Message) -> EmailMessage:
     """The message re-read with the modern API (`get_body`, parsed headers)."""
     return message_from_bytes(msg.as_bytes(), policy=policy.default)
-
-
-def digest_message_id(settings: Settings, reader: Reader, key: str) -> str:
-    """The same for every attempt at one reader's edition: retries are recognisable."""
-    digest = hashlib.sha256(
-        f"{reader.id}/{key}/{settings.resolved_secret_key}".encode()
-    ).hexdigest()[:20]
-    return f"<digest.{key}.{digest}@{_domain(settings)}>"
-
-
-def render_digest(settings: Settings, edition: Edition, links: dict[str, str]) -> Message:
-    day = datetime.fromisoformat(edition.key).strftime("%A %-d %B %Y")
-    context = {"sections": edition.sections, "count": edition.count, "day": day,
-               "since": edition.since.strftime("%-d %B"), "links": links,
-               "base_url": settings.base_url.rstrip("/")}
-    subject = f"papertide: {edition.count} paper{'s' if edition.count != 1 else ''} for {day}"
-    context["subject"] = subject
-    return _message(
-        settings,
-        edition.reader.email,
-        subject,
-        _env.get_template("digest.txt").render(context),
-        _env.get_template("digest.html").render(context),
-        digest_message_id(settings, edition.reader, edition.key),
-        links,
-    )
 
 
 _SUBJECTS = {"confirm": "Confirm your papertide subscription",
@@ -117,30 +111,30 @@ def _unique(*parts: object) -> str:
                           ).hexdigest()[:20]
 
 
-def render_confirmation(settings: Settings, reader: Reader, links: dict[str, str],
-                        kind: str = "confirm", topics: Sequence[Topic] = ()) -> Message:
+def render_confirmation(settings: Settings, email: str, links: dict[str, str],
+                        kind: str = "confirm", topics: Sequence[TopicLike] = ()) -> Message:
     """The answer to a subscribe request (`kind`: confirm, topics or already; see
     `Readers.request_subscription`); `topics` are those its link adds."""
     subject = _SUBJECTS[kind]
     context = {"links": links, "kind": kind, "topics": list(topics), "subject": subject}
-    return _message(settings, reader.email, subject,
-                    _env.get_template("confirm.txt").render(context),
-                    _env.get_template("confirm.html").render(context),
-                    f"<confirm.{_unique('confirm', reader.id)}@{_domain(settings)}>")
+    return build_message(settings, email, subject,
+                         _env.get_template("confirm.txt").render(context),
+                         _env.get_template("confirm.html").render(context),
+                         f"<confirm.{_unique('confirm', email)}@{mail_domain(settings)}>")
 
 
 def render_sign_in(settings: Settings, email: str, link: str, new: bool) -> Message:
     context = {"email": email, "link": link, "new": new}
-    return _message(settings, email, "Sign in to papertide",
-                    _env.get_template("signin.txt").render(context),
-                    _env.get_template("signin.html").render(context),
-                    f"<signin.{_unique('signin', email)}@{_domain(settings)}>")
+    return build_message(settings, email, "Sign in to papertide",
+                         _env.get_template("signin.txt").render(context),
+                         _env.get_template("signin.html").render(context),
+                         f"<signin.{_unique('signin', email)}@{mail_domain(settings)}>")
 
 
-def render_address_link(settings: Settings, reader: Reader, new_address: str,
+def render_address_link(settings: Settings, old_address: str, new_address: str,
                         link: str) -> Message:
-    context = {"old": reader.email, "new": new_address, "link": link}
-    return _message(settings, new_address, "Confirm your new papertide address",
-                    _env.get_template("address.txt").render(context),
-                    _env.get_template("address.html").render(context),
-                    f"<address.{_unique('address', reader.id)}@{_domain(settings)}>")
+    context = {"old": old_address, "new": new_address, "link": link}
+    return build_message(settings, new_address, "Confirm your new papertide address",
+                         _env.get_template("address.txt").render(context),
+                         _env.get_template("address.html").render(context),
+                         f"<address.{_unique('address', old_address)}@{mail_domain(settings)}>")

@@ -1,4 +1,5 @@
-"""Fetching from the live sources: the entry points the CLI, the jobs and the web call.
+"""Running the live sources as recorded runs: what `papertide.intake` calls to pull them
+and to fetch papers by arXiv id.
 
     run = fetch(catalog, "arxiv-oai:cs.LG,cs.CL", settings, on_changed=feed)
     runs = fetch_all(catalog, settings, on_changed=feed)    # every PAPERTIDE_SOURCES item
