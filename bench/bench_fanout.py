@@ -86,7 +86,7 @@ def main(n_readers: int = 10_000) -> None:
             digests: Digests = services.digests
             timer = Timer()
             _compose.Composer.compose = timer.wrap("compose", _compose.Composer.compose)
-            import papertide.digest as digest_module
+            import papertide.digest._digests as digest_module
 
             digest_module.render_digest = timer.wrap("render", _render.render_digest)
             # The transport's time includes the delivery-log commit it calls before the final dot.

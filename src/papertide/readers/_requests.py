@@ -16,15 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from email.message import Message
-from typing import TYPE_CHECKING
 
 from papertide.mail import render_address_link, render_confirmation, render_sign_in
 from papertide.readers._address import normalize_email
 from papertide.readers._errors import InvalidInput
+from papertide.readers._readers import Readers
 from papertide.readers._store import Reader, Topic
-
-if TYPE_CHECKING:  # the facade imports this module
-    from papertide.readers import Readers
 
 Send = Callable[[Message], None]
 Allow = Callable[[str], bool]  # may this address be sent one more account mail?
