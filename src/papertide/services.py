@@ -62,7 +62,7 @@ class Services:
     def library(self) -> Library:
         from papertide.library import Library
 
-        return Library(self.catalog, self.search)
+        return Library(self.catalog, self.search, self.settings.search_mode)
 
     @cached_property
     def mailer(self) -> Mailer:

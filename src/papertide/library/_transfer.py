@@ -140,7 +140,7 @@ def import_library(library: Library, reader_id: int, text: str, tags: Iterable[s
                                f"{MAX_ENTRIES:,} are imported")
         parsed.references = parsed.references[:MAX_ENTRIES]
     extra = clean_tags(tags)
-    matching = Matcher(library.catalog, library.search).match(parsed.references, fetch)
+    matching = Matcher(library.catalog, library.search_service).match(parsed.references, fetch)
     for m in matching.matches:
         label = m.reference.label()
         if m.paper_id is None:
