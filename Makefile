@@ -31,9 +31,10 @@ TEST_PROCESSES ?= 0
 test: install  ## run the whole test suite (SQLite, and PostgreSQL / Redis where they run)
 	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadgroup
 
-lint: install  ## ruff (style, bugs, imports), mypy (types), the README's generated settings table
+lint: install  ## ruff, mypy (types), the import contracts (pyproject.toml), the README's settings table
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/cog --check README.md
 
 fuzz: install  ## the property and API-schema tests with far more examples, drawn anew (minutes)

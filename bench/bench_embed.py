@@ -24,7 +24,7 @@ from _common import SCIFACT, generated_records, real_records  # noqa: E402
 
 from papertide.catalog import readable  # noqa: E402
 from papertide.config import Settings  # noqa: E402
-from papertide.ingest import IngestReport, ingest_records  # noqa: E402
+from papertide.intake import IngestReport, ingest_records  # noqa: E402
 from papertide.search._embed import MAX_TOKENS, Embedder, embedding_text  # noqa: E402
 from papertide.search._eval import evaluate, read_beir  # noqa: E402
 from papertide.search._semantic import CHUNK  # noqa: E402

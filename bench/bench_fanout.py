@@ -29,7 +29,7 @@ from bench_keyword import catalog_of  # noqa: E402
 from papertide.catalog import utcnow  # noqa: E402
 from papertide.config import Settings  # noqa: E402
 from papertide.digest import Digests, _compose, _render  # noqa: E402
-from papertide.digest._transport import SmtpTransport  # noqa: E402
+from papertide.mail import SmtpTransport  # noqa: E402
 from papertide.services import open_services  # noqa: E402
 
 
@@ -86,11 +86,11 @@ def main(n_readers: int = 10_000) -> None:
             digests: Digests = services.digests
             timer = Timer()
             _compose.Composer.compose = timer.wrap("compose", _compose.Composer.compose)
-            import papertide.digest as digest_module
+            import papertide.digest._digests as digest_module
 
             digest_module.render_digest = timer.wrap("render", _render.render_digest)
             # The transport's time includes the delivery-log commit it calls before the final dot.
-            digests.transport.send = timer.wrap("smtp + log", digests.transport.send)
+            digests.mailer.transport.send = timer.wrap("smtp + log", digests.mailer.transport.send)
             started = time.perf_counter()
             counts = digests.run(utcnow(), everyone=True)
             total = time.perf_counter() - started

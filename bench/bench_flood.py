@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _common import percentiles  # noqa: E402
 
 from papertide.config import Settings  # noqa: E402
-from papertide.ingest import ingest_files  # noqa: E402
+from papertide.intake import ingest_files  # noqa: E402
 from papertide.services import open_services  # noqa: E402
 
 CLIENTS = 60

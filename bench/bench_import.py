@@ -26,9 +26,12 @@ from rapidfuzz import fuzz  # noqa: E402
 
 from papertide.catalog import title_key  # noqa: E402
 from papertide.config import Settings  # noqa: E402
-from papertide.ingest import ingest_files  # noqa: E402
-from papertide.library import TITLE_THRESHOLD, Reference  # noqa: E402
-from papertide.library._match import Matcher  # noqa: E402
+from papertide.intake import ingest_files  # noqa: E402
+from papertide.library import (  # noqa: E402
+    TITLE_THRESHOLD,
+    Matcher,  # noqa: E402
+    Reference,
+)
 from papertide.services import open_services  # noqa: E402
 
 
@@ -69,7 +72,7 @@ def main(n: int = 74_728) -> None:
         services.search.catch_up()
         print(f"catalog: {services.catalog.count():,} papers ({origin}), "
               f"built in {time.perf_counter() - started:.0f} s")
-        matcher = Matcher(services)
+        matcher = Matcher(services.catalog, services.search)
         entries = [r for r, _ in refs]
 
         started = time.perf_counter()

@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _common import CACHE, records, timed, write_jsonl  # noqa: E402
 
 from papertide.config import Settings  # noqa: E402
-from papertide.ingest import ingest_files  # noqa: E402
+from papertide.intake import ingest_files  # noqa: E402
 from papertide.services import open_services  # noqa: E402
 from papertide.sources import read_file  # noqa: E402
 

@@ -16,7 +16,7 @@ from _common import CACHE, ms, queries, records, write_jsonl  # noqa: E402
 
 from papertide.catalog import readable  # noqa: E402
 from papertide.config import Settings  # noqa: E402
-from papertide.ingest import ingest_files  # noqa: E402
+from papertide.intake import ingest_files  # noqa: E402
 from papertide.search import Filters, parse  # noqa: E402
 from papertide.services import open_services  # noqa: E402
 

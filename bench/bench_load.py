@@ -45,7 +45,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _common import CACHE, SAMPLE, mixed_vectors, queries, records, seed_vectors  # noqa: E402
 
 from papertide.config import Settings  # noqa: E402
-from papertide.ingest import IngestReport, ingest_records  # noqa: E402
+from papertide.intake import IngestReport, ingest_records  # noqa: E402
 from papertide.services import Services, open_services  # noqa: E402
 from papertide.sources import read_file  # noqa: E402
 

@@ -20,7 +20,7 @@ from sqlalchemy import select  # noqa: E402
 
 from papertide.config import Settings  # noqa: E402
 from papertide.db.tables import papers  # noqa: E402
-from papertide.ingest import ingest_files  # noqa: E402
+from papertide.intake import ingest_files  # noqa: E402
 from papertide.services import open_services  # noqa: E402
 from papertide.web import create_app  # noqa: E402
 

@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _common import CACHE, SCIFACT  # noqa: E402
 
 from papertide.config import Settings  # noqa: E402
-from papertide.ingest import IngestReport, ingest_records  # noqa: E402
+from papertide.intake import IngestReport, ingest_records  # noqa: E402
 from papertide.search import Filters  # noqa: E402
 from papertide.search._eval import evaluate, read_beir  # noqa: E402
 from papertide.search._hybrid import fuse, guard, rare_share  # noqa: E402

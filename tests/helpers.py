@@ -25,7 +25,7 @@ from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.engine import make_url
 
 from papertide.config import Settings
-from papertide.ingest import IngestReport, ingest_files
+from papertide.intake import IngestReport, ingest_files
 from papertide.readers import Reader, Topic
 from papertide.services import Services
 

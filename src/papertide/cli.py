@@ -36,7 +36,7 @@ from rich.text import Text
 
 from papertide import trending as trending_mod
 from papertide.config import Settings
-from papertide.ingest import IngestReport, ingest_files
+from papertide.intake import IngestReport
 from papertide.mathtext import to_plain
 from papertide.options import Mode, Sort, Window
 from papertide.readers import Reader
@@ -89,18 +89,24 @@ def _progress() -> Progress:
                     MofNCompleteColumn(), TimeRemainingColumn(), console=console)
 
 
+def _progress_report(progress: Progress) -> Callable[[str, int, int], None]:
+    """One progress bar per index, as the indexes report (name, done, total)."""
+    tasks: dict[str, TaskID] = {}
+
+    def report(name: str, done: int, total: int) -> None:
+        if name not in tasks:
+            tasks[name] = progress.add_task(f"indexing ({name})", total=total)
+        progress.update(tasks[name], completed=done, total=total)
+
+    return report
+
+
 def catch_up_indexes(
     services: Services, rebuild: bool = False, embed: bool = False
 ) -> dict[str, int]:
     """Bring every derived index level with the catalog, with a progress bar each."""
     with _progress() as progress:
-        tasks: dict[str, TaskID] = {}
-
-        def report(name: str, done: int, total: int) -> None:
-            if name not in tasks:
-                tasks[name] = progress.add_task(f"indexing ({name})", total=total)
-            progress.update(tasks[name], completed=done, total=total)
-
+        report = _progress_report(progress)
         if rebuild:
             return services.search.rebuild(report, embed=embed)
         return services.search.catch_up(report, embed=embed)
@@ -128,10 +134,8 @@ def run_ingest(services: Services, paths: list[Path], fmt: str) -> IngestReport:
                DownloadColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console) as progress:
         task = progress.add_task("ingesting", total=total)
-        with services.search.feeding() as feed:
-            report = ingest_files(services.catalog, paths, fmt,
-                                  on_bytes=lambda n: progress.advance(task, n), on_changed=feed)
-    return report
+        return services.intake.load_files(paths, fmt,
+                                          on_bytes=lambda n: progress.advance(task, n))
 
 
 @app.command()
@@ -157,15 +161,17 @@ def ingest(
 
 
 def _index_after(services: Services, changed: int) -> None:
-    """After papers came in: the keyword index, and embedding as `ingest` does it (right
-    away in the embedded setup, as queued jobs with a queue URL)."""
-    embed_now = services.settings.embed_on_ingest and not services.settings.queue_url
-    catch_up_indexes(services, embed=embed_now)
-    if services.settings.embed_on_ingest and services.settings.queue_url and changed:
+    """After papers came in: the indexes, and embedding as `ingest` does it (right away in
+    the embedded setup, as queued jobs with a queue URL)."""
+
+    def queue_embedding() -> None:
         from papertide.jobs import Jobs
 
         Jobs(services).enqueue_embedding(shards=EMBED_SHARDS)
-        console.print(f"embedding queued in {EMBED_SHARDS} jobs for the workers")
+
+    with _progress() as progress:
+        if services.intake.index_new(changed, _progress_report(progress), queue_embedding):
+            console.print(f"embedding queued in {EMBED_SHARDS} jobs for the workers")
 
 
 _RUN_COLUMNS = ("added", "updated", "unchanged", "rejected", "skipped", "pages")
@@ -202,7 +208,6 @@ def fetch(
     json_out: bool = typer.Option(False, "--json", help="Print the runs as a JSON array."),
 ) -> None:
     """Pull new papers from the live sources now, then update the search indexes."""
-    from papertide.pull import look_up, pull
     from papertide.sources import SpecError, parse_source
 
     services = _services()
@@ -232,13 +237,13 @@ def fetch(
 
         if ids:
             try:
-                run = look_up(services, ids, on_page=paged)
+                run = services.intake.fetch_by_id(ids, on_page=paged)
             except ValueError as exc:
                 raise typer.BadParameter(str(exc), param_hint="--id") from None
             rows = [run.as_dict()]
             changed = run.added + run.updated
         else:
-            outcomes = pull(services, specs or None, on_start=started, on_page=paged)
+            outcomes = services.intake.pull(specs or None, on_start=started, on_page=paged)
             rows = [o.as_dict() for o in outcomes]
             changed = sum(o.changed for o in outcomes)
         for task in tasks.values():
@@ -512,7 +517,7 @@ def eval_(
     """Measure search relevance on a BEIR-format directory: nDCG@10, Recall@100, MRR@10."""
     import tempfile
 
-    from papertide.ingest import IngestReport, ingest_records
+    from papertide.intake import ingest_records
     from papertide.search._eval import evaluate, read_beir
 
     papers, queries, qrels = read_beir(folder)
@@ -626,7 +631,7 @@ def readers_add(
     except InvalidInput as exc:
         raise typer.BadParameter(str(exc), param_hint="EMAIL") from None
     if not confirmed and reader.status == "pending":
-        services.digests.send_confirmation(reader)  # the operator's own request: sent now
+        services.account_mails.send_confirmation(reader)  # the operator's own request: now
         console.print(f"confirmation mail sent to {reader.email}")
     if json_out:
         print(json.dumps({"email": reader.email, "status": reader.status, "added": created}))
@@ -714,19 +719,23 @@ def library_add(
     json_out: bool = typer.Option(False, "--json", help="Print one JSON object a paper."),
 ) -> None:
     """Save papers to a reader's library."""
-    from papertide.catalog import parse_arxiv_id
-    from papertide.pull import look_up
+    from papertide.library import LibraryError
 
     services = _services()
     reader = _reader_of(services, email)
-    missing = [parsed[0] for key in ids if (parsed := parse_arxiv_id(key))
-               and services.catalog.get(parsed[0]) is None]
-    if missing:
-        run = look_up(services, missing)
-        console.print(f"fetched from arXiv: {run.added + run.updated} of {len(missing)}")
+    saving = services.library.save_by_id(reader.id, ids, tag, fetch=services.intake.fetch_unknown)
+    if saving.wanted:
+        console.print(f"fetched from arXiv: {len(saving.fetched)} of {len(saving.wanted)}")
         services.search.catch_up()
-    _each_paper(ids, "saved", lambda key: services.library.save(reader.id, key, tag).paper,
-                json_out)
+    results = dict(saving.results)
+
+    def saved(key: str) -> Paper:
+        result = results[key]
+        if isinstance(result, LibraryError):
+            raise result
+        return result.paper
+
+    _each_paper(ids, "saved", saved, json_out)
 
 
 def _each_paper(ids: list[str], done: str, act: Callable[[str], Paper],
@@ -844,7 +853,8 @@ def library_import(
     except UnicodeDecodeError:
         text = raw.decode("latin-1")
     try:
-        report = import_library(services, reader.id, text, tag, fetch=fetch)
+        report = import_library(services.library, reader.id, text, tag,
+                                fetch=services.intake.fetch_unknown if fetch else None)
     except LibraryError as exc:
         raise typer.BadParameter(str(exc), param_hint="--tag") from None
     if report.fetched:

@@ -5,7 +5,7 @@ from datetime import datetime
 import pytest
 
 from papertide.digest import Retry
-from papertide.digest._render import HeaderInjection, _set
+from papertide.mail._render import HeaderInjection, _set
 from papertide.readers import InvalidInput, Topic
 from papertide.services import open_services
 from tests.helpers import SMTPServer, add_reader, mail_settings
@@ -143,7 +143,7 @@ class _Clock:
 def test_the_send_rate_limit_spaces_mails_out(monkeypatch):
     import sys
 
-    from papertide.digest import _RateLimit
+    from papertide.mail._mailer import _RateLimit
 
     clock = _Clock()
     monkeypatch.setattr(sys.modules[_RateLimit.__module__], "time", clock)

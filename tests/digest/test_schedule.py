@@ -2,8 +2,8 @@
 
 from datetime import date, datetime, timedelta
 
+from papertide.catalog import is_announcement_day, last_announcement
 from papertide.digest import edition_key, is_due
-from papertide.digest._calendar import is_announcement_day, last_announcement
 from papertide.jobs import Jobs
 from tests.helpers import add_reader
 

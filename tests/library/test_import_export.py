@@ -42,7 +42,8 @@ def live(settings, server):
 
 def test_a_messy_bibtex_file_is_matched_fetched_and_reported(live, server):
     ada = add_reader(live, "ada@example.org")
-    report = import_library(live, ada.id, (HERE / "messy.bib").read_text(), tags=["imported"])
+    report = import_library(live.library, ada.id, (HERE / "messy.bib").read_text(),
+                            tags=["imported"], fetch=live.intake.fetch_unknown)
     how = {row["entry"].split(":")[0]: (row["id"], row["how"]) for row in report.matched}
     assert how == {
         "zeng_industrial-grade_2025": ("2503.11731", "arXiv id"),
@@ -80,7 +81,8 @@ def test_a_messy_bibtex_file_is_matched_fetched_and_reported(live, server):
     assert all(i.saved.note is None for i in saved)
     assert live.catalog.get("2206.06921").title == "Attainable forms of Assouad spectra"
     # Importing again adds nothing; only the id arXiv does not know is asked for again.
-    again = import_library(live, ada.id, (HERE / "messy.bib").read_text())
+    again = import_library(live.library, ada.id, (HERE / "messy.bib").read_text(),
+                           fetch=live.intake.fetch_unknown)
     assert again.added == 0 and again.fetched == [] and len(again.matched) == 9
     assert server.requests_to("/api/query")[1]["id_list"] == "1201.56789"
 
@@ -119,7 +121,7 @@ def test_bibtex_round_trip(live):
     # Raw, capitals that must survive a style's lower-casing are braced.
     assert "{Gaussian}" not in text and "Industrial-{Grade}" not in text
     assert "Ces\\`a" in text or "Ces\\`{a}" in text
-    back = import_library(live, bob.id, text, fetch=False)
+    back = import_library(live.library, bob.id, text)
     assert sorted(r["id"] for r in back.matched) == sorted(
         ["2503.11731", "2503.12014", "2503.12001", "1209.0245", "1704.03514", "math/0702122"])
     assert {r["how"] for r in back.matched} <= {"arXiv id", "DOI"}
@@ -148,14 +150,14 @@ def test_csl_json_as_zotero_writes_it_and_json_lines_keep_tags_and_notes(live):
          "container-title": "Applied and Computational Harmonic Analysis",
          "DOI": "10.1016/j.acha.2013.03.001", "issued": {"date-parts": [[2014]]}},
         {"id": "nothing", "type": "book", "title": "Gödel, Escher, Bach"}, "not an item"]
-    report = import_library(live, bob.id, json.dumps(zotero), fetch=False)
+    report = import_library(live.library, bob.id, json.dumps(zotero))
     assert report.format == "csl-json"
     assert [(r["id"], r["how"]) for r in report.matched] == [("2503.11742", "arXiv id"),
                                                             ("1209.0245", "DOI")]
     assert len(report.not_matched) == 1 and report.problems == ["item 4: not an object"]
     lines = export_library(live.library, ada.id, "jsonl")
     carol = add_reader(live, "carol@example.org")
-    back = import_library(live, carol.id, lines, fetch=False)
+    back = import_library(live.library, carol.id, lines)
     assert back.format == "jsonl" and back.added == 2
     restored = live.library.get(carol.id, "2503.11731").saved
     assert restored.tags == ("splatting", "to read") and restored.note == "§3\nthen §4"
@@ -164,7 +166,7 @@ def test_csl_json_as_zotero_writes_it_and_json_lines_keep_tags_and_notes(live):
 def test_one_json_line_is_read_as_papertides_own_lines_with_its_tags(live):
     dan = add_reader(live, "dan@example.org")
     line = json.dumps({"id": "2503.11731", "tags": ["later"], "note": "one line"})
-    report = import_library(live, dan.id, line + "\n", fetch=False)
+    report = import_library(live.library, dan.id, line + "\n")
     assert report.format == "jsonl" and report.added == 1
     saved = live.library.get(dan.id, "2503.11731").saved
     assert saved.tags == ("later",) and saved.note == "one line"
@@ -173,7 +175,7 @@ def test_one_json_line_is_read_as_papertides_own_lines_with_its_tags(live):
 @pytest.mark.parametrize("text", ["[" * 30_000, '{"a":' * 1000 + "1" + "}" * 1000])
 def test_json_nested_deeper_than_the_stack_is_reported_not_raised(live, text):
     eve = add_reader(live, "eve@example.org")
-    report = import_library(live, eve.id, text, fetch=False)
+    report = import_library(live.library, eve.id, text)
     assert report.added == 0 and report.problems == ["line 1: not JSON"]
 
 

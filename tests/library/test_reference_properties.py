@@ -62,7 +62,7 @@ def test_any_bibtex_imports_on_each_backend_without_an_error(demo, items):
     from tests.helpers import add_reader
 
     reader = add_reader(demo, "ada@example.org")
-    report = import_library(demo, reader.id, _bibtex(items), fetch=False)
+    report = import_library(demo.library, reader.id, _bibtex(items))
     assert report.entries == len(report.matched) + len(report.not_matched) + len(
         report.duplicates) + len(report.fetched)
 
@@ -73,5 +73,5 @@ def test_nul_characters_and_overlong_dois_reach_no_query(demo):
     reader = add_reader(demo, "ada@example.org")
     text = ("@misc{a, title = {Sample-Efficient Multi-Agent RL\x00}, doi = {10.1000/x\x00y}}\n"
             "@misc{b, title = {x}, doi = {10.1000/" + "y" * 300 + "}}\n")
-    report = import_library(demo, reader.id, text, fetch=False)
+    report = import_library(demo.library, reader.id, text)
     assert report.entries == 2 and len(report.not_matched) == 2

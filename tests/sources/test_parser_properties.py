@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from papertide.catalog import Paper, validate
-from papertide.ingest import ingest_files
+from papertide.intake import ingest_files
 from papertide.search._keyword import KeywordIndex
 from papertide.sources import Rejected, arxiv_snapshot, jsonl, read_file
 from papertide.sources._arxiv_records import ARXIV, ARXIV_RAW, DC, OAI_DC

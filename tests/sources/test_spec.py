@@ -3,9 +3,9 @@
 import pytest
 from pydantic import ValidationError
 
+from papertide.catalog.arxiv_taxonomy import matches, oai_set, subject_code
 from papertide.config import Settings, SettingsError
 from papertide.sources import SourceSpec, SpecError, parse_sources
-from papertide.sources.arxiv_taxonomy import matches, oai_set, subject_code
 from papertide.startup import load_settings
 
 

@@ -72,7 +72,6 @@ def test_the_index_lag_counts_changes_the_index_has_not_taken(client):
 
 
 def test_deliveries_and_fetches_are_counted(client, server):
-    from papertide.pull import look_up
     from tests.sources.conftest import API, Reply
 
     services = client.app.state.services
@@ -85,7 +84,7 @@ def test_deliveries_and_fetches_are_counted(client, server):
                                                     fetch_interval=0))
     from papertide.services import open_services
 
-    run = look_up(open_services(live), ["2206.06921"])
+    run = open_services(live).intake.fetch_by_id(["2206.06921"])
     assert run.status == "ok" and run.added == 1
     after = _scrape(client)
     assert _value(after, "papertide_deliveries_total", outcome="sent") \

@@ -1,13 +1,13 @@
 """Digests: which readers are due, composing and rendering their edition, sending it, and
 the delivery log that makes sending exactly-once.
 
-    digests = services.digests
+    digests = Digests(settings, catalog, search, readers, library, mailer)   # or services.digests
     digests.run(now)                    # every due reader, in this process
     digests.deliver(reader_id, key)     # one reader's edition (what a queued job runs)
 
 The log has one row per (reader, edition) under a unique key, written in the same
 transaction as the papers it sent (`sent_papers`), at the commit point the transport
-offers (see `_transport.py`). A worker killed mid-fan-out and started again finds the
+offers (see `papertide.mail`). A worker killed mid-fan-out and started again finds the
 rows of what went out and sends every remaining reader one digest, nobody a second; two
 senders racing over one reader both reach the commit, and the one that loses the insert
 drops its copy before the final dot.
@@ -16,250 +16,17 @@ Queued jobs deliver one reader each; those a process runs within `COMPOSER_REUSE
 `Composer` (trending, topic searches), and their edition and log are as of its time.
 """
 
-from __future__ import annotations
-
-import logging
-import threading
-import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage, Message
-from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
-
-from papertide import metrics
-from papertide.catalog import utcnow
-from papertide.digest._compose import Composer, Edition
+from papertide.digest._compose import Composer, Edition, Section
+from papertide.digest._digests import (
+           COMPOSER_REUSE,
+           Digests,
+           Retry,
+           edition_key,
+           is_due,
+           local_time,
+)
 from papertide.digest._log import AlreadyDelivered, DeliveryLog
-from papertide.digest._render import (
-    as_email_message,
-    render_address_link,
-    render_confirmation,
-    render_digest,
-    render_sign_in,
-)
-from papertide.digest._requests import answer_address_change, answer_sign_in, answer_subscribe
-from papertide.digest._transport import (
-    DeliveryError,
-    PermanentFailure,
-    TransientFailure,
-    make_transport,
-)
-from papertide.readers import Reader, Topic
+from papertide.digest._render import render_digest
 
-if TYPE_CHECKING:
-    from papertide.services import Services
-
-__all__ = ["DeliveryError", "Digests", "Edition", "PermanentFailure", "Retry", "TransientFailure",
-           "answer_address_change", "answer_sign_in", "answer_subscribe", "edition_key",
-           "is_due", "local_time"]
-
-log = logging.getLogger(__name__)
-COMPOSER_REUSE = timedelta(minutes=2)  # how long queued deliveries share one composer
-
-
-def local_time(reader: Reader, now: datetime) -> datetime:
-    return now.replace(tzinfo=UTC).astimezone(ZoneInfo(reader.timezone))
-
-
-def edition_key(reader: Reader, now: datetime) -> str:
-    """The reader's local date at `now`: one edition per reader per local day."""
-    return local_time(reader, now).date().isoformat()
-
-
-def is_due(reader: Reader, now: datetime) -> bool:
-    """Active, not paused, and the reader's local send hour (and weekday) has come."""
-    if reader.status != "active" or reader.frequency == "paused":
-        return False
-    local = local_time(reader, now)
-    if reader.frequency == "weekly" and local.weekday() != reader.weekday:
-        return False
-    return local.hour == reader.send_hour
-
-
-@dataclass
-class Retry:
-    attempts: int = 4
-    first_delay: float = 1.0  # seconds, doubled after each transient failure
-
-
-class _RateLimit:
-    def __init__(self, per_second: float) -> None:
-        self.interval = 1.0 / per_second if per_second > 0 else 0.0
-        self.next_at = 0.0
-        self.lock = threading.Lock()
-
-    def wait(self) -> None:
-        if not self.interval:
-            return
-        with self.lock:
-            now = time.monotonic()
-            delay = self.next_at - now
-            self.next_at = max(now, self.next_at) + self.interval
-        if delay > 0:
-            time.sleep(delay)
-
-
-class Digests:
-    def __init__(self, services: Services, retry: Retry | None = None) -> None:
-        self.services = services
-        self.settings = services.settings
-        self.log = DeliveryLog(services.catalog.engine, services.readers.store)
-        self.retry = retry or Retry()
-        self.transport = make_transport(self.settings.smtp_url, self.settings.outbox_dir)
-        self.rate = _RateLimit(self.settings.send_rate)
-        self._send_lock = threading.Lock()
-        self._composer: Composer | None = None
-        self._composer_lock = threading.Lock()
-
-    # ---- who is due -----------------------------------------------------------------------
-
-    def due(self, now: datetime | None = None, everyone: bool = False) -> list[tuple[int, str]]:
-        """(reader id, edition key) for each reader whose send time has come and whose edition
-        has no final log row yet; `everyone` ignores the send hour (`digest run --now`)."""
-        return [(reader.id, key) for reader, key in self._due_readers(now or utcnow(), everyone)]
-
-    def _due_readers(self, now: datetime, everyone: bool) -> list[tuple[Reader, str]]:
-        done = self.log.final_keys()
-        out = []
-        for reader in self.services.readers.store.all(status="active"):
-            if reader.frequency == "paused" or not (everyone or is_due(reader, now)):
-                continue
-            key = edition_key(reader, now)
-            if (reader.id, key) not in done:
-                out.append((reader, key))
-        return out
-
-    # ---- one edition ----------------------------------------------------------------------
-
-    def preview(self, reader: Reader, now: datetime | None = None
-                ) -> tuple[Edition, EmailMessage | None]:
-        """The reader's next edition and its message, without sending or logging anything."""
-        now = now or utcnow()
-        edition = Composer(self.services, now).compose(reader, edition_key(reader, now))
-        links = self.services.readers.links(reader)
-        if not edition.count:
-            return edition, None
-        return edition, as_email_message(render_digest(self.settings, edition, links))
-
-    def deliver(self, reader_id: int, key: str | None = None, now: datetime | None = None,
-                composer: Composer | None = None, reader: Reader | None = None) -> str:
-        """Send one reader's edition at most once; returns what happened (sent, skipped,
-        bounced, failed, already, inactive), also counted in the metrics."""
-        outcome = self._deliver(reader_id, key, now, composer, reader)
-        metrics.count_delivery(outcome)
-        return outcome
-
-    def _shared_composer(self) -> Composer:
-        """Queued jobs deliver one reader each: the jobs of a few minutes share one composer
-        (its trending list, topic searches and dates), as one `run` shares one for the whole
-        edition. Recomputing trending for every job made a worker 2× slower."""
-        now = utcnow()
-        with self._composer_lock:
-            composer = self._composer
-            if composer is None or not timedelta(0) <= now - composer.now < COMPOSER_REUSE:
-                composer = self._composer = Composer(self.services, now)
-            return composer
-
-    def _deliver(self, reader_id: int, key: str | None, now: datetime | None,
-                 composer: Composer | None, reader: Reader | None) -> str:
-        if composer is None and now is None:
-            # The edition is as of the composer's time: the log says the same, so a paper
-            # first seen after it goes in the next edition, not in neither.
-            composer = self._shared_composer()
-            now = composer.now
-        now = now or utcnow()
-        reader = reader or self.services.readers.store.get(reader_id)
-        if reader is None or reader.status != "active":
-            return "inactive"
-        key = key or edition_key(reader, now)
-        if self.log.is_final(reader.id, key):
-            return "already"
-        composer = composer or Composer(self.services, now)
-        if (self.settings.skip_empty_digest and reader.frequency == "daily"
-                and not composer.has_new_announcement(reader)):
-            return self._skip(reader, key, "no arXiv announcement since the last edition")
-        edition = composer.compose(reader, key)
-        if edition.count == 0:  # never an empty "no papers today" mail
-            return self._skip(reader, key, "nothing new")
-        msg = render_digest(self.settings, edition, self.services.readers.links(reader))
-        return self._send(reader, key, msg, edition, now)
-
-    def _skip(self, reader: Reader, key: str, why: str) -> str:
-        return "skipped" if self.log.skip(reader.id, key, why) else "already"
-
-    def _send(self, reader: Reader, key: str, msg: Message, edition: Edition, now: datetime) -> str:
-        """Send with retries; `now` is the edition's time (what the next edition counts from)."""
-        paper_ids = edition.paper_ids
-        delay = self.retry.first_delay
-        for attempt in range(1, self.retry.attempts + 1):
-            committed = False
-
-            def commit() -> None:
-                nonlocal committed
-                self.log.log_sent(reader.id, key, msg["Message-ID"], paper_ids, now)
-                committed = True
-
-            self.rate.wait()
-            try:
-                with self._send_lock:
-                    self.transport.send(msg, commit)
-                return "sent"
-            except AlreadyDelivered:
-                return "already"
-            except PermanentFailure as exc:
-                self.log.unlog(reader.id, key, bounced_with=str(exc))
-                stopped = self.services.readers.store.record_bounce(reader.id, str(exc),
-                                                                    self.settings.bounce_threshold)
-                log.warning("permanent failure for reader %s: %s%s", reader.id, exc,
-                            " (no more mail to this address)" if stopped else "")
-                return "bounced"
-            except TransientFailure as exc:
-                if committed:
-                    self.log.unlog(reader.id, key)
-                log.info(
-                    "transient failure for reader %s (attempt %s): %s", reader.id, attempt, exc
-                )
-                if attempt == self.retry.attempts:
-                    return "failed"
-                time.sleep(delay)
-                delay *= 2
-        return "failed"
-
-    # ---- the fan-out ------------------------------------------------------------------------
-
-    def run(self, now: datetime | None = None, everyone: bool = False,
-            on_progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
-        """Deliver every due edition in this process (the CLI's `digest run`)."""
-        now = now or utcnow()
-        due = self._due_readers(now, everyone)
-        composer = Composer(self.services, now)
-        counts: dict[str, int] = {}
-        for i, (reader, key) in enumerate(due, start=1):
-            outcome = self.deliver(reader.id, key, now, composer, reader)
-            counts[outcome] = counts.get(outcome, 0) + 1
-            if on_progress:
-                on_progress(i, len(due))
-        return counts
-
-    def send_confirmation(self, reader: Reader, topics: Sequence[Topic] = (),
-                          kind: str = "confirm") -> None:
-        """The answer to a subscribe request; `topics` ride in its link."""
-        links = self.services.readers.links(reader, topics)
-        self._send_now(render_confirmation(self.settings, reader, links, kind, topics))
-
-    def send_sign_in(self, email: str, link: str, new: bool) -> None:
-        self._send_now(render_sign_in(self.settings, email, link, new))
-
-    def send_address_link(self, reader: Reader, new_address: str, link: str) -> None:
-        self._send_now(render_address_link(self.settings, reader, new_address, link))
-
-    def _send_now(self, msg: Message) -> None:
-        """One mail at the worker's send rate: jobs and the CLI call this, never a request."""
-        self.rate.wait()
-        with self._send_lock:
-            self.transport.send(msg)
-
-    def close(self) -> None:
-        self.transport.close()
+__all__ = ["COMPOSER_REUSE", "AlreadyDelivered", "Composer", "DeliveryLog", "Digests", "Edition",
+           "Retry", "Section", "edition_key", "is_due", "local_time", "render_digest"]

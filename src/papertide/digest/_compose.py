@@ -19,16 +19,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from papertide import trending
-from papertide.catalog import Paper
-from papertide.digest._calendar import last_announcement
-from papertide.readers import Reader, Topic
-from papertide.search import Filters
-
-if TYPE_CHECKING:
-    from papertide.services import Services
+from papertide.catalog import Catalog, Paper, last_announcement
+from papertide.digest._log import DeliveryLog
+from papertide.library import Library
+from papertide.options import Mode
+from papertide.readers import Reader, Readers, Topic
+from papertide.search import Filters, SearchService
 
 FIRST_EDITION_LOOKBACK = timedelta(days=7)
 
@@ -71,8 +69,14 @@ def topic_title(topic: Topic) -> str:
 class Composer:
     """Composes editions against one catalog state; reuse it across a fan-out run."""
 
-    def __init__(self, services: Services, now: datetime) -> None:
-        self.services = services
+    def __init__(self, catalog: Catalog, search: SearchService, library: Library,
+                 readers: Readers, log: DeliveryLog, mode: Mode, now: datetime) -> None:
+        self.catalog = catalog
+        self.search = search
+        self.library = library
+        self.readers = readers
+        self.log = log
+        self.mode = mode
         self.now = now
         self._topic_cache: dict[tuple, list[str]] = {}
         self._trending: list[str] | None = None
@@ -92,11 +96,9 @@ class Composer:
         key = (topic.query, topic.category, topic.author)
         if key not in self._topic_cache:
             filters = Filters(category=topic.category, author=topic.author)
-            search = self.services.search
+            search = self.search
             if topic.query.strip():
-                ranked = search.ranked_ids(
-                    topic.query, filters, mode=self.services.settings.search_mode, depth=100
-                )
+                ranked = search.ranked_ids(topic.query, filters, mode=self.mode, depth=100)
             else:
                 ranked = [
                     (h.paper.id, 0.0)
@@ -109,24 +111,24 @@ class Composer:
     def _load_first_seen(self, ids: list[str]) -> None:
         missing = [i for i in ids if i not in self._first_seen]
         if missing:
-            self._first_seen.update(self.services.catalog.first_seen(missing))
+            self._first_seen.update(self.catalog.first_seen(missing))
 
     def _trending_ids(self) -> list[str]:
         if self._trending is None:
             self._trending = [
-                p.id for p, _ in trending.trending(self.services.catalog, "week", 200, now=self.now)
+                p.id for p, _ in trending.trending(self.catalog, "week", 200, now=self.now)
             ]
         return self._trending
 
     def _has_library(self, reader: Reader) -> bool:
         if self._with_library is None:
-            self._with_library = self.services.library.store.readers_with_signals()
+            self._with_library = self.library.store.readers_with_signals()
         return reader.id in self._with_library
 
     def _author_ids(self, author: str) -> list[str]:
         """The newest papers of a followed author (shared by the readers who follow them)."""
         if author not in self._by_author:
-            hits = self.services.search.search("", Filters(author=author), sort="new",
+            hits = self.search.search("", Filters(author=author), sort="new",
                                                mode="keyword", limit=50).hits
             self._by_author[author] = [h.paper.id for h in hits]
             self._load_first_seen(self._by_author[author])
@@ -136,7 +138,7 @@ class Composer:
                  budget: int) -> tuple[list[str], dict[str, str]]:
         """The reader's "For you" papers with their reasons: the new papers of the authors
         they follow, then recommendations from their library."""
-        library = self.services.library
+        library = self.library
         chosen: list[str] = []
         reasons: dict[str, str] = {}
         for follow in library.follows(reader.id):
@@ -159,11 +161,11 @@ class Composer:
 
     def compose(self, reader: Reader, key: str) -> Edition:
         since, until = self.period(reader)
-        sent = self.services.digests.log.sent_to(reader.id)
+        sent = self.log.sent_to(reader.id)
         budget = reader.per_digest
         personal = self._has_library(reader)
         if personal:  # "not interested" holds in every section; saved papers are known
-            store = self.services.library.store
+            store = self.library.store
             sent |= {pid for pid, _ in store.dismissed(reader.id)}
             sent |= set(store.saved_ids(reader.id))
         for_you_budget = (budget // 3 if reader.topics else budget // 2) if personal else 0
@@ -193,7 +195,7 @@ class Composer:
         claimed.update(mine)
         hot = [pid for pid in self._trending_ids() if pid not in sent and pid not in claimed]
         hot = hot[:budget - taken - len(mine)]
-        papers_by_id = {p.id: p for p in self.services.catalog.get_many(list(claimed) + hot)}
+        papers_by_id = {p.id: p for p in self.catalog.get_many(list(claimed) + hot)}
         edition = Edition(reader, key, since, until)
         for topic, ids in zip(reader.topics, chosen, strict=True):
             if ids:
@@ -201,7 +203,7 @@ class Composer:
                     Section(topic_title(topic), [papers_by_id[p] for p in ids], topic)
                 )
         if mine:
-            links = {pid: self.services.readers.link(reader, "dismiss", "/not-interested", p=pid)
+            links = {pid: self.readers.link(reader, "dismiss", "/not-interested", p=pid)
                      for pid in mine}
             edition.sections.append(Section("For you", [papers_by_id[p] for p in mine
                                                         if p in papers_by_id], reasons=reasons,

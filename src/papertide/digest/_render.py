@@ -1,84 +1,20 @@
-"""Rendering mails: multipart HTML (Jinja2, autoescaped, CSS inlined with css-inline) and
-plain text with the same content, and the headers a careful sender sets — including
-RFC 8058 one-click unsubscribe. Reader-controlled text never reaches a header: the To
-address is validated and normalised at subscription, topics and names only appear in
-the body, and every header value is checked for line breaks before it is set."""
+"""Rendering an edition as a mail: the digest templates (HTML and plain text with the same
+content) in the message every mail is built as (`papertide.mail.build_message`), with
+RFC 8058 one-click unsubscribe and a Message-ID that is the same for every attempt."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
-from datetime import UTC, datetime
-from email import message_from_bytes, policy
-from email.charset import QP, Charset
-from email.header import Header
-from email.message import EmailMessage, Message
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
-from email.utils import format_datetime, parseaddr
+from datetime import datetime
+from email.message import Message
 from pathlib import Path
-
-import css_inline
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from papertide.config import Settings
 from papertide.digest._compose import Edition
-from papertide.mathtext import to_plain
-from papertide.readers import Reader, Topic
+from papertide.mail import build_message, mail_domain, template_environment
+from papertide.readers import Reader
 
-_env = Environment(loader=FileSystemLoader(str(Path(__file__).parent / "templates")),
-                   autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
-# Math as Unicode in both parts: most mail clients draw no MathML.
-_env.filters["plain"] = to_plain
-_inliner = css_inline.CSSInliner(keep_style_tags=True)  # keep the dark-mode media queries
-_UTF8 = Charset("utf-8")
-_UTF8.body_encoding = QP  # readable source, safe line lengths
-
-
-class HeaderInjection(ValueError):
-    pass
-
-
-def _set(msg: Message, name: str, value: str) -> None:
-    if "\r" in value or "\n" in value:
-        raise HeaderInjection(f"line break in the {name} header")
-    # An address with a non-ASCII mailbox name goes out as it is (RFC 6532, with SMTPUTF8):
-    # an RFC 2047 word in its place would be no address at all.
-    raw = value.isascii() or name == "To"
-    msg[name] = value if raw else Header(value, "utf-8").encode()
-
-
-def _domain(settings: Settings) -> str:
-    address = parseaddr(settings.mail_from)[1]
-    return address.rsplit("@", 1)[-1] if "@" in address else "localhost"
-
-
-def _message(settings: Settings, to: str, subject: str, text: str, html: str,
-             message_id: str, links: dict[str, str] | None = None) -> Message:
-    # Built with the classic (compat32) MIME classes: the same standard library, a third of
-    # the cost of EmailMessage's header registry, which showed up first in the fan-out
-    # profile. `as_email_message` gives the modern API where a caller wants it.
-    msg = MIMEMultipart("alternative")
-    # A Charset object (not just its name) carries the quoted-printable choice; the
-    # standard library accepts it, its type stubs only name strings.
-    msg.attach(MIMEText(text, "plain", _UTF8))  # type: ignore[arg-type]
-    msg.attach(MIMEText(_inliner.inline(html), "html", _UTF8))  # type: ignore[arg-type]
-    _set(msg, "From", settings.mail_from)
-    _set(msg, "To", to)
-    _set(msg, "Subject", subject)
-    _set(msg, "Date", format_datetime(datetime.now(UTC)))
-    _set(msg, "Message-ID", message_id)
-    if links and "unsubscribe" in links:
-        token = links["unsubscribe"].rsplit("token=", 1)[-1]
-        mailto = f"mailto:unsubscribe@{_domain(settings)}?subject=unsubscribe-{token}"
-        _set(msg, "List-Unsubscribe", f"<{mailto}>, <{links['unsubscribe']}>")
-        _set(msg, "List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
-    return msg
-
-
-def as_email_message(msg: Message) -> EmailMessage:
-    """The message re-read with the modern API (`get_body`, parsed headers)."""
-    return message_from_bytes(msg.as_bytes(), policy=policy.default)
+_env = template_environment(Path(__file__).parent / "templates")
 
 
 def digest_message_id(settings: Settings, reader: Reader, key: str) -> str:
@@ -86,7 +22,7 @@ def digest_message_id(settings: Settings, reader: Reader, key: str) -> str:
     digest = hashlib.sha256(
         f"{reader.id}/{key}/{settings.resolved_secret_key}".encode()
     ).hexdigest()[:20]
-    return f"<digest.{key}.{digest}@{_domain(settings)}>"
+    return f"<digest.{key}.{digest}@{mail_domain(settings)}>"
 
 
 def render_digest(settings: Settings, edition: Edition, links: dict[str, str]) -> Message:
@@ -96,7 +32,7 @@ def render_digest(settings: Settings, edition: Edition, links: dict[str, str]) -
                "base_url": settings.base_url.rstrip("/")}
     subject = f"papertide: {edition.count} paper{'s' if edition.count != 1 else ''} for {day}"
     context["subject"] = subject
-    return _message(
+    return build_message(
         settings,
         edition.reader.email,
         subject,
@@ -105,42 +41,3 @@ def render_digest(settings: Settings, edition: Edition, links: dict[str, str]) -
         digest_message_id(settings, edition.reader, edition.key),
         links,
     )
-
-
-_SUBJECTS = {"confirm": "Confirm your papertide subscription",
-             "topics": "Add these topics to your papertide digest?",
-             "already": "You are already subscribed to papertide"}
-
-
-def _unique(*parts: object) -> str:
-    return hashlib.sha256("/".join(map(str, (*parts, datetime.now().isoformat()))).encode()
-                          ).hexdigest()[:20]
-
-
-def render_confirmation(settings: Settings, reader: Reader, links: dict[str, str],
-                        kind: str = "confirm", topics: Sequence[Topic] = ()) -> Message:
-    """The answer to a subscribe request (`kind`: confirm, topics or already; see
-    `Readers.request_subscription`); `topics` are those its link adds."""
-    subject = _SUBJECTS[kind]
-    context = {"links": links, "kind": kind, "topics": list(topics), "subject": subject}
-    return _message(settings, reader.email, subject,
-                    _env.get_template("confirm.txt").render(context),
-                    _env.get_template("confirm.html").render(context),
-                    f"<confirm.{_unique('confirm', reader.id)}@{_domain(settings)}>")
-
-
-def render_sign_in(settings: Settings, email: str, link: str, new: bool) -> Message:
-    context = {"email": email, "link": link, "new": new}
-    return _message(settings, email, "Sign in to papertide",
-                    _env.get_template("signin.txt").render(context),
-                    _env.get_template("signin.html").render(context),
-                    f"<signin.{_unique('signin', email)}@{_domain(settings)}>")
-
-
-def render_address_link(settings: Settings, reader: Reader, new_address: str,
-                        link: str) -> Message:
-    context = {"old": reader.email, "new": new_address, "link": link}
-    return _message(settings, new_address, "Confirm your new papertide address",
-                    _env.get_template("address.txt").render(context),
-                    _env.get_template("address.html").render(context),
-                    f"<address.{_unique('address', reader.id)}@{_domain(settings)}>")

@@ -10,7 +10,7 @@ pull of the live sources, and the mails that the web app's visitors ask for
 
 The live sources (`PAPERTIDE_SOURCES`) are pulled once per arXiv announcement: a periodic
 task runs every hour at half past, and once the latest announcement (20:00 US Eastern) is
-`pull.ANNOUNCEMENT_MARGIN` old, pulls each source not yet pulled for that listing day,
+`intake.ANNOUNCEMENT_MARGIN` old, pulls each source not yet pulled for that listing day,
 under the source's claim in the database (so two workers never pull one source at once,
 and a second run the same day pulls nothing). The keyword index is fed as pages commit;
 the new papers are then embedded by queued jobs, as after `papertide ingest`.
@@ -25,21 +25,20 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
 
 from papertide.catalog import utcnow
 from papertide.config import Settings
-from papertide.digest import answer_address_change, answer_sign_in, answer_subscribe
 from papertide.readers import Topic
-
-if TYPE_CHECKING:
-    from papertide.services import Services
+from papertide.services import Services
 
 __all__ = ["Jobs", "make_huey"]
 
+# The tasks stay defined in this module: huey names a queued task by its function's module
+# (`papertide.jobs.deliver_digest`), and a job queued by one release must be recognised by
+# the workers of the next.
 log = logging.getLogger(__name__)
 EMBED_SHARDS = 4  # embedding jobs queued after a pull, each over a disjoint slice
 
@@ -82,15 +81,15 @@ class Jobs:
         # A retry counts against the address's mail limit again: one retry only.
         @huey.task(name="subscribe_mail", retries=1, retry_delay=30)
         def subscribe_mail(email: str, topics: list[Topic]) -> str:
-            return answer_subscribe(services, email, topics)
+            return services.account_mails.answer_subscribe(email, topics)
 
         @huey.task(name="sign_in_mail", retries=1, retry_delay=30)
         def sign_in_mail(email: str) -> str:
-            return answer_sign_in(services, email)
+            return services.account_mails.answer_sign_in(email)
 
         @huey.task(name="address_mail", retries=1, retry_delay=30)
         def address_mail(reader_id: int, email: str) -> str:
-            return answer_address_change(services, reader_id, email)
+            return services.account_mails.answer_address_change(reader_id, email)
 
         @huey.periodic_task(crontab(minute="*"), name="schedule_digests")
         def schedule_digests() -> int:
@@ -115,22 +114,8 @@ class Jobs:
     def pull_due(self, now: datetime | None = None) -> int:
         """Pull every configured source not yet pulled for the latest announcement, then
         queue the embedding of what changed; returns how many papers were added or updated."""
-        from papertide.pull import due_day, pull
-
-        settings = self.services.settings
-        if not settings.sources.split():
-            return 0
-        day = due_day(now)
-        outcomes = pull(self.services, scheduled_for=day)
-        changed = sum(o.changed for o in outcomes)
-        for outcome in outcomes:
-            if outcome.run is None:
-                log.info("%s: %s", outcome.spec, outcome.skipped)
-        if changed and settings.embed_on_ingest:
-            self.enqueue_embedding(shards=EMBED_SHARDS)
-        if changed:
-            log.info("pulled the sources for %s: %d papers added or updated", day, changed)
-        return changed
+        return self.services.intake.pull_due(
+            now, queue_embedding=lambda: self.enqueue_embedding(shards=EMBED_SHARDS))
 
     def enqueue_due(self, now: datetime | None = None) -> int:
         """One delivery job for each reader whose local send hour has come."""

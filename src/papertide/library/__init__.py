@@ -3,16 +3,17 @@ and JSON-lines import and export; recommendations ("For you") learned from what 
 saved, dismissed and follows, and their offline evaluation; private feeds (secret Atom
 URLs for a feed reader).
 
-    library = services.library
+    library = Library(catalog, search)                # services.library in the fronts
     library.save(reader.id, "2503.11731", tags=["splatting"])
     text = export_library(library, reader.id, "bibtex")
-    report = import_library(services, reader.id, Path("zotero.bib").read_text())
+    report = import_library(library, reader.id, Path("zotero.bib").read_text(),
+                            fetch=intake.fetch_unknown)   # arXiv ids the catalog lacks
     library.for_you(reader.id, limit=20).items        # [Suggestion(paper, score, reason)]
-    recommend(services, positives=saved_ids, negatives=dismissed_ids, exclude=seen)
+    recommend(catalog, search, positives=saved_ids, negatives=dismissed_ids, exclude=seen)
     table = evaluate(load_corpus(Path("papers.jsonl.gz")), readers=300)  # eval-recs
 
-It uses the catalog, search and readers; the web app, the CLI and the digest use it,
-never the other way round.
+It uses the catalog and search (the vectors through `SearchService.vector_view`); the
+digest and the fronts use it, never the other way round.
 """
 
 from papertide.library._cite import apa, bibtex
@@ -29,13 +30,14 @@ from papertide.library._library import (
     LibrarySort,
     PaperNotFound,
     SavedPaper,
+    Saving,
     Suggestion,
     clean_follow,
     clean_note,
     clean_tag,
     clean_tags,
 )
-from papertide.library._match import TITLE_THRESHOLD
+from papertide.library._match import TITLE_THRESHOLD, Fetcher, Matcher, Matching
 from papertide.library._recommend import Recommendation, recommend, score_rows
 from papertide.library._reference import Reference
 from papertide.library._store import Follow, LibraryStore, Saved
@@ -50,9 +52,9 @@ from papertide.library._transfer import (
 
 __all__ = ["CATEGORY_CHOICES", "EXPORT_FORMATS", "FEED_KINDS", "FOLLOW_KINDS", "LIBRARY_SORTS",
            "TITLE_THRESHOLD", "Corpus", "ExportFormat", "FeedKind", "Follow", "FollowKind",
-           "ForYou", "ImportReport", "Library", "LibraryError", "LibrarySort", "LibraryStore",
-           "PaperNotFound", "PrivateFeed", "PrivateFeeds", "Reader", "Recommendation",
-           "Reference", "Saved", "SavedPaper", "Suggestion", "apa", "bibtex", "clean_follow",
-           "clean_note",
-           "clean_tag", "clean_tags", "evaluate", "export_library", "import_library",
-           "load_corpus", "read_references", "recommend", "score_rows", "simulated_readers"]
+           "ForYou", "Fetcher", "ImportReport", "Library", "LibraryError", "LibrarySort",
+           "LibraryStore", "Matcher", "Matching", "PaperNotFound", "PrivateFeed", "PrivateFeeds",
+           "Reader", "Recommendation", "Reference", "Saved", "SavedPaper", "Saving", "Suggestion",
+           "apa", "bibtex", "clean_follow", "clean_note", "clean_tag", "clean_tags", "evaluate", "export_library",
+           "import_library", "load_corpus", "read_references", "recommend", "score_rows",
+           "simulated_readers"]

@@ -1,7 +1,7 @@
 """A reader's library as the fronts use it: saving papers (and counting the save where
 trending reads it), tags, notes, dismissals, follows, and the "For you" list.
 
-    library = services.library
+    library = Library(catalog, search)    # or services.library
     library.save(reader.id, "2503.11731", tags=["splatting"])   # SavedPaper
     library.papers(reader.id, tag="splatting", sort="published")
     library.for_you(reader.id, limit=20)                         # ForYou: items, based_on
@@ -19,16 +19,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
-from papertide.catalog import ID_WIDTHS, Paper, listing_time, text_problem
+from papertide.catalog import ID_WIDTHS, Catalog, Paper, listing_time, parse_arxiv_id, text_problem
+from papertide.catalog.arxiv_taxonomy import CATEGORIES, canonical, is_known
 from papertide.library._feeds import MAX_QUERY, FeedError, PrivateFeed, PrivateFeeds
+from papertide.library._match import Fetcher
 from papertide.library._store import MAX_NOTE, MAX_TAG, Follow, LibraryStore, Saved
 from papertide.options import Mode
-from papertide.sources.arxiv_taxonomy import CATEGORIES, canonical, is_known
+from papertide.search import SearchService
 
 if TYPE_CHECKING:
     from papertide.library._find import LibraryFound
     from papertide.library._recommend import Recommendation
-    from papertide.services import Services
 
 LibrarySort = Literal["saved", "published"]
 FollowKind = Literal["author", "category"]
@@ -62,6 +63,16 @@ class Suggestion:
     paper: Paper
     score: float
     reason: str
+
+
+@dataclass
+class Saving:
+    """What `save_by_id` did: the arXiv ids it had to fetch, those arXiv had, and for each
+    paper named the saved paper or why not."""
+
+    wanted: list[str] = field(default_factory=list)
+    fetched: set[str] = field(default_factory=set)
+    results: list[tuple[str, SavedPaper | LibraryError]] = field(default_factory=list)
 
 
 @dataclass
@@ -122,11 +133,13 @@ def _plural(n: int, word: str) -> str:
 
 
 class Library:
-    def __init__(self, services: Services) -> None:
-        self.services = services
-        self.catalog = services.catalog
-        self.store = LibraryStore(services.catalog.engine)
-        self.feeds = PrivateFeeds(services.catalog.engine)
+    def __init__(self, catalog: Catalog, search: SearchService,
+                 search_mode: Mode = "hybrid") -> None:
+        self.catalog = catalog
+        self.search_service = search  # not `search`: that is the library's own search
+        self.search_mode = search_mode  # how a library search matches by default
+        self.store = LibraryStore(catalog.engine)
+        self.feeds = PrivateFeeds(catalog.engine)
 
     # ---- papers -----------------------------------------------------------------------
 
@@ -150,6 +163,23 @@ class Library:
         # Saving a paper says more than an earlier "not interested": the later word wins.
         self.store.undismiss(reader_id, paper.id)
         return self._saved(reader_id, paper.id)
+
+    def save_by_id(self, reader_id: int, keys: Sequence[str], tags: Iterable[str] = (),
+                   fetch: Fetcher | None = None) -> Saving:
+        """Save each paper named (papertide id, arXiv id or DOI), `fetch` first getting the
+        arXiv ids the catalog lacks (`Intake.fetch_unknown`); one refused paper does not
+        stop the others."""
+        saving = Saving(wanted=list(dict.fromkeys(
+            parsed[0] for key in keys
+            if (parsed := parse_arxiv_id(key)) and self.catalog.get(parsed[0]) is None)))
+        if saving.wanted and fetch is not None:
+            saving.fetched, _ = fetch(saving.wanted)
+        for key in keys:
+            try:
+                saving.results.append((key, self.save(reader_id, key, tags)))
+            except LibraryError as exc:
+                saving.results.append((key, exc))
+        return saving
 
     def unsave(self, reader_id: int, key: str) -> Paper:
         """Take a paper out of the library (and its save out of the counts); the paper as
@@ -201,8 +231,8 @@ class Library:
 
         if len(query) > MAX_QUERY:
             raise LibraryError(f"A search has at most {MAX_QUERY} characters.")
-        return find_in_library(self.services.search, self.papers(reader_id, tag), query,
-                               mode or self.services.settings.search_mode)
+        return find_in_library(self.search_service, self.papers(reader_id, tag), query,
+                               mode or self.search_mode)
 
     def more_like(self, reader_id: int, keys: Sequence[str], limit: int = 20) -> ForYou:
         """Papers like these saved ones ("more like these"), with why: never a saved or
@@ -214,7 +244,7 @@ class Library:
         if not chosen or any(pid not in saved for pid in chosen):
             raise LibraryError("Choose papers from your library.")
         negatives = [pid for pid, _ in self.store.dismissed(reader_id)]
-        recs = recommend(self.services, positives=chosen, negatives=negatives,
+        recs = recommend(self.catalog, self.search_service, positives=chosen, negatives=negatives,
                          exclude={*saved, *negatives}, limit=limit)
         by_id = {p.id: p for p in self.catalog.get_many([r.id for r in recs])}
         return ForYou(items=[Suggestion(by_id[r.id], r.score, r.reason) for r in recs
@@ -310,7 +340,7 @@ class Library:
             return result
         result.empty = False
         recs: list[Recommendation] = recommend(
-            self.services, positives=positives, negatives=negatives,
+            self.catalog, self.search_service, positives=positives, negatives=negatives,
             exclude={*everything, *negatives, *exclude},
             categories=categories if tag is None else (),
             authors=authors if tag is None else (), limit=limit)

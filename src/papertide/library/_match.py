@@ -30,15 +30,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
-from papertide.catalog import ID_WIDTHS, Paper, text_problem, title_key
+from papertide.catalog import ID_WIDTHS, Catalog, Paper, text_problem, title_key
 from papertide.library._reference import Reference
-
-if TYPE_CHECKING:
-    from papertide.services import Services
+from papertide.search import SearchService
 
 TITLE_THRESHOLD = 95.0
 CANDIDATES = 10
@@ -82,9 +79,9 @@ def _year_ok(reference: Reference, paper: Paper) -> bool:
 
 
 class Matcher:
-    def __init__(self, services: Services) -> None:
-        self.services = services
-        self.catalog = services.catalog
+    def __init__(self, catalog: Catalog, search: SearchService) -> None:
+        self.catalog = catalog
+        self.search = search
 
     def match(self, references: Sequence[Reference], fetch: Fetcher | None = None) -> Matching:
         result = Matching([Match(_storable(r)) for r in references])
@@ -140,7 +137,7 @@ class Matcher:
     def _nearest(self, reference: Reference, key: str) -> tuple[Paper, float] | None:
         """The catalog paper whose title is nearest this one, if near enough."""
         try:
-            ranked = self.services.search.ranked_ids(key, mode="keyword", depth=CANDIDATES)
+            ranked = self.search.ranked_ids(key, mode="keyword", depth=CANDIDATES)
         except Exception:  # no keyword index on this machine yet: exact titles only
             return None
         best: tuple[Paper, float] | None = None

@@ -1,6 +1,6 @@
 """Recommendations for one reader: rank the catalog by what they saved and dismissed.
 
-    recs = recommend(services, positives=saved, negatives=dismissed, exclude=seen, limit=20)
+    recs = recommend(catalog, search, positives=saved, negatives=dismissed, exclude=seen, limit=20)
 
 The model (`score_rows`, shared with `papertide eval-recs`) scores every paper by
 - a linear SVM trained on the saved papers against the dismissed ones and a few thousand
@@ -48,14 +48,12 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from itertools import zip_longest
-from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
-if TYPE_CHECKING:
-    from papertide.catalog import Paper
-    from papertide.services import Services
+from papertide.catalog import Catalog, Paper
+from papertide.search import Filters, SearchService
 
 BACKGROUND = 3000  # random catalog papers as negatives
 SVM_C = 1.0
@@ -149,14 +147,9 @@ def score_rows(matrix: NDArray, positives: Rows, negatives: Rows = np.empty(0, n
     return Scored(rows[order], scores[order].astype(np.float32), library[nearest[order]])
 
 
-def _newest(services: Services, field: str, value: str, depth: int) -> list[str]:
-    from tantivy import Query
-
-    from papertide.search import Filters
-
+def _newest(search: SearchService, field: str, value: str, depth: int) -> list[str]:
     filters = Filters(author=value) if field == "author" else Filters(category=value)
-    hits = services.search.keyword.search(Query.all_query(), filters, depth, newest_first=True)
-    return [pid for pid, _ in hits]
+    return search.newest(filters, depth)
 
 
 def _by_author(paper: Paper, authors: Sequence[str]) -> str | None:
@@ -164,9 +157,10 @@ def _by_author(paper: Paper, authors: Sequence[str]) -> str | None:
     return next((names[a.casefold()] for a in paper.authors if a.casefold() in names), None)
 
 
-def recommend(services: Services, *, positives: Sequence[str], negatives: Sequence[str] = (),
-              exclude: Collection[str] = (), categories: Sequence[str] = (),
-              authors: Sequence[str] = (), limit: int = 20) -> list[Recommendation]:
+def recommend(catalog: Catalog, search: SearchService, *, positives: Sequence[str],
+              negatives: Sequence[str] = (), exclude: Collection[str] = (),
+              categories: Sequence[str] = (), authors: Sequence[str] = (),
+              limit: int = 20) -> list[Recommendation]:
     """The `limit` papers this reader most likely wants, best first, never one in `exclude`
     nor a positive or a negative. With no positives (or none embedded yet), the newest
     papers of the followed authors, then of the followed categories."""
@@ -175,35 +169,33 @@ def recommend(services: Services, *, positives: Sequence[str], negatives: Sequen
     banned = set(exclude) | set(positives) | set(negatives)
     scores: dict[str, float] = {}
     closest: dict[str, str] = {}
-    if services.search.semantic_ready():
-        vectors = services.search.semantic.vectors
-        saved = np.array([vectors.positions[p] for p in positives if p in vectors.positions],
-                         np.int64)
+    vectors = search.vector_view()
+    if vectors is not None:
+        saved = vectors.rows(positives)
         if len(saved):
-            dismissed = np.array(
-                [vectors.positions[p] for p in negatives if p in vectors.positions], np.int64)
+            dismissed = vectors.rows(negatives)
             scored = score_rows(vectors.matrix, saved, dismissed)
             for row, score, near in zip(scored.rows.tolist(), scored.scores.tolist(),
                                         scored.nearest.tolist(), strict=True):
-                pid = vectors.ids[row]
+                pid = vectors.id_of(row)
                 if pid not in banned:
                     scores[pid] = score
-                    closest[pid] = vectors.ids[near]
+                    closest[pid] = vectors.id_of(near)
                     if len(scores) >= limit * 5:
                         break
-    followed = [pid for a in authors for pid in _newest(services, "author", a, FOLLOWED_DEPTH)]
+    followed = [pid for a in authors for pid in _newest(search, "author", a, FOLLOWED_DEPTH)]
     floor = min(scores.values(), default=0.0)
     for rank, pid in enumerate(dict.fromkeys(followed)):  # newest first, below the model's
         scores.setdefault(pid, floor - (rank + 1) / 1e4)
     if not closest:
         # Cold start by category: the newest papers, the categories taken in turn, after
         # the followed authors' papers.
-        lists = [_newest(services, "category", c, FOLLOWED_DEPTH) for c in categories]
+        lists = [_newest(search, "category", c, FOLLOWED_DEPTH) for c in categories]
         turns = [pid for turn in zip_longest(*lists) for pid in turn if pid is not None]
         for rank, pid in enumerate(dict.fromkeys(turns)):
             scores.setdefault(pid, -1.0 - (rank + 1) / 1e4)
     candidates = [pid for pid in scores if pid not in banned]
-    papers = {p.id: p for p in services.catalog.get_many(candidates + list(closest.values()))}
+    papers = {p.id: p for p in catalog.get_many(candidates + list(closest.values()))}
     ranked: list[tuple[float, str, str]] = []
     followed_categories = {c.casefold(): c for c in categories}
     for pid in candidates:

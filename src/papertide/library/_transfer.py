@@ -1,14 +1,14 @@
 """Moving a library in and out: export as BibTeX, CSL-JSON or JSON lines; import any of
 them (Zotero's BibTeX and CSL-JSON exports included), with a report.
 
-    text = export_library(services.library, reader.id, "bibtex", tag="to read")
-    report = import_library(services, reader.id, text, tags=["imported"])
+    text = export_library(library, reader.id, "bibtex", tag="to read")
+    report = import_library(library, reader.id, text, tags=["imported"], fetch=fetcher)
     report.as_dict()   # matched, fetched, not matched, duplicates, problems, added
 
 The format of an import is told by its text: a JSON array or object is CSL-JSON, JSON
 objects one a line are papertide's JSON lines (which carry tags and notes back in),
 anything else is BibTeX. Entries are matched to the catalog (`_match.py`); arXiv ids the
-catalog lacks are fetched through the arXiv API source unless `fetch` is off; every
+catalog lacks are fetched by `fetch` when one is given (`Intake.fetch_unknown`); every
 matched paper is saved once, however many entries name it.
 """
 
@@ -17,16 +17,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from papertide.library._bibtex import ParsedFile, read_bibtex, to_bibtex
 from papertide.library._csl import read_csl_json, to_csl_json
 from papertide.library._library import Library, LibraryError, SavedPaper, clean_tags
-from papertide.library._match import Matcher
+from papertide.library._match import Fetcher, Matcher
 from papertide.library._reference import Reference, arxiv_from, doi_from
-
-if TYPE_CHECKING:
-    from papertide.services import Services
 
 ExportFormat = Literal["bibtex", "csl-json", "jsonl"]
 EXPORT_FORMATS: tuple[ExportFormat, ...] = ("bibtex", "csl-json", "jsonl")
@@ -131,24 +128,11 @@ class ImportReport:
                 f"{self.added} papers added to the library")
 
 
-def _arxiv_fetcher(services: Services) -> Any:
-    from papertide.sources import lookup_ids
-
-    def fetch(ids: list[str]) -> tuple[set[str], str | None]:
-        run = lookup_ids(services.catalog, ids, services.settings)
-        if run.status == "failed":
-            return set(), "; ".join(run.errors)[:200] or "arXiv did not answer"
-        missing = set(run.detail.get("missing", []))
-        return {i for i in ids if i not in missing}, None
-
-    return fetch
-
-
-def import_library(services: Services, reader_id: int, text: str, tags: Iterable[str] = (),
-                   fetch: bool = True) -> ImportReport:
-    """Match the file's entries to the catalog (fetching unknown arXiv ids from arXiv
-    unless `fetch` is off) and save every matched paper, with `tags` (and the tags and
-    notes a papertide JSON-lines export carries)."""
+def import_library(library: Library, reader_id: int, text: str, tags: Iterable[str] = (),
+                   fetch: Fetcher | None = None) -> ImportReport:
+    """Match the file's entries to the catalog (`fetch` getting the arXiv ids it lacks,
+    when given) and save every matched paper, with `tags` (and the tags and notes a
+    papertide JSON-lines export carries)."""
     fmt, parsed = read_references(text)
     report = ImportReport(format=fmt, entries=len(parsed.references), problems=parsed.problems)
     if len(parsed.references) > MAX_ENTRIES:
@@ -156,9 +140,7 @@ def import_library(services: Services, reader_id: int, text: str, tags: Iterable
                                f"{MAX_ENTRIES:,} are imported")
         parsed.references = parsed.references[:MAX_ENTRIES]
     extra = clean_tags(tags)
-    matching = Matcher(services).match(parsed.references,
-                                       _arxiv_fetcher(services) if fetch else None)
-    library = services.library
+    matching = Matcher(library.catalog, library.search_service).match(parsed.references, fetch)
     for m in matching.matches:
         label = m.reference.label()
         if m.paper_id is None:

@@ -47,13 +47,14 @@ from papertide.search._ids import bare, split_ids
 from papertide.search._keyword import RERANKED, Filters, IndexBusy, KeywordIndex
 from papertide.search._query import Clause, parse, positive_text, valid_text
 from papertide.search._state import StateFile
+from papertide.search._view import VectorView
 
 if TYPE_CHECKING:  # loaded on first use: it imports the model runtime
     from papertide.search._semantic import SemanticIndex
 
 __all__ = ["Filters", "Follower", "Hit", "IndexBusy", "IndexLock", "Ranking", "SearchPage",
-           "SearchService", "parse", "plain_snippet", "positive_text", "rank_among",
-           "split_ids"]
+           "SearchService", "VectorView", "parse", "plain_snippet", "positive_text",
+           "rank_among", "split_ids"]
 
 TRENDING_CANDIDATES = 1000
 _EPOCH = datetime(1970, 1, 1)
@@ -486,6 +487,16 @@ class SearchService:
         papers = self.catalog.get_cards([pid for pid, _ in ranked])
         scores = dict(ranked)
         return [Hit(p, scores[p.id], plain_snippet(p)) for p in papers]
+
+    def vector_view(self) -> VectorView | None:
+        """The embedding vectors as one matrix (what recommendations score); None while
+        nothing is embedded here."""
+        return VectorView(self.semantic.vectors) if self.semantic_ready() else None
+
+    def newest(self, filters: Filters, limit: int) -> list[str]:
+        """The ids of the newest papers under `filters` (a followed author or category)."""
+        hits = self.keyword.search(Query.all_query(), filters, limit, newest_first=True)
+        return [pid for pid, _ in hits]
 
     def _snippets(self, clauses: list[Clause], papers: list[Paper]) -> list[Markup]:
         """Highlighted abstracts for a text query; plain ones without (browsing)."""

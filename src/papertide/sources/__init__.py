@@ -1,13 +1,16 @@
 """Sources: each module turns one input format into catalog records (`Paper`) and
 `Rejected` entries for what it could not read. Files: the trending listing, JSON lines,
-arXiv's metadata snapshot. Live: arXiv OAI-PMH, the arXiv API, Hugging Face daily papers.
+arXiv's metadata snapshot. Live: arXiv OAI-PMH, the arXiv API, Hugging Face daily papers,
+through the polite HTTP client, each run recorded with its state and claim.
 
     from papertide.sources import read_file
     for item in read_file(Path("listing.txt"), "auto"): ...
 
-    from papertide.sources import fetch, fetch_all, run_history
+    from papertide.sources import fetch, run_history
     run = fetch(catalog, "arxiv-oai:cs.LG,cs.CL", settings)   # a SourceRun
     if claims.claim(engine, "hf-daily", holder): …            # one run of a source at a time
+
+The fronts do not call these: `papertide.intake` pulls the sources and fetches by id.
 """
 
 from __future__ import annotations
@@ -33,19 +36,12 @@ from papertide.sources._spec import (
     parse_source,
     parse_sources,
 )
-from papertide.sources.live import (
-    fetch,
-    fetch_all,
-    fetched_per_day,
-    harvest_states,
-    lookup_ids,
-    run_history,
-)
+from papertide.sources.live import fetch, fetched_per_day, harvest_states, lookup_ids, run_history
 
 __all__ = ["FORMATS", "OAI_FORMATS", "SOURCE_KINDS", "Claim", "DayCount", "FetchError",
            "MalformedResponse", "OaiFormat", "PoliteClient", "Rejected", "RunStatus",
            "SourceError", "SourceKind", "SourceRun", "SourceSpec", "SpecError", "claims",
-           "client_for", "detect_format", "fetch", "fetch_all", "fetched_per_day",
+           "client_for", "detect_format", "fetch", "fetched_per_day",
            "harvest_states", "lookup_ids", "parse_source", "parse_sources", "read_file",
            "run_history"]
 

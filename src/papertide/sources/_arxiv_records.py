@@ -27,9 +27,9 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from papertide.catalog import EARLIEST, LATEST, Paper, announcement_day, in_range, parse_arxiv_id
+from papertide.catalog.arxiv_taxonomy import subject_code
 from papertide.sources._common import BadRecord, parse_date, split_authors
 from papertide.sources._xml import text
-from papertide.sources.arxiv_taxonomy import subject_code
 
 ARXIV = "http://arxiv.org/OAI/arXiv/"
 ARXIV_RAW = "http://arxiv.org/OAI/arXivRaw/"

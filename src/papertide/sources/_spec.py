@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, cast, get_args
 
-from papertide.sources import arxiv_taxonomy
+from papertide.catalog import arxiv_taxonomy
 
 SourceKind = Literal["arxiv-oai", "arxiv-api", "hf-daily"]
 OaiFormat = Literal["arXiv", "arXivRaw", "oai_dc"]

@@ -30,6 +30,7 @@ from xml.etree.ElementTree import Element
 import httpx
 
 from papertide.catalog import Paper, parse_arxiv_id
+from papertide.catalog.arxiv_taxonomy import CATEGORIES, archive_of
 from papertide.sources._arxiv_records import announced_for
 from papertide.sources._common import BadRecord, Rejected, checked, parse_date, unexpected
 from papertide.sources._errors import MalformedResponse, SourceError
@@ -37,7 +38,6 @@ from papertide.sources._harvest import Harvest
 from papertide.sources._http import PoliteClient, refuse_html
 from papertide.sources._spec import SourceSpec
 from papertide.sources._xml import iterparse, text
-from papertide.sources.arxiv_taxonomy import CATEGORIES, archive_of
 
 ATOM = "http://www.w3.org/2005/Atom"
 ARXIV = "http://arxiv.org/schemas/atom"

@@ -30,6 +30,7 @@ from xml.etree.ElementTree import Element
 import httpx
 
 from papertide.catalog import Paper
+from papertide.catalog.arxiv_taxonomy import ARCHIVES, matches, oai_set
 from papertide.sources._arxiv_records import from_metadata
 from papertide.sources._common import BadRecord, Rejected, checked, unexpected
 from papertide.sources._errors import MalformedResponse, SourceError
@@ -37,7 +38,6 @@ from papertide.sources._harvest import Harvest
 from papertide.sources._http import refuse_html
 from papertide.sources._spec import SourceSpec
 from papertide.sources._xml import iterparse, text
-from papertide.sources.arxiv_taxonomy import ARCHIVES, matches, oai_set
 
 log = logging.getLogger("papertide.sources")
 OAI = "http://www.openarchives.org/OAI/2.0/"

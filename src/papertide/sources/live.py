@@ -1,7 +1,7 @@
-"""Fetching from the live sources: the entry points the CLI, the jobs and the web call.
+"""Running the live sources as recorded runs: what `papertide.intake` calls to pull them
+and to fetch papers by arXiv id.
 
     run = fetch(catalog, "arxiv-oai:cs.LG,cs.CL", settings, on_changed=feed)
-    runs = fetch_all(catalog, settings, on_changed=feed)    # every PAPERTIDE_SOURCES item
     run = lookup_ids(catalog, ["2503.15457", "2206.06921"], settings)   # by arXiv id
     for run in run_history(catalog.engine, limit=20): …
     fetched_per_day(catalog.engine, days=30)     # papers each source brought, day by day
@@ -33,7 +33,7 @@ from papertide.sources._errors import SourceError
 from papertide.sources._harvest import Harvest, OnChanged, OnPage
 from papertide.sources._http import PoliteClient, client_for
 from papertide.sources._runs import DayCount, SourceRun
-from papertide.sources._spec import SourceKind, SourceSpec, parse_source, parse_sources
+from papertide.sources._spec import SourceKind, SourceSpec, parse_source
 
 log = logging.getLogger("papertide.sources")
 
@@ -123,24 +123,6 @@ def _finish_quietly(engine: Engine, run: SourceRun) -> None:
         _runs.finish(engine, run)
     except Exception:  # the database may be what failed; the original error matters more
         log.exception("%s: could not record the failed run", run.spec)
-
-
-def fetch_all(catalog: Catalog, settings: Settings, *, on_changed: OnChanged | None = None,
-              client: PoliteClient | None = None) -> list[SourceRun]:
-    """One run of every source in `PAPERTIDE_SOURCES`, in order; one failing does not
-    stop the others."""
-    specs = parse_sources(settings.sources)
-    if not specs:
-        return []
-    own_client = client is None
-    client = client or client_for(settings)
-    try:
-        return [
-            fetch(catalog, spec, settings, on_changed=on_changed, client=client) for spec in specs
-        ]
-    finally:
-        if own_client:
-            client.close()
 
 
 def run_history(engine: Engine, limit: int = 50, source: str | None = None) -> list[SourceRun]:

@@ -18,7 +18,6 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from papertide.catalog import parse_arxiv_id
-from papertide.pull import look_up
 from papertide.search import split_ids
 from papertide.services import Services
 from papertide.web._deps import render, services
@@ -47,7 +46,7 @@ def fetch_from_arxiv(request: Request, arxiv_id: str = Form(..., max_length=100)
         if not _one_at_a_time.acquire(blocking=False):
             raise HTTPException(429, "another arXiv look-up is running: try again in a moment")
         try:
-            run = look_up(svc, [parsed[0]])
+            run = svc.intake.fetch_by_id([parsed[0]])
         finally:
             _one_at_a_time.release()
         if run.status == "failed":

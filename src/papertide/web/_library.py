@@ -37,7 +37,6 @@ from papertide.library import (
     import_library,
 )
 from papertide.options import MODES, Mode
-from papertide.pull import look_up
 from papertide.readers import Reader, TokenError
 from papertide.services import Services
 from papertide.web._deps import paper_or_404, render, services
@@ -271,8 +270,9 @@ async def import_file(request: Request, file: UploadFile, tag: str = Form("", ma
     try:
         from starlette.concurrency import run_in_threadpool
 
-        report = await run_in_threadpool(import_library, services(request), reader.id, text,
-                                         [tag] if tag.strip() else [])
+        svc = services(request)
+        report = await run_in_threadpool(import_library, svc.library, reader.id, text,
+                                         [tag] if tag.strip() else [], svc.intake.fetch_unknown)
     except LibraryError as exc:
         raise HTTPException(400, str(exc)) from None
     finally:
@@ -343,15 +343,16 @@ def _save_own_papers(svc: Services, reader_id: int, ids: list[str]) -> list[str]
             problems.append(f"{token[:30]!r} is not an arXiv id.")
         else:
             parsed.append(found[0])
-    missing = [i for i in parsed if svc.catalog.get(i) is None]
-    if missing and _one_import.acquire(blocking=False):
+
+    def fetch(ids: list[str]) -> tuple[set[str], str | None]:
+        if not _one_import.acquire(blocking=False):  # an import is fetching: save what is here
+            return set(), "another import is running"
         try:
-            look_up(svc, missing)
+            return svc.intake.fetch_unknown(ids)
         finally:
             _one_import.release()
-    for arxiv_id in parsed:
-        try:
-            svc.library.save(reader_id, arxiv_id)
-        except LibraryError:
-            problems.append(f"arXiv has no paper {arxiv_id}.")
+
+    saving = svc.library.save_by_id(reader_id, parsed, fetch=fetch)
+    problems += [f"arXiv has no paper {key}." for key, result in saving.results
+                 if isinstance(result, LibraryError)]
     return problems

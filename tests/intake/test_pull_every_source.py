@@ -1,4 +1,4 @@
-"""Fetching every source of PAPERTIDE_SOURCES from a local server playing the recorded
+"""Pulling every source of PAPERTIDE_SOURCES from a local server playing the recorded
 responses: the catalog fills, the keyword index follows, each run is recorded, one
 failing source does not stop the others, and a second round adds nothing."""
 
@@ -6,11 +6,11 @@ from datetime import date
 
 from papertide.search import Filters
 from papertide.services import open_services
-from papertide.sources import fetch_all, run_history
+from papertide.sources import run_history
 from tests.sources.conftest import HF, Reply, live_settings, oai_handler
 
 
-def test_fetching_every_source_fills_the_catalog_and_a_second_round_adds_nothing(settings, server,
+def test_pulling_every_source_fills_the_catalog_and_a_second_round_adds_nothing(settings, server,
                                                                                client):
     server.route("/oai", oai_handler())
     server.route(
@@ -23,8 +23,7 @@ def test_fetching_every_source_fills_the_catalog_and_a_second_round_adds_nothing
     services = open_services(
         live_settings(settings, server, sources="arxiv-oai:cs.LG,stat.ML,format=oai_dc hf-daily")
     )
-    with services.search.feeding() as feed:
-        first = fetch_all(services.catalog, services.settings, on_changed=feed, client=client)
+    first = [o.run for o in services.intake.pull(client=client)]
     assert [(r.spec, r.status) for r in first] == [
         ("arxiv-oai:cs.LG,stat.ML,format=oai_dc", "ok"), ("hf-daily", "ok")]
     oai_run, hf_run = first
@@ -36,8 +35,7 @@ def test_fetching_every_source_fills_the_catalog_and_a_second_round_adds_nothing
     assert hits[0].paper.arxiv_id == "2303.01240"
     assert services.catalog.get("2303.01240").announced == date(2023, 3, 2)
 
-    with services.search.feeding() as feed:
-        second = fetch_all(services.catalog, services.settings, on_changed=feed, client=client)
+    second = [o.run for o in services.intake.pull(client=client)]
     assert [(r.status, r.added, r.updated) for r in second] == [("ok", 0, 0), ("ok", 0, 0)]
     assert [r.spec for r in run_history(services.catalog.engine)] == [
         "hf-daily", "arxiv-oai:cs.LG,stat.ML,format=oai_dc"] * 2
@@ -53,7 +51,7 @@ def test_one_failing_source_does_not_stop_the_others(settings, server, client):
         ),
     )
     services = open_services(live_settings(settings, server, sources="arxiv-oai:cs.LG hf-daily"))
-    oai_run, hf_run = fetch_all(services.catalog, services.settings, client=client)
+    oai_run, hf_run = [o.run for o in services.intake.pull(client=client)]
     assert oai_run.status == "failed" and "HTTP 503 (gave up after 3 attempts)" in oai_run.errors[0]
     assert (hf_run.status, hf_run.added) == ("ok", 3)
     assert [r.status for r in run_history(services.catalog.engine, source="arxiv-oai")] == [
@@ -61,5 +59,5 @@ def test_one_failing_source_does_not_stop_the_others(settings, server, client):
     ]
 
 
-def test_nothing_configured_fetches_nothing(live):
-    assert fetch_all(live.catalog, live.settings) == []
+def test_nothing_configured_pulls_nothing(live):
+    assert live.intake.pull() == []

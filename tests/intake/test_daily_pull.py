@@ -7,8 +7,8 @@ from datetime import date, datetime
 
 import pytest
 
+from papertide.intake import due_day
 from papertide.jobs import Jobs
-from papertide.pull import due_day, pull
 from papertide.services import open_services
 from papertide.sources import claims, fetched_per_day, run_history
 from tests.sources.conftest import HF, Reply, live_settings, oai_handler
@@ -65,10 +65,10 @@ def test_a_source_another_process_holds_is_skipped_and_a_failed_pull_is_retried(
     assert claims.claim(engine, "hf-daily", "worker on another machine")
     server.script("/oai", *[Reply(404, b"gone", content_type="text/plain")])
     day = date(2025, 3, 18)
-    oai, hf = pull(sourced, scheduled_for=day)
+    oai, hf = sourced.intake.pull(scheduled_for=day)
     assert oai.run.status == "failed" and claims.get(engine, oai.spec).done_for is None
     assert hf.run is None and "being fetched by worker on another machine" in hf.skipped
-    again = pull(sourced, scheduled_for=day)  # the next hour: the OAI harvest is retried
+    again = sourced.intake.pull(scheduled_for=day)  # the next hour: the OAI harvest is retried
     assert again[0].run.status == "ok" and again[0].run.added > 0
     assert claims.get(engine, again[0].spec).done_for == day
     per_day = fetched_per_day(engine, days=1)

@@ -1,5 +1,5 @@
-"""Ingest: read source files into the catalog in batches, then bring the search indexes
-level. The CLI (`papertide ingest`), the job queue and `make run` all call `ingest_files`.
+"""Files → catalog: read source files into the catalog in batches. `Intake.load_files`
+(`papertide ingest`, `make run`) feeds the keyword index as batches commit.
 
 Each batch is one transaction: a malformed record is rejected (file, line, reason) and
 the rest of the file goes in; nothing half-written stays behind. A file that cannot be

@@ -1,9 +1,10 @@
-"""Pulling the live sources into the catalog: what `papertide fetch`, the daily job and the
-web's "fetch it from arXiv" all call.
+"""Pulling the live sources into the catalog, and fetching papers by arXiv id: what
+`papertide fetch`, the daily job and the web's "fetch it from arXiv" all call through
+`Intake` (`parts` is anything with the catalog, the search service and the settings).
 
-    outcomes = pull(services)                               # every PAPERTIDE_SOURCES item
-    outcomes = pull(services, ["hf-daily"], scheduled_for=date(2025, 3, 18))
-    run = look_up(services, ["2503.15457"])                 # by arXiv id, via the arXiv API
+    outcomes = pull(parts)                               # every PAPERTIDE_SOURCES item
+    outcomes = pull(parts, ["hf-daily"], scheduled_for=date(2025, 3, 18))
+    run = fetch_by_id(parts, ["2503.15457"])             # by arXiv id, via the arXiv API
 
 Each source is pulled under a claim in the database (`sources.claims`), so two workers,
 or a worker and an operator's `papertide fetch`, never pull the same source at once: the
@@ -19,11 +20,12 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Protocol
 
 from papertide import metrics
-from papertide.catalog import utcnow
-from papertide.catalog._calendar import last_announcement
-from papertide.services import Services
+from papertide.catalog import Catalog, last_announcement, utcnow
+from papertide.config import Settings
+from papertide.search import SearchService
 from papertide.sources import (
     PoliteClient,
     SourceRun,
@@ -42,6 +44,17 @@ log = logging.getLogger(__name__)
 # listing reaches the OAI-PMH and API endpoints a little after it is announced.
 ANNOUNCEMENT_MARGIN = timedelta(hours=1)
 OnPage = Callable[[SourceRun], None]
+
+
+class Parts(Protocol):
+    """What pulling needs: the catalog it writes, the index it feeds, the settings."""
+
+    @property
+    def catalog(self) -> Catalog: ...
+    @property
+    def search(self) -> SearchService: ...
+    @property
+    def settings(self) -> Settings: ...
 
 
 @dataclass
@@ -67,26 +80,26 @@ def due_day(now: datetime | None = None) -> date:
     return moment.date()  # 20:00 US Eastern is already the listing's day in UTC
 
 
-def _specs(services: Services, sources: Sequence[str | SourceSpec] | None) -> list[SourceSpec]:
+def _specs(parts: Parts, sources: Sequence[str | SourceSpec] | None) -> list[SourceSpec]:
     if sources is None:
-        return parse_source_list(services.settings.sources)
+        return parse_source_list(parts.settings.sources)
     return [parse_source(s) if isinstance(s, str) else s for s in sources]
 
 
-def pull(services: Services, sources: Sequence[str | SourceSpec] | None = None, *,
+def pull(parts: Parts, sources: Sequence[str | SourceSpec] | None = None, *,
          scheduled_for: date | None = None, on_start: Callable[[str], None] | None = None,
          on_page: OnPage | None = None, client: PoliteClient | None = None) -> list[Outcome]:
     """One run of each source (default: `PAPERTIDE_SOURCES`), each under its claim.
     With `scheduled_for`, a source already pulled for that announcement day is skipped,
     and a run that ends well marks it pulled."""
-    specs = _specs(services, sources)
-    engine = services.catalog.engine
+    specs = _specs(parts, sources)
+    engine = parts.catalog.engine
     holder = claims.new_holder()
     outcomes: list[Outcome] = []
     own_client = client is None and bool(specs)
-    client = client or (client_for(services.settings) if specs else None)
+    client = client or (client_for(parts.settings) if specs else None)
     try:
-        with services.search.feeding() as feed:
+        with parts.search.feeding() as feed:
             for spec in specs:
                 name = str(spec)
                 done = claims.get(engine, name)
@@ -107,7 +120,7 @@ def pull(services: Services, sources: Sequence[str | SourceSpec] | None = None, 
                     claims.release(engine, name, holder)
                     outcomes.append(Outcome(name, skipped=f"already pulled for {scheduled_for}"))
                     continue
-                outcomes.append(_pull_one(services, spec, holder, scheduled_for, feed, on_start,
+                outcomes.append(_pull_one(parts, spec, holder, scheduled_for, feed, on_start,
                                           on_page, client))
     finally:
         if own_client and client is not None:
@@ -115,10 +128,10 @@ def pull(services: Services, sources: Sequence[str | SourceSpec] | None = None, 
     return outcomes
 
 
-def _pull_one(services: Services, spec: SourceSpec, holder: str, scheduled_for: date | None,
+def _pull_one(parts: Parts, spec: SourceSpec, holder: str, scheduled_for: date | None,
               feed: Callable | None, on_start: Callable[[str], None] | None,
               on_page: OnPage | None, client: PoliteClient | None) -> Outcome:
-    engine = services.catalog.engine
+    engine = parts.catalog.engine
     name = str(spec)
 
     def page_done(run: SourceRun) -> None:
@@ -131,7 +144,7 @@ def _pull_one(services: Services, spec: SourceSpec, holder: str, scheduled_for: 
     try:
         if on_start is not None:
             on_start(name)
-        run = fetch(services.catalog, spec, services.settings, on_changed=feed,
+        run = fetch(parts.catalog, spec, parts.settings, on_changed=feed,
                     on_page=page_done, client=client)
     finally:
         claims.release(engine, name, holder,
@@ -147,12 +160,23 @@ def _count(run: SourceRun) -> None:
         "rejected": run.rejected})
 
 
-def look_up(services: Services, ids: list[str], *, on_page: OnPage | None = None,
+def fetch_by_id(parts: Parts, ids: list[str], *, on_page: OnPage | None = None,
             client: PoliteClient | None = None) -> SourceRun:
     """Fetch papers by arXiv id through the arXiv API into the catalog (ValueError for a
     text that is no arXiv id). The keyword index is not fed here: a web request must not
     wait for the index writer a running pull holds; `catch_up` (or the web app's follower,
     within seconds) indexes them."""
-    run = lookup_ids(services.catalog, ids, services.settings, on_page=on_page, client=client)
+    run = lookup_ids(parts.catalog, ids, parts.settings, on_page=on_page, client=client)
     _count(run)
     return run
+
+
+def fetch_unknown(parts: Parts, ids: list[str]) -> tuple[set[str], str | None]:
+    """Fetch these arXiv ids (those the catalog lacks) from arXiv: (the ids arXiv has, now in
+    the catalog; why nothing came, when arXiv could not be asked). What the library's
+    import and "save by id" take as their fetcher."""
+    run = fetch_by_id(parts, ids)
+    if run.status == "failed":
+        return set(), "; ".join(run.errors)[:200] or "arXiv did not answer"
+    missing = set(run.detail.get("missing", []))
+    return {i for i in ids if i not in missing}, None
