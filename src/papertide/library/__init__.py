@@ -55,6 +55,6 @@ __all__ = ["CATEGORY_CHOICES", "EXPORT_FORMATS", "FEED_KINDS", "FOLLOW_KINDS", "
            "ForYou", "Fetcher", "ImportReport", "Library", "LibraryError", "LibrarySort",
            "LibraryStore", "Matcher", "Matching", "PaperNotFound", "PrivateFeed", "PrivateFeeds",
            "Reader", "Recommendation", "Reference", "Saved", "SavedPaper", "Saving", "Suggestion",
-           "apa", "bibtex", "clean_follow", "clean_note", "clean_tag", "clean_tags", "evaluate", "export_library",
-           "import_library", "load_corpus", "read_references", "recommend", "score_rows",
-           "simulated_readers"]
+           "apa", "bibtex", "clean_follow", "clean_note", "clean_tag", "clean_tags", "evaluate",
+           "export_library", "import_library", "load_corpus", "read_references", "recommend",
+           "score_rows", "simulated_readers"]
