@@ -88,7 +88,7 @@ def _votes(client):
 ACTIONS = {
     "vote (API)": (("post", f"/api/papers/{PAPER}/vote", {}), _votes),
     "vote (page)": (("post", f"/papers/{PAPER}/vote", {}), _votes),
-    "create an API token": (("post", "/account/tokens", {"name": "x"}),
+    "create an API token": (("post", "/account/tokens", {"name": "x", "scope": "read"}),
                             lambda c: len(_services(c).readers.accounts.api_tokens_of(1))),
     "start the digest": (("post", "/account/subscribe", {}),
                          lambda c: c.get("/api/me").json()["status"]),
@@ -132,7 +132,8 @@ def test_pages_expose_the_token_to_htmx(client):
 def test_an_api_token_needs_no_csrf_and_dies_when_revoked(make_client):
     browser, script = make_client(), make_client()
     csrf = sign_in(browser, _services(browser), "ada@example.org")
-    page = browser.post("/account/tokens", data={"name": "my script", "csrf_token": csrf})
+    page = browser.post("/account/tokens", data={"name": "my script", "csrf_token": csrf,
+                                                 "scope": ["read", "vote"]})
     token = re.search(r'<code class="token">(pt_[\w-]+)</code>', page.text).group(1)
     assert token not in browser.get("/account").text  # shown once
     bearer = {"Authorization": f"Bearer {token}"}

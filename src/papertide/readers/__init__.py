@@ -21,15 +21,15 @@ from sqlalchemy import Engine
 from papertide.catalog import utcnow
 from papertide.config import Settings
 from papertide.options import FREQUENCIES, Frequency
-from papertide.readers._accounts import Accounts, ApiToken, Session
+from papertide.readers._accounts import SCOPES, Accounts, ApiToken, Session, parse_scopes
 from papertide.readers._address import normalize_email
 from papertide.readers._errors import InvalidInput
 from papertide.readers._store import Reader, ReaderStore, Topic
 from papertide.readers._tokens import TokenError, Tokens
 
-__all__ = ["Accounts", "ApiToken", "InvalidInput", "Reader", "ReaderStore", "Readers", "Session",
-           "Topic", "TokenError", "Tokens", "clean_field", "make_topic", "normalize_email",
-           "time_zones"]
+__all__ = ["SCOPES", "Accounts", "ApiToken", "InvalidInput", "Reader", "ReaderStore", "Readers",
+           "Session", "Topic", "TokenError", "Tokens", "clean_field", "make_topic",
+           "normalize_email", "parse_scopes", "time_zones"]
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 MAX_TOPICS = 10
