@@ -158,7 +158,9 @@ class Settings(BaseSettings):
     )
     limit_pages: str = Field(
         "300/minute",
-        description="Page views (home, paper, daily, account, /docs) per client (429 past it).",
+        description="Pages per client: every page and every route that sets a cookie (sign-in, "
+        "confirmation, preferences, unsubscribe), not static files, feeds or the papers API "
+        "(429 past it).",
     )
 
     sources: str = Field(

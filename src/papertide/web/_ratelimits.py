@@ -37,9 +37,12 @@ LIMITED: list[tuple[frozenset[str], re.Pattern[str], LimitName, str]] = [
     (frozenset({"POST", "PATCH", "DELETE"}), re.compile(r"/api/me/.+"), "votes", "client"),
     (frozenset({"GET"}), re.compile(r"/api/me/recommendations|/for-you"), "searches", "client"),
     (frozenset({"POST"}), re.compile(r"/library/import|/onboarding"), "searches", "client"),
-    (frozenset({"GET"}), re.compile(r"/|/papers/.+|/account|/(api/)?daily(/.*)?|/docs"
-                                    r"|/library(/export)?|/onboarding|/api/me/.+|/not-interested"),
-     "pages", "client"),
+    # Every other page, and every route that may set a cookie (the client cookie comes
+    # with any page; sign-in sets the session's): minting cookies is bounded like pages.
+    (frozenset({"GET", "HEAD"}), re.compile(r"(?!/static/|/feeds/|/healthz$|/metrics$"
+                                            r"|/api/(papers|trending)).*"), "pages", "client"),
+    (frozenset({"POST"}), re.compile(r"/auth/signin|/account/.*|/confirm|/preferences"
+                                     r"|/unsubscribe|/logout"), "pages", "client"),
 ]
 log = logging.getLogger(__name__)
 MESSAGE = "Too many requests from you just now: please wait a little and try again."
