@@ -141,13 +141,20 @@ class Settings(BaseSettings):
     )
     limit_mail_per_address: str = Field(
         "3/day",
-        description="Sign-in and subscription mails to one address, together (moving window); "
-        "requests past it still answer 202 and send nothing.",
+        description="Subscription confirmations and address-change links to one address, "
+        "together (moving window); requests past it still answer 202 and send nothing.",
+    )
+    limit_signin_per_address: str = Field(
+        "1 per 10 minutes",
+        description="Sign-in links to one address (moving window): a cool-down, not a daily "
+        "wall, so a stranger asking for links cannot keep the reader out (the last link, "
+        "valid 15 minutes, is in the reader's inbox); requests past it answer 202 and send "
+        "nothing.",
     )
     limit_mail_per_ip: str = Field(
         "10/hour",
-        description="Sign-in and subscribe requests from one client IP (moving window); 429 "
-        "past it.",
+        description="Sign-in and subscribe requests from one client network (an IPv4 /24, "
+        "an IPv6 /64; moving window); 429 past it.",
     )
     limit_votes: str = Field(
         "60/minute", description="Votes per client: a signed-in reader, else an IP (429 past it)."
@@ -200,8 +207,8 @@ class Settings(BaseSettings):
         parse_sources(value)
         return value
 
-    @field_validator("limit_mail_per_address", "limit_mail_per_ip", "limit_votes",
-                     "limit_searches", "limit_pages")
+    @field_validator("limit_mail_per_address", "limit_signin_per_address", "limit_mail_per_ip",
+                     "limit_votes", "limit_searches", "limit_pages")
     @classmethod
     def _check_limit(cls, value: str) -> str:
         from limits import parse

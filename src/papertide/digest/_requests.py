@@ -3,8 +3,12 @@ job queue sends them: the web app answers 202 at once and enqueues one of these,
 answer costs the same whether the address is known or not, and no request thread waits
 for a relay or the send rate.
 
-Each address gets at most `PAPERTIDE_LIMIT_MAIL_PER_ADDRESS` of these mails (moving
-window, sign-in and subscription together); past it the request is dropped quietly.
+Each address gets at most `PAPERTIDE_LIMIT_MAIL_PER_ADDRESS` confirmation and address
+mails (moving window), and sign-in links on a budget of their own,
+`PAPERTIDE_LIMIT_SIGNIN_PER_ADDRESS`: a short cool-down rather than a daily wall, so that
+strangers spending it cannot lock the reader out (a link sent meanwhile is in the reader's
+inbox and works for 15 minutes). Past a budget the request is dropped quietly. The limits
+count a hash of the address: the table of windows holds no address.
 
     answer_subscribe(services, "ada@example.org", [Topic("model merging")])  # → "confirm", …
     answer_sign_in(services, "ada@example.org")                               # → "sent", …
@@ -13,22 +17,26 @@ window, sign-in and subscription together); past it the request is dropped quiet
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from papertide.options import LimitName
 from papertide.readers import InvalidInput, Topic, normalize_email
 
 if TYPE_CHECKING:
     from papertide.services import Services
 
 
-def _address(services: Services, email: str) -> str | None:
+def _address(services: Services, email: str,
+             budget: LimitName = "mail_per_address") -> str | None:
     """The normalised address, or None when it is invalid or has had its share of mail."""
     try:
         address = normalize_email(email)
     except InvalidInput:
         return None
-    return address if services.limits.hit("mail_per_address", address) is None else None
+    key = "mail:" + hashlib.sha256(address.encode()).hexdigest()[:32]
+    return address if services.limits.hit(budget, key) is None else None
 
 
 def answer_subscribe(services: Services, email: str, topics: Sequence[Topic] = ()) -> str:
@@ -45,7 +53,7 @@ def answer_subscribe(services: Services, email: str, topics: Sequence[Topic] = (
 def answer_sign_in(services: Services, email: str) -> str:
     """Mail a sign-in link (one that creates the account, for a new address); returns
     `sent` or `dropped`."""
-    address = _address(services, email)
+    address = _address(services, email, "signin_per_address")
     if address is None:
         return "dropped"
     accounts = services.readers.accounts

@@ -31,7 +31,8 @@ from papertide.web._identity import SESSION_COOKIE, current_session, require_rea
 router = APIRouter()
 pages = APIRouter(include_in_schema=False)
 SIGN_IN_SENT = ("If that address can receive mail, a sign-in link is on its way. "
-                "It works once, within 15 minutes.")
+                "It works once, within 15 minutes. (One link every 10 minutes at most: if "
+                "one came just now, use that one.)")
 
 
 class LoginIn(BaseModel):

@@ -22,13 +22,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from papertide.options import LimitName
 from papertide.ratelimit import RateLimits
 from papertide.web._errors import http_error, wants_json
-from papertide.web._identity import client_ip, client_key
+from papertide.web._identity import client_key, client_network
 
-# (methods, path, limit, counted per): "ip" is the client's address, "client" the
-# signed-in reader or else the address.
+# (methods, path, limit, counted per): "network" is the client's network (IPv4 /24, IPv6
+# /64: one client rarely holds more), "client" the signed-in reader or else the address.
 LIMITED: list[tuple[frozenset[str], re.Pattern[str], LimitName, str]] = [
     (frozenset({"POST"}), re.compile(r"/(api/)?subscribe|/login|/api/auth/login"),
-     "mail_per_ip", "ip"),
+     "mail_per_ip", "network"),
     (frozenset({"POST", "DELETE"}), re.compile(r"/(api/)?papers/.+/vote"), "votes", "client"),
     (frozenset({"GET"}), re.compile(r"/(api/)?search"), "searches", "client"),
     (frozenset({"POST"}), re.compile(r"/fetch/arxiv"), "searches", "client"),
@@ -68,7 +68,7 @@ class RateLimitGate:
             return await self.app(scope, receive, send)
         name, per = found
         request = Request(scope, receive)
-        who = f"ip:{client_ip(request)}" if per == "ip" else client_key(request)
+        who = f"net:{client_network(request)}" if per == "network" else client_key(request)
         wait = self.limits.refused(name, who)  # known to be over: no storage, no thread
         if wait is None:
             try:
