@@ -23,7 +23,7 @@ from papertide.catalog._identity import normalize_doi, paper_id, parse_arxiv_id,
 from papertide.catalog._links import code_url, web_url
 from papertide.catalog._paper import Paper
 from papertide.catalog._signals import Signal
-from papertide.catalog._valid import identity_problems, problems
+from papertide.catalog._valid import identity_problems, problems, scrub
 from papertide.db import chunked, next_seq
 from papertide.db.tables import events, papers
 
@@ -266,6 +266,7 @@ class Catalog:
         last guard, so that no record can fail a whole batch."""
         kept = []
         for position, record in enumerate(records):
+            scrub(record)
             found = problems(record) or identity_problems(_normalise(record))
             if found:
                 result.rejected.append((position, "; ".join(found)))
@@ -422,13 +423,17 @@ class Catalog:
         return total
 
     def stats(self) -> CatalogStats:
+        # SQLite's sum() fails on a total past 2**63 (counts another tool wrote near the
+        # top of the column); its total() does not, in floating point. PostgreSQL sums
+        # 64-bit columns exactly, as NUMERIC.
+        add = func.total if self.engine.dialect.name == "sqlite" else func.sum
         with self.engine.connect() as conn:
             row = conn.execute(
                 select(
                     func.count(),
-                    func.coalesce(func.sum(papers.c.votes), 0),
-                    func.coalesce(func.sum(papers.c.views), 0),
-                    func.coalesce(func.sum(papers.c.saves), 0),
+                    func.coalesce(add(papers.c.votes), 0),
+                    func.coalesce(add(papers.c.views), 0),
+                    func.coalesce(add(papers.c.saves), 0),
                     func.min(papers.c.published),
                     func.max(papers.c.published),
                 ).select_from(papers)

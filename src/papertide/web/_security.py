@@ -58,7 +58,8 @@ class Guard:
         state["reader"] = state["session"] = state["scopes"] = None
         if scope["path"] in OWN_AUTH_PATHS and request.method in SAFE_METHODS:
             return await self.app(scope, receive, send)
-        authorization = request.headers.get("authorization")
+        # An empty header (some clients send one by default) is no credential: ignored.
+        authorization = request.headers.get("authorization", "").strip() or None
         by_token = authorization is not None
         if by_token:
             scheme, _, token = (authorization or "").partition(" ")
