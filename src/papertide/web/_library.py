@@ -32,14 +32,16 @@ from papertide.library import (
     export_library,
     import_library,
 )
-from papertide.pull import look_up
 from papertide.readers import Reader, TokenError
 from papertide.services import Services
 from papertide.web._deps import paper_or_404, render, services
 from papertide.web._identity import signed_in
 
 pages = APIRouter(include_in_schema=False)
-_one_import = threading.Lock()  # imports may ask arXiv: one at a time per process
+# One import at a time per reader (in this process): imports ask arXiv nothing (a queued
+# job fetches unknown ids), so one reader's import never holds up another's.
+_importing: set[int] = set()
+_importing_lock = threading.Lock()
 EXPORT_TYPES = {"bibtex": ("application/x-bibtex", "bib"), "csl-json": ("application/json", "json"),
                 "jsonl": ("application/x-ndjson", "jsonl")}
 # Categories offered first on the onboarding page; any other arXiv code can be typed.
@@ -215,17 +217,26 @@ async def import_file(request: Request, file: UploadFile, tag: str = Form("", ma
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("latin-1")
-    if not _one_import.acquire(blocking=False):
-        raise HTTPException(429, "another import is running: try again in a moment")
+    with _importing_lock:
+        if reader.id in _importing:
+            raise HTTPException(429, "your previous import is still running: try again in "
+                                     "a moment")
+        _importing.add(reader.id)
     try:
         from starlette.concurrency import run_in_threadpool
 
+        jobs = request.app.state.jobs
+
+        def later(ids: list[str], tags: list[str]) -> None:  # arXiv is not waited for here
+            jobs.fetch_papers(ids, reader.id, tags)
+
         report = await run_in_threadpool(import_library, services(request), reader.id, text,
-                                         [tag] if tag.strip() else [])
+                                         [tag] if tag.strip() else [], True, later)
     except LibraryError as exc:
         raise HTTPException(400, str(exc)) from None
     finally:
-        _one_import.release()
+        with _importing_lock:
+            _importing.discard(reader.id)
     return render(request, "import_report.html", report=report)
 
 
@@ -276,15 +287,17 @@ def onboarding_save(request: Request, categories: list[str] = Form([]),
             except LibraryError as exc:
                 problems.append(str(exc))
     ids = [token for token in papers.replace(",", " ").split()][:MAX_ONBOARDING_IDS]
-    problems += _save_own_papers(svc, reader.id, ids)
+    problems += _save_own_papers(request, svc, reader.id, ids)
     if problems:
         return RedirectResponse("/onboarding?notice=" + quote(" ".join(problems)[:300]),
                                 status_code=303)
     return RedirectResponse("/for-you", status_code=303)
 
 
-def _save_own_papers(svc: Services, reader_id: int, ids: list[str]) -> list[str]:
-    """Save the reader's own papers by arXiv id, fetching those the catalog lacks."""
+def _save_own_papers(request: Request, svc: Services, reader_id: int,
+                     ids: list[str]) -> list[str]:
+    """Save the reader's own papers by arXiv id; those the catalog lacks are fetched by a
+    queued job and saved when arXiv answers (the request waits for no third party)."""
     problems, parsed = [], []
     for token in ids:
         found = parse_arxiv_id(token)
@@ -293,14 +306,11 @@ def _save_own_papers(svc: Services, reader_id: int, ids: list[str]) -> list[str]
         else:
             parsed.append(found[0])
     missing = [i for i in parsed if svc.catalog.get(i) is None]
-    if missing and _one_import.acquire(blocking=False):
-        try:
-            look_up(svc, missing)
-        finally:
-            _one_import.release()
     for arxiv_id in parsed:
-        try:
+        if arxiv_id not in missing:
             svc.library.save(reader_id, arxiv_id)
-        except LibraryError:
-            problems.append(f"arXiv has no paper {arxiv_id}.")
+    if missing:
+        request.app.state.jobs.fetch_papers(missing, reader_id)
+        problems.append(f"Fetching {', '.join(missing)} from arXiv: they join your library "
+                        "when arXiv answers.")
     return problems
