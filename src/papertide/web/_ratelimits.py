@@ -39,7 +39,7 @@ LIMITED: list[tuple[frozenset[str], re.Pattern[str], LimitName, str]] = [
     (frozenset({"POST"}), re.compile(r"/library/import|/onboarding"), "searches", "client"),
     # Every other page, and every route that may set a cookie (the client cookie comes
     # with any page; sign-in sets the session's): minting cookies is bounded like pages.
-    (frozenset({"GET", "HEAD"}), re.compile(r"(?!/static/|/feeds/|/healthz$|/metrics$"
+    (frozenset({"GET", "HEAD"}), re.compile(r"(?!/static/|/docs/assets/|/feeds/|/healthz$|/metrics$"
                                             r"|/api/(papers|trending)).*"), "pages", "client"),
     (frozenset({"POST"}), re.compile(r"/auth/signin|/account/.*|/confirm|/preferences"
                                      r"|/unsubscribe|/logout"), "pages", "client"),
