@@ -8,7 +8,8 @@ what its scopes allow (`readers.SCOPES`):
   not be able to lock its owner out, mint more tokens or read other readers' mail;
 - reading the reader's own data needs `read`; changing the library needs `library`;
   voting needs `vote`;
-- public routes (search, papers, feeds, subscribing, sign-in mail) need no scope;
+- public routes (search, papers, feeds, subscribing, sign-in mail) need no scope; the MCP
+  endpoint checks the scope of each tool it runs;
 - any other change is refused to a token, so a new route is closed until listed here.
 """
 
@@ -23,8 +24,9 @@ _VOTE = re.compile(r"(/api)?/papers/.+/vote")
 _LIBRARY = re.compile(r"/api/me/.+|/papers/.+/(save|library|dismiss)|/follows|/library/import|"
                       r"/onboarding")
 # Changes anyone may ask for without signing in: a token adds nothing and takes nothing away.
+# `/mcp` checks each tool's scope itself (`mcp_server/_access.py`).
 _PUBLIC_CHANGES = re.compile(r"/api/auth/login|/login|/api/subscribe|/subscribe|/fetch/arxiv|"
-                             r"/unsubscribe|/preferences|/not-interested|/confirm")
+                             r"/unsubscribe|/preferences|/not-interested|/confirm|/mcp(/.*)?")
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 
 

@@ -1,7 +1,7 @@
 """token scopes: what each API token may do
 
-Revision ID: 0008_token_scopes
-Revises: 0007_bigint
+Revision ID: 0009_token_scopes
+Revises: 0008_private_feeds
 
 Tokens made before scopes existed could read, change the library and vote, so they keep
 exactly those three scopes (`read library vote`): nothing a script relied on stops
@@ -12,8 +12,8 @@ open to them; those now need a browser session for every token, old or new.)
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0008_token_scopes'
-down_revision = '0007_bigint'
+revision = '0009_token_scopes'
+down_revision = '0008_private_feeds'
 branch_labels = None
 depends_on = None
 
