@@ -24,8 +24,12 @@ run: install  ## load the demo corpus, build the indexes, serve http://127.0.0.1
 	@echo "(a new link: $(BIN)/papertide admin link $(ADMIN))"
 	$(BIN)/papertide serve
 
+# 0: the suite runs in this process; 2: in two (pytest-xdist), the embedding tests in one
+# of them. Two were not clearly faster on a 2-core machine busy with other work.
+TEST_PROCESSES ?= 0
+
 test: install  ## run the whole test suite (SQLite, and PostgreSQL / Redis where they run)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadgroup
 
 lint: install  ## ruff (style, bugs, imports), mypy (types), the README's generated settings table
 	$(BIN)/ruff check src tests bench

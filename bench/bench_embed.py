@@ -4,9 +4,12 @@ token counts are `MAX_TOKENS` in `search/_embed.py`, printed with the results) e
 same corpus in the same run, and each one's nDCG@10 (semantic and hybrid) is measured on it.
 
 Corpus: SciFact train (5,183 abstracts, 809 judged claims) where `../shared/data`
-exists; otherwise the small BEIR fixture shipped with the tests.
+exists; otherwise the small BEIR fixture shipped with the tests. Throughput is measured
+again on arXiv abstracts (the real sample's first N papers, shorter texts than SciFact's,
+as a harvest day brings them; generated ones without the sample), each profile in the
+same run, in the chunks `embed_pending` hands the model.
 
-    python bench/bench_embed.py [plain default fast]
+    python bench/bench_embed.py [plain default fast] [N]     # N arXiv papers, default 2000
 """
 
 from __future__ import annotations
@@ -17,12 +20,14 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import SCIFACT  # noqa: E402
+from _common import SCIFACT, generated_records, real_records  # noqa: E402
 
+from papertide.catalog import readable  # noqa: E402
 from papertide.config import Settings  # noqa: E402
 from papertide.ingest import IngestReport, ingest_records  # noqa: E402
-from papertide.search._embed import MAX_TOKENS  # noqa: E402
+from papertide.search._embed import MAX_TOKENS, Embedder, embedding_text  # noqa: E402
 from papertide.search._eval import evaluate, read_beir  # noqa: E402
+from papertide.search._semantic import CHUNK  # noqa: E402
 from papertide.services import open_services  # noqa: E402
 
 FIXTURE = Path(__file__).parent.parent / "tests" / "fixtures" / "beir-mini"
@@ -51,7 +56,26 @@ def run_profile(folder: Path, profile: str, modes: tuple[str, ...]) -> dict:
         return result
 
 
-def main(profiles: list[str]) -> None:
+def arxiv_throughput(profile: str, n: int) -> float:
+    """Papers per second embedding n arXiv abstracts, as `embed_pending` does it."""
+    rows = (real_records() or generated_records(n))[:n]
+    texts = [embedding_text(readable(r["title"]), readable(r["summary"])) for r in rows]
+    embedder = Embedder(profile)  # type: ignore[arg-type]
+    embedder.embed(["warm up the model"])  # load/export outside the clock
+    started = time.perf_counter()
+    for start in range(0, len(texts), CHUNK):
+        embedder.embed(texts[start:start + CHUNK])
+    return len(texts) / (time.perf_counter() - started)
+
+
+def main(profiles: list[str], n: int) -> None:
+    arxiv = {p: arxiv_throughput(p, n) for p in profiles}
+    plain = arxiv.get("plain")
+    source = "arXiv sample" if real_records() else "generated papers"
+    print(f"embedding {n:,} abstracts of the {source}: papers/s, same run")
+    for profile, rate in arxiv.items():
+        speed = f"{rate / plain:.2f}×" if plain else "—"
+        print(f"  {profile:<9} {rate:>8.1f} {speed:>9}   a 2,000-paper day: {2000 / rate:5.0f} s")
     folder = SCIFACT if SCIFACT.exists() else FIXTURE
     results = {p: run_profile(folder, p, ("semantic", "hybrid")) for p in profiles}
     base = results.get("plain", {}).get("docs_per_s")
@@ -73,4 +97,7 @@ def main(profiles: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or ["plain", "default", "fast"])
+    args = sys.argv[1:]
+    sizes = [int(a) for a in args if a.isdigit()]
+    main([a for a in args if not a.isdigit()] or ["plain", "default", "fast"],
+         sizes[0] if sizes else 2000)

@@ -41,8 +41,7 @@ from tests.sources.conftest import server  # noqa: F401  (the recorded live sour
 BACKENDS = ["sqlite", "postgres"]
 NO_POSTGRES = "PostgreSQL is not running on 127.0.0.1:5432"
 NO_REDIS = "Redis is not running on 127.0.0.1:6379"
-_backends_of: dict[str, set[str]] = {}  # test id → the backends it runs on
-_ran: dict[str, int] = {}
+_ran: dict[str, int] = {}  # backend → tests on it that passed
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -60,24 +59,43 @@ def pytest_configure(config: pytest.Config) -> None:
     hypothesis.settings.load_profile("fuzz" if FUZZ else "quick")
 
 
+# A test that takes one of these loads the embedding model and embeds the demo corpus
+# (seconds, once per process): `-m "not slow"` leaves it out, and with `-n` (pytest-xdist,
+# `--dist loadgroup`) all of them run in one worker, so that only one embeds.
+EMBEDDING_FIXTURES = {"semantic", "semantic_snapshot", "semantic_demo"}
+EMBEDDING_GROUP = "embedding"
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
+        if EMBEDDING_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+            if not item.get_closest_marker("xdist_group"):
+                item.add_marker(pytest.mark.xdist_group(EMBEDDING_GROUP))
         callspec = getattr(item, "callspec", None)
         params = {v for v in callspec.params.values() if isinstance(v, str)} if callspec else set()
         backends = {b for b in BACKENDS if b in params}
         if "redis_url" in getattr(item, "fixturenames", ()) or "redis" in params:
             backends.add("redis")
-        _backends_of[item.nodeid] = backends
+        # Carried on the test's report: with `-n` the reports reach the process that
+        # writes the summary, the items do not.
+        item.user_properties.append(("backends", sorted(backends)))
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.when == "call" and report.passed:
-        for backend in _backends_of.get(report.nodeid, ()):
-            _ran[backend] = _ran.get(backend, 0) + 1
+        for name, value in report.user_properties:
+            if name == "backends":
+                for backend in value:
+                    _ran[backend] = _ran.get(backend, 0) + 1
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter,
+                            config: pytest.Config) -> None:
     """The last lines say which backends the suite ran on, and why any did not run."""
+    if hasattr(config, "workerinput"):  # a pytest-xdist worker: the controller sums up
+        return
     lines = []
     for backend, port, absent in (("sqlite", None, ""), ("postgres", 5432, NO_POSTGRES),
                                   ("redis", 6379, NO_REDIS)):

@@ -49,6 +49,22 @@ def fuzz_examples(quick: int, long: int) -> int:
     return long if FUZZ else quick
 
 
+# How long a test waits for something that must happen before it calls it a hang. Tests
+# wait for the event itself (a row, a mail, a round of the follower), never for a time:
+# this bound is only reached when the behaviour is broken, so it can be generous.
+HANG = 180.0
+
+
+def eventually(check: Any, what: str, within: float = HANG, every: float = 0.05) -> Any:
+    """Poll `check()` until it returns something truthy, and return that; fail naming
+    `what` if it has not happened within `within` seconds (a hang, not a slow machine)."""
+    deadline = time.monotonic() + within
+    while not (result := check()):
+        assert time.monotonic() < deadline, f"{what}: not within {within:g} s"
+        time.sleep(every)
+    return result
+
+
 def make_settings(data_dir: Path, database_url: str | None = None, **extra: Any) -> Settings:
     """Settings for a test: its own data dir, a fixed secret, keyword search by default,
     nothing embedded unless asked."""

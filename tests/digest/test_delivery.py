@@ -126,14 +126,35 @@ def test_each_paper_appears_once_under_the_topic_that_ranks_it_highest(mail_serv
             assert paper.id not in theirs or mine <= theirs.index(paper.id)
 
 
-def test_the_send_rate_limit_spaces_mails_out(mail_services):
+class _Clock:
+    """A clock that moves only when slept on: the waits the rate limit decides on, exactly."""
+
+    def __init__(self) -> None:
+        self.now, self.slept = 1000.0, []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def test_the_send_rate_limit_spaces_mails_out(monkeypatch):
+    import sys
+
     from papertide.digest import _RateLimit
 
-    limit = _RateLimit(20.0)  # at most 20 a second: 6 mails need at least 0.25 s
-    import time
-
-    started = time.monotonic()
+    clock = _Clock()
+    monkeypatch.setattr(sys.modules[_RateLimit.__module__], "time", clock)
+    limit = _RateLimit(20.0)  # at most 20 a second: one mail each 0.05 s
+    sent_at = []
     for _ in range(6):
         limit.wait()
-    assert time.monotonic() - started >= 0.25
+        sent_at.append(clock.now)
+    assert sent_at == pytest.approx([1000 + 0.05 * i for i in range(6)])
+    assert clock.slept == pytest.approx([0.05] * 5)
+    clock.now += 10  # a quiet spell: the next mail goes at once
+    limit.wait()
+    assert len(clock.slept) == 5
     assert _RateLimit(0).interval == 0  # 0 = unlimited

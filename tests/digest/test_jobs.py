@@ -44,18 +44,14 @@ def test_embedding_shards_split_the_work_without_overlap(services):
 
 
 def test_serve_runs_an_embedded_consumer_that_delivers_queued_digests(settings, demo_snapshot):
-    import time
-
-    from tests.helpers import LiveServer
+    from tests.helpers import LiveServer, eventually
 
     settings = mail_settings(settings, None)  # no relay: mail goes to the outbox
     services = demo_snapshot.restore(open_services(settings))
     reader = add_reader(services, "embedded@example.org")
     with LiveServer(settings, embedded_worker=True):
         Jobs(services).deliver_digest(reader.id, "2026-11-24")  # queued in the SQLite queue
-        deadline = time.monotonic() + 20
-        while not list(settings.outbox_dir.glob("*.eml")) and time.monotonic() < deadline:
-            time.sleep(0.1)
+        eventually(lambda: list(settings.outbox_dir.glob("*.eml")), "the digest was delivered")
     mails = list(settings.outbox_dir.glob("*.eml"))
     assert len(mails) == 1 and b"To: embedded@example.org" in mails[0].read_bytes()
 

@@ -10,7 +10,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 from sqlalchemy import func, select
@@ -18,7 +17,7 @@ from sqlalchemy import func, select
 from papertide.db.tables import deliveries
 from papertide.jobs import Jobs
 from papertide.services import open_services
-from tests.helpers import mail_settings
+from tests.helpers import HANG, eventually, mail_settings
 
 pytestmark = pytest.mark.slow  # 30-60 s each on a busy 2-core machine: process start-ups
 READERS = 200
@@ -67,7 +66,7 @@ def test_four_digest_runs_started_together_send_each_digest_once(settings, smtp_
     settings = mail_settings(settings, smtp_server)
     services = _readers(settings, demo_snapshot)
     senders = [_papertide(settings, "digest", "run", "--now") for _ in range(SENDERS)]
-    outputs = [s.communicate(timeout=300)[0].decode() for s in senders]
+    outputs = [s.communicate(timeout=2 * HANG)[0].decode() for s in senders]
     assert [s.returncode for s in senders] == [0] * SENDERS, outputs
     _assert_each_reader_got_one(services, smtp_server)
     # Every reader was handled by one sender or found done by the others.
@@ -87,17 +86,17 @@ def test_four_workers_racing_over_redis_send_each_digest_once(settings, smtp_ser
             jobs.deliver_digest(reader_id, key)
     workers = [_papertide(settings, "worker", "--workers", "1") for _ in range(SENDERS)]
     try:
-        deadline = time.monotonic() + 240
-        while (jobs.queue_depth() or len(smtp_server.recorder.messages) < READERS) \
-                and time.monotonic() < deadline:
-            time.sleep(0.2)
-        time.sleep(1)  # a late duplicate would arrive now
+        eventually(lambda: not jobs.queue_depth()
+                   and len(smtp_server.recorder.messages) >= READERS,
+                   "the workers took every job", within=2 * HANG, every=0.2)
     finally:
+        # SIGINT stops a worker gracefully: the jobs it runs end first, so a late
+        # duplicate would have reached the relay by the time every worker has exited.
         for worker in workers:
             worker.send_signal(signal.SIGINT)
         for worker in workers:
             try:
-                worker.wait(timeout=30)
+                worker.wait(timeout=HANG)
             except subprocess.TimeoutExpired:
                 worker.kill()
     assert jobs.queue_depth() == 0

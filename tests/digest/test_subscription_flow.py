@@ -32,6 +32,7 @@ def client(mail_services):
         yield client
 
 
+@pytest.mark.slow  # a whole reader's life through the pages: seconds
 def test_subscribe_confirm_choose_receive_unsubscribe(client, mail_services):
     smtp = mail_services.smtp.recorder
     page = client.post("/subscribe", data={"email": "Ada@Example.org", "topic": "model merging"})

@@ -5,7 +5,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
@@ -13,7 +12,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from papertide.jobs import Jobs
 from papertide.services import open_services
-from tests.helpers import free_port
+from tests.helpers import HANG, eventually, free_port
 
 
 def _series(port):
@@ -39,18 +38,17 @@ def test_a_worker_serves_its_metrics_on_loopback(settings, queue_url):
                                "--metrics-port", str(port)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 60
-        series: dict = {}
-        while time.monotonic() < deadline:
+        def both_delivered() -> dict:
             try:
                 series = _series(port)
-            except httpx.HTTPError:
-                series = {}
-            if series.get(("papertide_deliveries_total", (("outcome", "inactive"),))) == 2:
-                break
-            time.sleep(0.3)
+            except httpx.HTTPError:  # not listening yet
+                return {}
+            inactive = series.get(("papertide_deliveries_total", (("outcome", "inactive"),)))
+            return series if inactive == 2 else {}
+
+        series = eventually(both_delivered, "the worker counted both jobs", every=0.3)
         assert series.get(("papertide_deliveries_total", (("outcome", "inactive"),))) == 2
         assert series.get(("papertide_queue_depth", ())) == 0
     finally:
         worker.send_signal(signal.SIGINT)
-        worker.wait(timeout=30)
+        worker.wait(timeout=HANG)

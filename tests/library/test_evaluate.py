@@ -28,6 +28,7 @@ def eval_recs(*args):
     return result
 
 
+@pytest.mark.slow  # simulates readers over a real papers file
 def test_the_model_beats_both_baselines_on_real_papers():
     result = eval_recs(SLICE, "--json")
     table = json.loads(result.stdout.strip().splitlines()[-1])

@@ -1,12 +1,18 @@
 """Each machine's indexes follow the one database: two index folders (two machines) on one
 catalog, one indexer per folder (a file lock), and a new machine building its indexes
-from the database."""
+from the database.
+
+The promise is counted in the follower's rounds, not in seconds: a change committed
+anywhere is searchable once a round that began after it has ended (so within two rounds
+of the commit), however busy the machine is."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
-import time
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +21,7 @@ import pytest
 from papertide.catalog import Paper
 from papertide.search import IndexBusy
 from papertide.services import open_services
-from tests.helpers import DEMO, load, make_settings
+from tests.helpers import DEMO, HANG, load, make_settings
 
 FOLLOW = 0.3  # seconds between two rounds, in these tests
 
@@ -24,13 +30,36 @@ def _found(services, query: str) -> list[str]:
     return [h.paper.title for h in services.search.search(query, mode="keyword").hits]
 
 
-def _wait_for(check, within: float) -> float:
-    """Seconds until `check()` held (fails after `within`)."""
-    started = time.monotonic()
-    while not check():
-        assert time.monotonic() - started < within, "not within the follow delay"
-        time.sleep(0.05)
-    return time.monotonic() - started
+class Rounds:
+    """The follower's rounds as they end: (whether this process was the indexer, counts)."""
+
+    def __init__(self) -> None:
+        self.ended: list[tuple[bool, dict[str, int]]] = []
+        self._changed = threading.Condition()
+
+    def __call__(self, indexer: bool, counts: dict[str, int]) -> None:
+        with self._changed:
+            self.ended.append((indexer, counts))
+            self._changed.notify_all()
+
+    def next(self, count: int = 2) -> list[tuple[bool, dict[str, int]]]:
+        """Wait for `count` more rounds to end (two: one that began after this call) and
+        return them; fails only on a hang."""
+        with self._changed:
+            target = len(self.ended) + count
+            assert self._changed.wait_for(lambda: len(self.ended) >= target, HANG), \
+                "the follower hung"
+            return self.ended[target - count:target]
+
+
+@contextmanager
+def following(services) -> Iterator[Rounds]:
+    follower, rounds = services.search.follower(), Rounds()
+    follower.start(on_round=rounds)
+    try:
+        yield rounds
+    finally:
+        follower.stop()
 
 
 def _machine(tmp_path: Path, name: str, database_url: str):
@@ -42,24 +71,21 @@ def test_a_paper_ingested_on_one_machine_is_found_on_another(tmp_path, database_
     here, there = _machine(tmp_path, "here", database_url), _machine(tmp_path, "there",
                                                                      database_url)
     load(here, DEMO)
-    follower = there.search.follower()
-    follower.start()
-    try:
+    with following(there) as rounds:
         # A new machine builds its index from the database on its first round.
-        _wait_for(lambda: there.search.keyword.num_docs() == 255, within=30)
+        assert rounds.next(1) == [(True, {"keyword": 255})]
+        assert there.search.keyword.num_docs() == 255
         here.catalog.upsert([Paper(title="Penrose tilings in a second catalog",
                                    abstract="Aperiodic order.")])
-        delay = _wait_for(lambda: _found(there, "penrose") != [], within=FOLLOW + 5)
+        rounds.next()
         assert _found(there, "penrose") == ["Penrose tilings in a second catalog"]
-        assert delay < there.settings.index_follow_seconds + 5
         # A changed paper is re-indexed there too, not added twice.
         here.catalog.upsert([Paper(title="Penrose tilings in a second catalog",
                                    abstract="Aperiodic order, quasicrystals.")])
-        _wait_for(lambda: _found(there, "quasicrystals") != [], within=FOLLOW + 5)
+        rounds.next()
+        assert _found(there, "quasicrystals") == ["Penrose tilings in a second catalog"]
         assert _found(there, "penrose") == ["Penrose tilings in a second catalog"]
         assert there.search.index_lag()["keyword"] == 0
-    finally:
-        follower.stop()
 
 
 def test_vectors_stored_anywhere_reach_every_machine(tmp_path, database_url):
@@ -72,24 +98,21 @@ def test_vectors_stored_anywhere_reach_every_machine(tmp_path, database_url):
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     store = here.search.semantic.store
     store.save([(pid, "test", "-", v) for pid, v in zip(ids, vectors, strict=True)])
-    follower = there.search.follower()
-    follower.start()
-    try:
+    with following(there) as rounds:
         # `there` never loaded its semantic side: the vectors in the database are reason
-        # enough to build a vector index.
-        _wait_for(lambda: there.search.semantic_ready(), within=30)
+        # enough to build a vector index, on its first round.
+        rounds.next(1)
+        assert there.search.semantic_ready()
         hits = there.search.semantic.search_vector(vectors[1], 1)
         assert [pid for pid, _ in hits] == [ids[1]]
-    finally:
-        follower.stop()
 
 
 HOLD = """
-import fcntl, sys, time
+import fcntl, sys
 f = open(sys.argv[1], "a+")
 fcntl.flock(f.fileno(), fcntl.LOCK_EX)
 print("held", flush=True)
-time.sleep(60)
+sys.stdin.read()  # held until killed
 """
 
 
@@ -100,7 +123,7 @@ def test_one_indexer_per_folder_and_another_takes_over(tmp_path, database_url):
     folder = settings.resolved_index_dir
     # Another process (an indexer that is not this one) holds the folder.
     holder = subprocess.Popen([sys.executable, "-c", HOLD, str(folder / "indexer.lock")],
-                              stdout=subprocess.PIPE, text=True)
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         services.catalog.upsert([Paper(title="Tessellations held back", abstract="Tiles.")])
@@ -108,14 +131,15 @@ def test_one_indexer_per_folder_and_another_takes_over(tmp_path, database_url):
         assert _found(services, "tessellations") == []
         with pytest.raises(IndexBusy, match="another process indexes"):
             services.search.rebuild()
-        follower = services.search.follower()
-        follower.start()
-        time.sleep(3 * FOLLOW)
-        assert _found(services, "tessellations") == []  # standing by
-        holder.kill()  # the indexer dies: its lock goes with it
-        holder.wait()
-        _wait_for(lambda: _found(services, "tessellations") != [], within=FOLLOW + 5)
-        follower.stop()
+        with following(services) as rounds:
+            assert [indexer for indexer, _ in rounds.next(3)] == [False] * 3  # standing by
+            assert _found(services, "tessellations") == []
+            holder.kill()  # the indexer dies: its lock goes with it
+            holder.wait()
+            taking_over = rounds.next()
+            assert taking_over[-1][0], "no round took the folder over"
+            assert sum(counts.get("keyword", 0) for _, counts in taking_over) == 1
+            assert _found(services, "tessellations") == ["Tessellations held back"]
     finally:
         holder.kill()
         holder.wait()

@@ -18,6 +18,9 @@ from papertide.services import Services, open_services
 from tests.conftest import BACKENDS
 from tests.helpers import DEMO, load, make_settings
 
+# The catalog these tests share is embedded: the model loads, 300 papers are embedded
+# (once, in the one worker of `-n` that runs every embedding test).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("embedding")]
 ARXIV_40 = Path(__file__).parent.parent / "fixtures" / "arxiv-sample-40.jsonl"
 MODES = ["keyword", "semantic", "hybrid"]
 OLD_STYLE = Paper(title="Old-style arXiv identifier", abstract="A paper from 1999.",

@@ -130,24 +130,18 @@ def test_outbox_lists_and_shows_mail_written_instead_of_sent(client):
 
 
 def test_the_server_follows_papers_another_process_adds(settings, services):
-    import time
-
     import httpx
 
-    from tests.helpers import LiveServer
+    from tests.helpers import LiveServer, eventually
 
     with LiveServer(settings.model_copy(update={"index_follow_seconds": 0.2})) as server:
         # Another process (an ingest, a worker on another machine) commits to the catalog.
         services.catalog.upsert(
             [Paper(title="Quasicrystal tilings from another process", abstract="Tilings.")]
         )
-        deadline = time.monotonic() + 10
-        found = []
-        while not found and time.monotonic() < deadline:
-            found = httpx.get(
-                f"{server.url}/api/search", params={"q": "quasicrystal", "mode": "keyword"}
-            ).json()["items"]
-            time.sleep(0.1)
+        found = eventually(lambda: httpx.get(
+            f"{server.url}/api/search", params={"q": "quasicrystal", "mode": "keyword"}
+        ).json()["items"], "the server's follower found the paper", every=0.1)
         assert [p["title"] for p in found] == ["Quasicrystal tilings from another process"]
 
 

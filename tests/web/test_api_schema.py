@@ -20,7 +20,7 @@ from schemathesis.engine import Status, events, from_schema
 from papertide.web import create_app
 from tests.helpers import FUZZ, fuzz_examples
 
-pytestmark = pytest.mark.fuzz
+pytestmark = [pytest.mark.fuzz, pytest.mark.slow]  # thousands of requests: half a minute
 
 REJECTIONS = [400, 401, 403, 404, 405, 406, 409, 413, 415, 422, 428, 429]
 

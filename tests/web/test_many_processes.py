@@ -10,18 +10,38 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
 
+from papertide.jobs import Jobs
 from papertide.services import open_services
-from tests.helpers import DEMO, free_port, load, make_settings, sign_in
+from tests.helpers import DEMO, HANG, eventually, free_port, load, make_settings, sign_in
 
+pytestmark = pytest.mark.slow  # a server of three processes starts and stops
 PAPER = "t6585e84c9ec5f39"  # the demo's first paper
 VOTES_PER_MINUTE = 8
+
+
+class Serving:
+    """`papertide serve --workers 2` in its own process group, stopped as an operator
+    stops it (SIGTERM: each web process finishes its requests and its jobs)."""
+
+    def __init__(self, base: str, services, server: subprocess.Popen) -> None:
+        self.base, self.services, self.server = base, services, server
+
+    def stop(self) -> None:
+        if self.server.poll() is not None:
+            return
+        os.killpg(self.server.pid, signal.SIGTERM)
+        try:
+            self.server.wait(HANG)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.server.pid, signal.SIGKILL)
+            self.server.wait()
+            raise AssertionError("the server did not stop on SIGTERM") from None
 
 
 @pytest.fixture
@@ -36,30 +56,26 @@ def two_processes(tmp_path: Path, postgres):
            "PAPERTIDE_SEARCH_MODE": "keyword", "PAPERTIDE_EMBEDDED_WORKER": "true",
            "PAPERTIDE_LIMIT_VOTES": f"{VOTES_PER_MINUTE}/minute",
            "PAPERTIDE_BASE_URL": f"http://127.0.0.1:{port}",
+           "PAPERTIDE_QUEUE_NAME": settings.queue_name,
            "PAPERTIDE_TEST_PID_HEADER": "1"}
     server = subprocess.Popen(
         [sys.executable, "-m", "papertide.cli", "serve", "--workers", "2", "--port", str(port)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert server.poll() is None, server.stderr.read().decode()[-3000:]
-            assert time.monotonic() < deadline, "the server did not start"
-            try:
-                if httpx.get(base + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        yield base, services
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
+    serving = Serving(base, services, server)
+
+    def healthy() -> bool:
+        assert server.poll() is None, server.stderr.read().decode()[-3000:]
         try:
-            server.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+            return httpx.get(base + "/healthz", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    try:
+        eventually(healthy, "the server started", every=0.2)
+        yield serving
+    finally:
+        serving.stop()
 
 
 def _by_process(make_request, want: int = 2, tries: int = 200) -> dict[str, httpx.Response]:
@@ -77,7 +93,7 @@ def _by_process(make_request, want: int = 2, tries: int = 200) -> dict[str, http
 
 @pytest.mark.parametrize("backend", ["postgres"])  # the id names the store it runs on
 def test_two_web_processes_share_sessions_votes_and_limits(two_processes, backend):
-    base, services = two_processes
+    base, services = two_processes.base, two_processes.services
     browser = httpx.Client(base_url=base, timeout=30)
     csrf = sign_in(browser, services, "ada@example.org")
     cookies = dict(browser.cookies)
@@ -113,9 +129,8 @@ def test_two_web_processes_share_sessions_votes_and_limits(two_processes, backen
     # A mail asked for on a page is sent, once, by the one job consumer.
     assert fresh("POST", "/api/auth/login", json={"email": "bob@example.org"}).status_code == 202
     outbox = services.settings.outbox_dir
-    deadline = time.monotonic() + 30
-    while not (outbox.exists() and list(outbox.glob("*.eml"))):
-        assert time.monotonic() < deadline, "the sign-in mail was not sent"
-        time.sleep(0.2)
-    time.sleep(1)
+    eventually(lambda: outbox.exists() and list(outbox.glob("*.eml")), "the sign-in mail was sent",
+               every=0.2)
+    eventually(lambda: Jobs(services).queue_depth() == 0, "the queue was drained", every=0.2)
+    two_processes.stop()  # a job still running (a second sending) ends first
     assert len(list(outbox.glob("*.eml"))) == 1

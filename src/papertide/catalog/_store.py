@@ -34,6 +34,13 @@ _UPDATED_COLUMNS: dict[str, Any] = {
     name: bindparam(f"b_{name}")
     for name in [*_STORED, "title_key", "listed", "content_hash", "text_hash", "seq"]
     if name not in ("id", "votes", "views", "saves", "first_seen")}
+# What a result card (page, API, feed) shows of a paper: not its provenance, comment,
+# journal reference or listing hint, which a search page would read and drop.
+CARD_FIELDS = ("id", "title", "abstract", "authors", "categories", "arxiv_id", "doi",
+               "published", "updated", "announced", "version", "url_abs", "url_pdf",
+               "url_code", "votes", "views", "saves", "first_seen")
+_CARDS = select(*(papers.c[name] for name in CARD_FIELDS)).where(
+    papers.c.id.in_(bindparam("ids", expanding=True)))
 log = logging.getLogger("papertide.catalog")
 _COUNTERS = {"vote": papers.c.votes, "view": papers.c.views, "save": papers.c.saves}
 
@@ -322,6 +329,19 @@ class Catalog:
             for chunk in chunked(ids):
                 for row in conn.execute(select(papers).where(papers.c.id.in_(chunk))):
                     found[row.id] = _row_to_paper(row)
+        return [found[i] for i in ids if i in found]
+
+    def get_cards(self, ids: list[str]) -> list[Paper]:
+        """A page of papers as a result card shows them (`CARD_FIELDS` filled, the rest
+        left at their defaults), in the order given, in one statement: a search page reads
+        its papers with this."""
+        if not ids:
+            return []
+        found: dict[str, Paper] = {}
+        with self.engine.connect() as conn:
+            for chunk in chunked(list(dict.fromkeys(ids))):  # one chunk for any page
+                for row in conn.execute(_CARDS, {"ids": list(chunk)}):
+                    found[row.id] = Paper(**row._mapping)
         return [found[i] for i in ids if i in found]
 
     def newest(self, limit: int = 20, offset: int = 0,

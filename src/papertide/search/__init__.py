@@ -295,7 +295,7 @@ class SearchService:
         page.has_more = len(ranked) > limit
         page.total, page.total_exact = ranking.total, ranking.exact
         ranked = ranked[:limit]
-        papers = self.catalog.get_many([pid for pid, _ in ranked])
+        papers = self.catalog.get_cards([pid for pid, _ in ranked])
         scores = dict(ranked)
         snippets = self._snippets(clauses, papers)
         page.hits = [Hit(p, scores[p.id], s) for p, s in zip(papers, snippets, strict=True)]
@@ -389,31 +389,32 @@ class SearchService:
                 return keyword.search(text_query, filters, depth, newest_first=True)
 
             return Ranking([], newest, keyword.count(text_query, filters), True)
-        head = self._keyword_head(text_query, clauses, filters)
+        head, total = self._keyword_head(text_query, clauses, filters)
         shown = {pid for pid, _ in head}
 
         def more(depth: int) -> list[tuple[str, float]]:
             tail = keyword.search(text_query, filters, depth + len(head))
             return [x for x in tail if x[0] not in shown]
 
-        total = len(head) if len(head) < RERANKED else keyword.count(text_query, filters)
         return Ranking(head, more, total, True)
 
     def _keyword_head(self, text_query: Query, clauses: list[Clause],
-                      filters: Filters) -> list[tuple[str, float]]:
-        top = self.keyword.search(text_query, filters, RERANKED)
+                      filters: Filters) -> tuple[list[tuple[str, float]], int]:
+        """The best `RERANKED` matches (re-ordered by feedback) and how many match."""
+        top = self.keyword.top(text_query, filters, RERANKED)
         if any(c.occur == "should" and not self.keyword.required(c) for c in clauses):
-            return self.keyword.rerank(text_query, clauses, top)
-        return top
+            return self.keyword.rerank(text_query, clauses, top), top.count
+        return top.hits, top.count
 
     def _meaning_ranking(self, text: str, clauses: list[Clause], text_query: Query,
                          filters: Filters, mode: Mode) -> Ranking:
         """Semantic or hybrid: a fixed pool (fused, ties by id), then for hybrid the rest
         of the keyword matches in BM25 order."""
         if mode == "semantic":  # the words matter only for the floor
-            keyword = self.keyword.search(text_query, filters, 1)
+            keyword, matches = self.keyword.search(text_query, filters, 1), 0
         else:
-            keyword = self._keyword_head(text_query, clauses, filters)[:HYBRID_DEPTH]
+            keyword, matches = self._keyword_head(text_query, clauses, filters)
+            keyword = keyword[:HYBRID_DEPTH]
         floor = self.settings.search_floor if keyword else self.settings.search_floor_alone
         depth = HYBRID_DEPTH if mode == "hybrid" else SEMANTIC_DEPTH
         semantic = self._semantic_ranking(text, clauses, filters, depth, floor)
@@ -430,8 +431,6 @@ class SearchService:
         found = {pid for pid, _ in keyword}
         semantic_only = [pid for pid, _ in semantic if pid not in found]
         also_keyword = self.keyword.matching(text_query, semantic_only) if semantic_only else set()
-        matches = len(keyword) if len(keyword) < RERANKED else self.keyword.count(text_query,
-                                                                                  filters)
         total = matches + len(semantic_only) - len(also_keyword)
         search = self.keyword.search
 
@@ -484,7 +483,7 @@ class SearchService:
         if not self.semantic_ready():
             return []
         ranked = self.semantic.similar(paper_id, limit)
-        papers = self.catalog.get_many([pid for pid, _ in ranked])
+        papers = self.catalog.get_cards([pid for pid, _ in ranked])
         scores = dict(ranked)
         return [Hit(p, scores[p.id], plain_snippet(p)) for p in papers]
 

@@ -137,9 +137,10 @@ class Follower:
                 log.exception("following the catalog failed; retrying")
             self._stop.wait(self.every)
 
-    def start(self) -> None:
+    def start(self, on_round: Callable[[bool, dict[str, int]], None] | None = None) -> None:
         """Follow in a daemon thread (the worker and the web processes)."""
-        self._thread = threading.Thread(target=self.run, name="index-follower", daemon=True)
+        self._thread = threading.Thread(target=self.run, args=(on_round,),
+                                        name="index-follower", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:

@@ -22,6 +22,7 @@ import os
 import tempfile
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from email.utils import parsedate_to_datetime
 from importlib import metadata
@@ -106,6 +107,9 @@ class PoliteClient:
         self.max_bytes = max_bytes
         self.sleep = sleep
         self.requests = 0  # sent, retries included
+        # When this client's latest requests took their turn at their host (the clock of
+        # the turn file, `time.time`): the schedule the pacing keeps, for tests and logs.
+        self.turns: deque[float] = deque(maxlen=100)
         self._http = httpx.Client(headers={"User-Agent": user_agent}, follow_redirects=True,
                                   timeout=httpx.Timeout(timeout, connect=min(timeout, 15.0)))
 
@@ -207,10 +211,12 @@ class PoliteClient:
                         raise FetchError(f"{host}: no turn within {self.budget:g} s")
                     if wait > 0:
                         time.sleep(min(wait, self.min_interval))
+                    now = time.time()
                     turn.seek(0)
                     turn.truncate()
-                    turn.write(repr(time.time()))
+                    turn.write(repr(now))
                     turn.flush()
+                    self.turns.append(now)
                 return
             except OSError:
                 log.warning("pacing %s in this process only: %s is not usable", host, path)
