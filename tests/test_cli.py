@@ -180,6 +180,11 @@ def test_readers_token_prints_a_working_api_token(run):
         "ada@example.org"
     missing = run("readers", "token", "nobody@example.org")
     assert missing.exit_code != 0 and "no reader" in missing.output
+    voter = run("readers", "token", "ada@example.org", "--scope", "read,vote").stdout.strip()
+    assert accounts.api_token(voter)[1] == {"read", "vote"}
+    assert accounts.api_token(token)[1] == {"read"}  # least by default
+    wrong = run("readers", "token", "ada@example.org", "--scope", "admin")
+    assert wrong.exit_code != 0 and "unknown scope admin" in wrong.output
 
 
 def test_export_after_ingest_past_32_bit_counters(run, tmp_path):

@@ -675,13 +675,22 @@ def readers_token(
     email: str = typer.Argument(..., help="The reader's address."),
     name: str = typer.Option("cli", "--name", help="What the token is for (shown on the "
                              "account page)."),
+    scope: list[str] = typer.Option(["read"], "--scope", help="What the token may do: read, "
+                                    "library, vote (repeat the option, or 'read,vote')."),
 ) -> None:
-    """Create a personal API token for a reader and print it (it is shown only once)."""
+    """Create a personal API token for a reader and print it (it is shown only once). No
+    token can change the account or open the admin pages."""
+    from papertide.readers import parse_scopes
+
+    try:
+        scopes = parse_scopes(" ".join(scope))
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--scope") from None
     services = _services()
     reader = services.readers.store.by_email(_address(email))
     if reader is None:
         raise typer.BadParameter("no reader with that address", param_hint="EMAIL")
-    print(services.readers.accounts.create_api_token(reader.id, name))
+    print(services.readers.accounts.create_api_token(reader.id, name, scopes))
 
 
 @admin_app.command("grant")

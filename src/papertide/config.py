@@ -200,13 +200,22 @@ class Settings(BaseSettings):
     )
     limit_mail_per_address: str = _setting(
         "3/day",
-        "Sign-in and subscription mails to one address, together, in a moving window; past "
-        "it requests still answer 202 and nothing is sent.",
+        "Subscription confirmations and address-change links to one address, together, "
+        "in a moving window; past it requests still answer 202 and nothing is sent.",
+        accepts=_RATE,
+    )
+    limit_signin_per_address: str = _setting(
+        "1 per 10 minutes",
+        "Sign-in links to one address, in a moving window: a cool-down, not a daily wall, "
+        "so a stranger asking for links cannot keep the reader out (the last link, good for "
+        "15 minutes, is in the reader's inbox); past it requests answer 202 and nothing is "
+        "sent.",
         accepts=_RATE,
     )
     limit_mail_per_ip: str = _setting(
         "10/hour",
-        "Sign-in and subscribe requests from one client IP in a moving window; 429 past it.",
+        "Sign-in and subscribe requests from one client network (an IPv4 /24, an IPv6 "
+        "/64) in a moving window; 429 past it.",
         accepts=_RATE,
     )
     limit_votes: str = _setting(
@@ -220,7 +229,9 @@ class Settings(BaseSettings):
     )
     limit_pages: str = _setting(
         "300/minute",
-        "Page views (home, paper, daily, account, /docs) per client; 429 past it.",
+        "Pages per client: every page and every route that sets a cookie (sign-in, "
+        "confirmation, preferences, unsubscribe), not static files, feeds or the papers "
+        "API; 429 past it.",
         accepts=_RATE,
     )
 
@@ -309,8 +320,8 @@ class Settings(BaseSettings):
     def _check_trusted_proxies(cls, value: str) -> str:
         return check.networks(value)
 
-    @field_validator("limit_mail_per_address", "limit_mail_per_ip", "limit_votes",
-                     "limit_searches", "limit_pages")
+    @field_validator("limit_mail_per_address", "limit_signin_per_address", "limit_mail_per_ip",
+                     "limit_votes", "limit_searches", "limit_pages")
     @classmethod
     def _check_limit(cls, value: str) -> str:
         return check.rate_limit(value)

@@ -20,7 +20,8 @@ Role = Literal["reader", "admin"]
 # stopped after bounces, or an account made by signing in that never asked for digests.
 Status = Literal["pending", "active", "unsubscribed", "bouncing", "account"]
 # The rate limits, each a setting `limit_<name>` (see config.py).
-LimitName = Literal["mail_per_address", "mail_per_ip", "votes", "searches", "pages"]
+LimitName = Literal["mail_per_address", "signin_per_address", "mail_per_ip", "votes", "searches",
+                    "pages"]
 
 WINDOWS: tuple[Window, ...] = get_args(Window)
 SORTS: tuple[Sort, ...] = get_args(Sort)

@@ -56,3 +56,13 @@ def test_ids_page_in_one_order_whatever_the_collation(database_url):
     catalog.upsert([Paper(title=f"Paper {i}", id=i) for i in ids])
     paged = [p.id for p in catalog.iter_papers(batch_size=3)]
     assert sorted(paged) == sorted(ids) and len(paged) == len(set(paged))
+
+
+def test_a_new_sqlite_database_is_readable_by_its_owner_only(tmp_path):
+    import stat
+
+    from papertide.db import connect
+
+    path = tmp_path / "private" / "papertide.db"
+    connect(f"sqlite:///{path}")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600

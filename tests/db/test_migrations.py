@@ -69,3 +69,24 @@ def test_upgrading_a_catalog_from_before_the_live_sources_changes_no_paper(datab
     again = catalog.upsert([Paper(title="Attention Is All You Need", abstract="Transformers.",
                                   arxiv_id="1706.03762", sources=["jsonl"])])
     assert (again.added, again.updated, again.unchanged) == (0, 0, 1)
+
+
+def test_tokens_made_before_scopes_keep_read_library_and_vote(database_url):
+    from sqlalchemy import text
+
+    old = _empty(database_url)
+    _upgrade(old, "0007_bigint")
+    with old.begin() as conn:
+        conn.execute(text("INSERT INTO readers (email, status, frequency, weekday, send_hour, "
+                          "timezone, per_digest, token_version, created_at, bounces, role) "
+                          "VALUES ('ada@example.org', 'active', 'daily', 0, 8, 'UTC', 10, 0, "
+                          ":now, 0, 'reader')"), {"now": datetime(2025, 1, 1)})
+        reader_id = conn.execute(text("SELECT id FROM readers")).scalar_one()
+        conn.execute(text("INSERT INTO api_tokens (reader_id, name, token_hash, created_at) "
+                          "VALUES (:r, 'old', :h, :now)"),
+                     {"r": reader_id, "h": "0" * 64, "now": datetime(2025, 1, 1)})
+    _upgrade(old, "head")
+    with old.connect() as conn:
+        assert conn.execute(text("SELECT scopes FROM api_tokens")).scalar_one() == \
+            "read library vote"
+    old.dispose()

@@ -48,7 +48,11 @@ def test_subscribe_confirm_choose_receive_unsubscribe(client, mail_services):
     assert len(smtp.messages) == 2
 
     # The topic rides in the first mail's link, and is added when it is clicked.
-    confirmed = client.get(link(confirmation.get_body(("plain",)).get_content(), "/confirm"))
+    opened = client.get(link(confirmation.get_body(("plain",)).get_content(), "/confirm"))
+    assert "model merging" in opened.text and "Confirm subscription" in opened.text
+    assert app_services.readers.store.by_email("ada@example.org").status == "pending"
+    token = re.search(r'name="token" value="([^"]+)"', opened.text).group(1)
+    confirmed = client.post("/confirm", data={"token": token})
     assert "You are subscribed" in confirmed.text
     manage = link(confirmed.text.replace("&amp;", "&"), "/preferences")
     prefs = client.get(manage)

@@ -94,17 +94,28 @@ def test_a_new_address_kills_every_link_sent_to_the_old_one(services):
     assert readers.from_token("manage", _token(readers.link(fresh, "manage", "/p"))).id == reader.id
 
 
-def test_confirmation_links_carry_topics_that_apply_only_on_click(services):
+def test_a_subscription_request_never_changes_a_confirmed_readers_topics(services):
     readers = services.readers
     reader = add_reader(services, "ada@example.org", "model merging")
     same, new, kind = readers.request_subscription(
         "ada@example.org", [Topic("model merging"), Topic("crypto scams")])
-    assert (same.id, kind, [t.query for t in new]) == (reader.id, "topics", ["crypto scams"])
+    assert (same.id, kind, new) == (reader.id, "already", [])
+    forged = readers.links(same, [Topic("crypto scams")])["confirm"]  # even a link with topics
+    readers.confirm(_token(forged))
     assert [t.query for t in readers.store.get(reader.id).topics] == ["model merging"]
-    link = readers.links(same, new)["confirm"]
-    readers.confirm(_token(link))
-    assert [t.query for t in readers.store.get(reader.id).topics] == ["model merging",
-                                                                       "crypto scams"]
+
+
+def test_confirmation_links_carry_topics_that_apply_only_on_confirming(services):
+    readers = services.readers
+    pending, new, kind = readers.request_subscription("bob@example.org", [Topic("graphs")])
+    assert kind == "confirm" and [t.query for t in new] == ["graphs"]
+    token = _token(readers.links(pending, new)["confirm"])
+    shown, topics = readers.confirmation(token)  # the page: nothing changes
+    assert [t.query for t in topics] == ["graphs"] and shown.status == "pending"
+    assert readers.store.get(pending.id).status == "pending"
+    readers.confirm(token)
+    confirmed = readers.store.get(pending.id)
+    assert confirmed.status == "active" and [t.query for t in confirmed.topics] == ["graphs"]
 
 
 def test_sign_out_everywhere_ends_every_session_of_the_reader_only(services):

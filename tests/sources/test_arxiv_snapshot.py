@@ -43,3 +43,17 @@ def test_snapshot_record_without_valid_id_is_rejected(tmp_path):
     items = list(read_file(path, "arxiv-snapshot"))
     assert isinstance(items[0], Rejected) and "arXiv id" in items[0].reason
     assert items[1].arxiv_id == "hep-th/9901001" and items[1].published.year == 1999
+
+
+def test_a_version_created_in_year_1_is_rejected_not_read_as_2001(tmp_path):
+    path = tmp_path / "s.jsonl"
+    record = {"id": "2503.11731", "title": "A paper", "abstract": "Text.",
+              "versions": [{"version": "v1", "created": "Mon, 1 Jan 0001 00:00:00 GMT"}]}
+    good = {**record, "id": "2503.11732",
+            "versions": [{"version": "v1", "created": "Tue, 18 Mar 2025 10:00:00 GMT"}]}
+    path.write_text(json.dumps(record) + "\n" + json.dumps(good) + "\n")
+    rejected, read = [], []
+    for item in read_file(path, "arxiv-snapshot"):
+        (rejected if isinstance(item, Rejected) else read).append(item)
+    assert [r.line for r in rejected] == [1] and "0001" in rejected[0].reason
+    assert [p.published.year for p in read] == [2025]

@@ -44,7 +44,37 @@ def test_an_id_arxiv_does_not_know_a_failing_arxiv_and_a_non_id_get_clear_answer
     unknown = client.post("/fetch/arxiv", data={"arxiv_id": "1201.56789"})
     assert unknown.status_code == 404 and "arXiv has no paper with the id 1201.56789" in \
         unknown.text
+    queued = client.app.state.jobs.queue_depth()
     down = client.post("/fetch/arxiv", data={"arxiv_id": "2401.00001"})
-    assert down.status_code == 502 and "arXiv could not be reached" in down.text
+    assert down.status_code == 202 and "arXiv did not answer" in down.text
+    assert "we will fetch 2401.00001" in down.text
+    assert client.app.state.jobs.queue_depth() == queued + 1  # a worker keeps asking
     assert client.post("/fetch/arxiv", data={"arxiv_id": "not an id"}).status_code == 400
     assert "is not in the catalog" not in client.get("/search?q=graph neural networks").text
+
+
+def test_a_silent_arxiv_is_not_waited_for_and_the_page_says_so(settings, server):
+    """arXiv takes the connection and never answers: the page answers first (the look-up
+    has a budget of a few seconds), honestly, and a queued job will fetch the paper."""
+    import threading
+
+    release = threading.Event()
+
+    def silent(params):
+        release.wait(120)
+        return Reply(404, b"late", content_type="text/plain")
+
+    server.route("/api/query", silent)
+    try:
+        with TestClient(create_app(live_settings(settings, server))) as client:
+            answers = []
+            asking = threading.Thread(target=lambda: answers.append(client.post(
+                "/fetch/arxiv", data={"arxiv_id": "2401.00002"})))
+            asking.start()
+            asking.join(60)  # a bound for a broken build, far above the budget
+            assert answers, "the page waited for arXiv"
+            assert not release.is_set() and answers[0].status_code == 202
+            assert "arXiv did not answer in time" in answers[0].text
+            assert "has no paper" not in answers[0].text
+    finally:
+        release.set()

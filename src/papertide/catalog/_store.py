@@ -10,7 +10,7 @@ highest `seq` it has seen can always catch up by reading what lies above it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime, time
 from typing import Any, TypedDict
@@ -23,7 +23,7 @@ from papertide.catalog._identity import normalize_doi, paper_id, parse_arxiv_id,
 from papertide.catalog._links import code_url, web_url
 from papertide.catalog._paper import Paper
 from papertide.catalog._signals import Signal
-from papertide.catalog._valid import identity_problems, problems
+from papertide.catalog._valid import identity_problems, problems, scrub
 from papertide.db import chunked, next_seq
 from papertide.db.tables import events, papers
 
@@ -273,6 +273,7 @@ class Catalog:
         last guard, so that no record can fail a whole batch."""
         kept = []
         for position, record in enumerate(records):
+            scrub(record)
             found = problems(record) or identity_problems(_normalise(record))
             if found:
                 result.rejected.append((position, "; ".join(found)))
@@ -442,13 +443,17 @@ class Catalog:
         return total
 
     def stats(self) -> CatalogStats:
+        # SQLite's sum() fails on a total past 2**63 (counts another tool wrote near the
+        # top of the column); its total() does not, in floating point. PostgreSQL sums
+        # 64-bit columns exactly, as NUMERIC.
+        add = func.total if self.engine.dialect.name == "sqlite" else func.sum
         with self.engine.connect() as conn:
             row = conn.execute(
                 select(
                     func.count(),
-                    func.coalesce(func.sum(papers.c.votes), 0),
-                    func.coalesce(func.sum(papers.c.views), 0),
-                    func.coalesce(func.sum(papers.c.saves), 0),
+                    func.coalesce(add(papers.c.votes), 0),
+                    func.coalesce(add(papers.c.views), 0),
+                    func.coalesce(add(papers.c.saves), 0),
                     func.min(papers.c.published),
                     func.max(papers.c.published),
                 ).select_from(papers)
@@ -484,6 +489,33 @@ class Catalog:
         except IntegrityError:
             return False
         return True
+
+    def settle_event(self, paper_id: str, kind: str, actor: str,
+                     present: Callable[[Connection], bool]) -> bool:
+        """Make the event (a save) exist exactly when `present(conn)` says so, and the count
+        with it; returns what it said. The paper's row is locked first (a write: SQLite's
+        lock, PostgreSQL's row lock) and `present` is read after, on the same connection, so
+        that of racing calls the last to take the lock sees the last word, and the count
+        ends in agreement with what it counts (a save and an unsave at the same moment)."""
+        counter = _COUNTERS[kind]
+        self.changes += 1
+        with self.engine.begin() as conn:
+            conn.execute(update(papers).where(papers.c.id == paper_id)
+                         .values({counter: counter}))
+            wanted = present(conn)
+            mine = ((events.c.paper_id == paper_id) & (events.c.kind == kind)
+                    & (events.c.actor == actor) & (events.c.day == ""))
+            held = conn.execute(select(events.c.id).where(mine)).first() is not None
+            if wanted and not held:
+                conn.execute(events.insert().values(paper_id=paper_id, kind=kind, actor=actor,
+                                                    day="", created_at=utcnow()))
+                conn.execute(update(papers).where(papers.c.id == paper_id)
+                             .values({counter: counter + 1}))
+            elif held and not wanted:
+                conn.execute(events.delete().where(mine))
+                conn.execute(update(papers).where(papers.c.id == paper_id)
+                             .values({counter: case((counter > 0, counter - 1), else_=0)}))
+        return wanted
 
     def remove_event(self, paper_id: str, kind: str, actor: str, day: str = "") -> bool:
         counter = _COUNTERS[kind]

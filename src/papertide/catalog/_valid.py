@@ -6,7 +6,10 @@ store and index papertide writes to (tantivy's dates are nanoseconds in 64 bits,
 1677-09-21 to 2262-04-11; Python's from year 1; the databases' wider still), with room
 for a time zone either way. Counts and numbers fit a 32-bit INTEGER column, the narrowest
 of SQLite's and PostgreSQL's. Text holds no NUL (PostgreSQL refuses it) and no unpaired
-surrogate (no database can encode it). Links are kept only when http or https
+surrogate (no database can encode it); the other control characters but tab and newline
+(a terminal's escape sequences, a bell, C1 codes) are stripped from the text fields at the
+door (`scrub`), so that none reaches the CLI's tables, the pages or a digest's text part
+(identity fields holding one are refused instead). Links are kept only when http or https
 (`_links.web_url`): a `javascript:` or `httpx:` link is dropped at the door and the paper
 goes in without it, so no other scheme ever becomes an href.
 
@@ -38,6 +41,11 @@ MAX_NUMBER = 2**31 - 1  # the largest value of an INTEGER column on every backen
 # Column widths of the identity fields (db/tables.py): longer values would not fit.
 ID_WIDTHS = {"id": 200, "arxiv_id": 64, "doi": 200}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+# Stripped from free text: every control character but tab, newline and NUL (a NUL is
+# refused, as before); a CR of a CRLF becomes nothing, a Unicode line separator a newline.
+_STRIPPED = re.compile(r"[\x01-\x08\x0b-\x1f\x7f-\x9f]")
+_SCRUBBED_FIELDS = ("title", "abstract", "comment", "journal_ref")
+_SCRUBBED_LISTS = ("authors", "categories")
 _TEXT_FIELDS = ("title", "abstract", "comment", "journal_ref", "id", "arxiv_id", "doi",
                 "url_abs", "url_pdf", "url_code")
 _LIST_FIELDS = ("authors", "categories", "sources")
@@ -76,6 +84,27 @@ def text_problem(value: str) -> str | None:
         except UnicodeEncodeError:
             return "contains an unpaired surrogate (not valid Unicode)"
     return None
+
+
+def _scrubbed(value: str) -> str:
+    if _STRIPPED.search(value):
+        value = _STRIPPED.sub("", value)
+    if "\u2028" in value or "\u2029" in value:
+        value = value.replace("\u2028", "\n").replace("\u2029", "\n")
+    return value
+
+
+def scrub(paper: Paper) -> None:
+    """Strip control characters other than tab, newline and NUL from the record's free
+    text, in place (a record's other problems are left for `problems` to name)."""
+    for name in _SCRUBBED_FIELDS:
+        value = getattr(paper, name)
+        if isinstance(value, str):
+            setattr(paper, name, _scrubbed(value))
+    for name in _SCRUBBED_LISTS:
+        values = getattr(paper, name)
+        if isinstance(values, list) and all(isinstance(v, str) for v in values):
+            setattr(paper, name, [_scrubbed(v) for v in values])
 
 
 def _text(name: str, value: Any, problems: list[str]) -> None:

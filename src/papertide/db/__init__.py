@@ -45,6 +45,9 @@ def _create_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            # Readable by its owner only, like the secret key: it holds readers' addresses.
+            # SQLite gives the -wal and -shm files the database file's mode.
+            Path(parsed.database).touch(mode=0o600, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _tune_sqlite)
         return engine

@@ -295,6 +295,8 @@ api_tokens = Table(
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", DateTime, nullable=False),
     Column("last_used_at", DateTime),
+    # What the token may do, space-separated (`read library vote`): see readers.SCOPES.
+    Column("scopes", String(100), nullable=False, server_default="read library vote"),
 )
 
 # A reader's private Atom feeds (For you, one tag, a saved search), each behind a random

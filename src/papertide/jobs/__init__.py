@@ -24,6 +24,7 @@ a retry, a duplicate enqueue — changes nothing the second time.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 
 from huey import Huey, RedisHuey, SqliteHuey, crontab
@@ -91,6 +92,13 @@ class Jobs:
         def address_mail(reader_id: int, email: str) -> str:
             return services.account_mails.answer_address_change(reader_id, email)
 
+        # Papers a web request could not wait for (arXiv slow or away, or many ids): fetched
+        # here, and saved to the reader's library when a reader asked for them.
+        @huey.task(name="fetch_papers", retries=3, retry_delay=120)
+        def fetch_papers(ids: list[str], reader_id: int | None = None,
+                         tags: list[str] | None = None) -> int:
+            return self.fetch_papers_now(ids, reader_id, tags or [])
+
         @huey.periodic_task(crontab(minute="*"), name="schedule_digests")
         def schedule_digests() -> int:
             return self.enqueue_due()
@@ -106,6 +114,23 @@ class Jobs:
         self.sign_in_mail = sign_in_mail
         self.address_mail = address_mail
         self.pull_sources = pull_sources
+        self.fetch_papers = fetch_papers
+
+    def fetch_papers_now(self, ids: list[str], reader_id: int | None = None,
+                         tags: Sequence[str] = ()) -> int:
+        """Fetch the papers of these arXiv ids the catalog lacks (raising when arXiv did not
+        answer, so that the queue tries again) and save all found to the reader's library;
+        how many were saved (or found, without a reader)."""
+        missing = [i for i in ids if self.services.catalog.get(i) is None]
+        if missing:
+            run = self.services.intake.fetch_by_id(missing)
+            if run.status == "failed":
+                raise RuntimeError(f"arXiv did not answer: {'; '.join(run.errors)[:300]}")
+        found = [i for i in ids if self.services.catalog.get(i) is not None]
+        if reader_id is not None:
+            for arxiv_id in found:
+                self.services.library.save(reader_id, arxiv_id, list(tags))
+        return len(found)
 
     def queue_depth(self) -> int:
         """Jobs waiting for a worker."""

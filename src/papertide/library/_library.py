@@ -159,7 +159,7 @@ class Library:
         paper = self.paper(key)
         tags, note = clean_tags(tags), clean_note(note)
         self.store.save(reader_id, paper.id, tags, note, saved_at)
-        self.catalog.record_event(paper.id, "save", f"r:{reader_id}")
+        self._count_save(reader_id, paper.id)
         # Saving a paper says more than an earlier "not interested": the later word wins.
         self.store.undismiss(reader_id, paper.id)
         return self._saved(reader_id, paper.id)
@@ -187,8 +187,14 @@ class Library:
         paper = self.paper(key)
         self.store.remove(reader_id, paper.id)
         # Also when the row was already gone: a save counted by an interrupted call goes.
-        self.catalog.remove_event(paper.id, "save", f"r:{reader_id}")
+        self._count_save(reader_id, paper.id)
         return self.paper(paper.id)
+
+    def _count_save(self, reader_id: int, paper_id: str) -> None:
+        """The paper's save count follows the library as it is now, whatever request of the
+        reader's (a save, an unsave at the same moment) got there last."""
+        self.catalog.settle_event(paper_id, "save", f"r:{reader_id}",
+                                  lambda conn: self.store.is_saved_on(conn, reader_id, paper_id))
 
     def get(self, reader_id: int, key: str) -> SavedPaper | None:
         paper = self.paper(key)

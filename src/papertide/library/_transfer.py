@@ -15,7 +15,7 @@ matched paper is saved once, however many entries name it.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -28,6 +28,9 @@ from papertide.library._reference import Reference, arxiv_from, doi_from
 ExportFormat = Literal["bibtex", "csl-json", "jsonl"]
 EXPORT_FORMATS: tuple[ExportFormat, ...] = ("bibtex", "csl-json", "jsonl")
 MAX_ENTRIES = 5000
+# Unknown arXiv ids one web import may leave to a queued fetch (about 20 minutes of arXiv's
+# 3-second pace); the others are reported not matched, to import again later.
+MAX_QUEUED = 400
 
 
 def _jsonl(items: Iterable[SavedPaper]) -> str:
@@ -111,6 +114,7 @@ class ImportReport:
     matched: list[dict[str, str]] = field(default_factory=list)      # entry, id, how
     fetched: list[dict[str, str]] = field(default_factory=list)      # entry, id
     not_matched: list[dict[str, str]] = field(default_factory=list)  # entry, why
+    queued: list[dict[str, str]] = field(default_factory=list)       # entry, id: fetched later
     duplicates: list[dict[str, str]] = field(default_factory=list)   # entry, id, same as
     problems: list[str] = field(default_factory=list)               # unreadable entries
     added: int = 0  # papers new to the library
@@ -118,21 +122,29 @@ class ImportReport:
     def as_dict(self) -> dict[str, Any]:
         return {"format": self.format, "entries": self.entries, "added": self.added,
                 "matched": self.matched, "fetched": self.fetched,
-                "not_matched": self.not_matched, "duplicates": self.duplicates,
-                "problems": self.problems}
+                "not_matched": self.not_matched, "queued": self.queued,
+                "duplicates": self.duplicates, "problems": self.problems}
 
     def summary(self) -> str:
         return (f"{self.entries} entries ({self.format}): {len(self.matched)} matched, "
-                f"{len(self.fetched)} fetched from arXiv, {len(self.not_matched)} not matched, "
+                f"{len(self.fetched)} fetched from arXiv, "
+                + (f"{len(self.queued)} being fetched from arXiv (added to the library when "
+                   "it answers), " if self.queued else "")
+                + f"{len(self.not_matched)} not matched, "
                 f"{len(self.duplicates)} duplicates collapsed, {len(self.problems)} unreadable; "
                 f"{self.added} papers added to the library")
 
 
 def import_library(library: Library, reader_id: int, text: str, tags: Iterable[str] = (),
-                   fetch: Fetcher | None = None) -> ImportReport:
+                   fetch: Fetcher | None = None,
+                   later: Callable[[list[str], list[str]], None] | None = None) -> ImportReport:
     """Match the file's entries to the catalog (`fetch` getting the arXiv ids it lacks,
     when given) and save every matched paper, with `tags` (and the tags and notes a
-    papertide JSON-lines export carries)."""
+    papertide JSON-lines export carries). With `later` (a web request, which must not wait
+    on arXiv), nothing is fetched here: the unknown arXiv ids, at most `MAX_QUEUED`, go to
+    `later(ids, tags)` (a queued job) and are reported as queued."""
+    if later is not None:
+        fetch = None
     fmt, parsed = read_references(text)
     report = ImportReport(format=fmt, entries=len(parsed.references), problems=parsed.problems)
     if len(parsed.references) > MAX_ENTRIES:
@@ -144,7 +156,12 @@ def import_library(library: Library, reader_id: int, text: str, tags: Iterable[s
     for m in matching.matches:
         label = m.reference.label()
         if m.paper_id is None:
-            report.not_matched.append({"entry": label, "why": m.why_not})
+            arxiv_id = m.reference.arxiv_id
+            if later is not None and arxiv_id and len(report.queued) < MAX_QUEUED \
+                    and library.catalog.get(arxiv_id) is None:
+                report.queued.append({"entry": label, "id": arxiv_id})
+            else:
+                report.not_matched.append({"entry": label, "why": m.why_not})
             continue
         if m.duplicate_of is not None:
             report.duplicates.append({"entry": label, "id": m.paper_id,
@@ -161,5 +178,7 @@ def import_library(library: Library, reader_id: int, text: str, tags: Iterable[s
             report.problems.append(f"{label}: {exc}")
             library.save(reader_id, m.paper_id, extra)
         report.added += was is None
+    if later is not None and report.queued:
+        later(list(dict.fromkeys(q["id"] for q in report.queued)), extra)
     return report
 

@@ -102,7 +102,6 @@ def as_email_message(msg: Message) -> EmailMessage:
 
 
 _SUBJECTS = {"confirm": "Confirm your papertide subscription",
-             "topics": "Add these topics to your papertide digest?",
              "already": "You are already subscribed to papertide"}
 
 
@@ -113,10 +112,12 @@ def _unique(*parts: object) -> str:
 
 def render_confirmation(settings: Settings, email: str, links: dict[str, str],
                         kind: str = "confirm", topics: Sequence[TopicLike] = ()) -> Message:
-    """The answer to a subscribe request (`kind`: confirm, topics or already; see
-    `Readers.request_subscription`); `topics` are those its link adds."""
+    """The answer to a subscribe request (`kind`: confirm or already; see
+    `Readers.request_subscription`). The topics its link carries are not written in the
+    mail: whoever asked chose them, and the address has not agreed to anything yet, so the
+    page the link opens shows them instead (no stranger's text reaches an inbox)."""
     subject = _SUBJECTS[kind]
-    context = {"links": links, "kind": kind, "topics": list(topics), "subject": subject}
+    context = {"links": links, "kind": kind, "subject": subject}
     return build_message(settings, email, subject,
                          _env.get_template("confirm.txt").render(context),
                          _env.get_template("confirm.html").render(context),

@@ -5,8 +5,8 @@ reader's API token opens their library within the token's scopes.
     require(caller, "library")                                  # ToolError if not allowed
 
 Scopes: `read` (the public tools, and the reader's recommendations), `library` (list, add
-and remove saved papers) and `vote`. Tokens made before scopes existed may do everything
-their reader may, so `token_scopes` answers all of them for such a token.
+and remove saved papers) and `vote`, as the token was made with (`readers.SCOPES`; tokens
+made before scopes existed hold all three).
 """
 
 from __future__ import annotations
@@ -33,11 +33,7 @@ ANONYMOUS_STDIO = Caller("stdio")
 def token_scopes(accounts: Accounts, token: str) -> tuple[Reader, frozenset[str]] | None:
     """The reader behind an API token and the scopes it grants; None for no such token.
     Through the accounts' own lookup, so a revoked token is refused at once."""
-    reader = accounts.reader_for_api_token(token)
-    if reader is None:
-        return None
-    # Tokens carry no scopes of their own yet: each grants all that its reader may do.
-    return reader, ALL_SCOPES
+    return accounts.api_token(token)
 
 
 def token_caller(accounts: Accounts, token: str, key: str | None = None) -> Caller | None:

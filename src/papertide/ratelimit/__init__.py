@@ -31,7 +31,8 @@ from papertide.ratelimit._sql import SqlStorage
 
 __all__ = ["MOVING", "RateLimits", "SqlStorage", "make_storage"]
 
-MOVING: frozenset[LimitName] = frozenset({"mail_per_address", "mail_per_ip"})
+MOVING: frozenset[LimitName] = frozenset({"mail_per_address", "signin_per_address",
+                                          "mail_per_ip"})
 MAX_REMEMBERED = 10_000
 
 

@@ -8,7 +8,7 @@ signed links act for the reader in place of passwords.
     readers.accounts.redeem(sign_in_token, user_agent)   # → (reader, session token)
 """
 
-from papertide.readers._accounts import Accounts, ApiToken, Session
+from papertide.readers._accounts import SCOPES, Accounts, ApiToken, Session, parse_scopes
 from papertide.readers._address import normalize_email
 from papertide.readers._errors import InvalidInput
 from papertide.readers._readers import MAX_TOPICS, Readers, clean_field, make_topic, time_zones
@@ -16,6 +16,6 @@ from papertide.readers._requests import AccountMails
 from papertide.readers._store import Reader, ReaderStore, Topic
 from papertide.readers._tokens import TokenError, Tokens
 
-__all__ = ["MAX_TOPICS", "AccountMails", "Accounts", "ApiToken", "InvalidInput", "Reader",
+__all__ = ["MAX_TOPICS", "SCOPES", "AccountMails", "Accounts", "ApiToken", "InvalidInput", "Reader",
            "ReaderStore", "Readers", "Session", "Topic", "TokenError", "Tokens", "clean_field",
-           "make_topic", "normalize_email", "time_zones"]
+           "make_topic", "normalize_email", "parse_scopes", "time_zones"]

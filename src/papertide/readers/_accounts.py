@@ -37,6 +37,11 @@ SESSION_IDLE = timedelta(days=30)      # a session unused this long is gone
 TOUCH_EVERY = timedelta(minutes=5)     # last-seen times are this coarse: no write per request
 USED_LINKS_KEPT = timedelta(days=1)    # past the links' 15 minutes, with room for clock skew
 TOKEN_PREFIX = "pt_"
+# What an API token may be allowed, each on its own: `read` the reader's own data (library,
+# tags, follows, recommendations, who they are), change the `library` (save, tag, note,
+# dismiss, follow, import), `vote`. No scope changes the account (address, tokens,
+# sessions, deletion) or opens the admin pages: those need a browser session.
+SCOPES = ("read", "library", "vote")
 
 
 def _hash(secret: str) -> str:
@@ -59,6 +64,18 @@ class ApiToken:
     name: str
     created_at: datetime
     last_used_at: datetime | None
+    scopes: tuple[str, ...]
+
+
+def parse_scopes(chosen: list[str] | tuple[str, ...] | str) -> tuple[str, ...]:
+    """Scopes in their canonical order; ValueError naming any unknown one, or none chosen."""
+    names = chosen.replace(",", " ").split() if isinstance(chosen, str) else list(chosen)
+    unknown = sorted({n for n in names if n not in SCOPES})
+    if unknown:
+        raise ValueError(f"unknown scope {', '.join(unknown)}: choose from {', '.join(SCOPES)}")
+    if not names:
+        raise ValueError(f"choose at least one scope: {', '.join(SCOPES)}")
+    return tuple(s for s in SCOPES if s in names)
 
 
 class Accounts:
@@ -166,20 +183,24 @@ class Accounts:
 
     # ---- API tokens -----------------------------------------------------------------------
 
-    def create_api_token(self, reader_id: int, name: str) -> str:
-        """A new token, shown to the reader once; only its hash is kept."""
+    def create_api_token(self, reader_id: int, name: str,
+                         scopes: tuple[str, ...] | list[str] = SCOPES) -> str:
+        """A new token allowed `scopes` (ValueError for an unknown one), shown to the reader
+        once; only its hash is kept."""
+        allowed = parse_scopes(scopes)
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         with self.engine.begin() as conn:
             conn.execute(insert(api_tokens).values(
                 reader_id=reader_id, name=(name.strip() or "token")[:100],
-                token_hash=_hash(token), created_at=utcnow()))
+                token_hash=_hash(token), created_at=utcnow(), scopes=" ".join(allowed)))
         return token
 
     def api_tokens_of(self, reader_id: int) -> list[ApiToken]:
         with self.engine.connect() as conn:
             rows = conn.execute(select(api_tokens).where(api_tokens.c.reader_id == reader_id)
                                 .order_by(api_tokens.c.id))
-            return [ApiToken(r.id, r.name, r.created_at, r.last_used_at) for r in rows]
+            return [ApiToken(r.id, r.name, r.created_at, r.last_used_at,
+                             tuple(r.scopes.split())) for r in rows]
 
     def revoke_api_token(self, reader_id: int, token_id: int) -> bool:
         with self.engine.begin() as conn:
@@ -187,6 +208,11 @@ class Accounts:
                 (api_tokens.c.id == token_id) & (api_tokens.c.reader_id == reader_id))).rowcount)
 
     def reader_for_api_token(self, token: str) -> Reader | None:
+        found = self.api_token(token)
+        return found[0] if found else None
+
+    def api_token(self, token: str) -> tuple[Reader, frozenset[str]] | None:
+        """The reader a token belongs to and what it may do, or None."""
         if not token.startswith(TOKEN_PREFIX) or len(token) > 100:
             return None
         digest = _hash(token)
@@ -199,7 +225,8 @@ class Accounts:
             with self.engine.begin() as conn:
                 conn.execute(update(api_tokens).where(api_tokens.c.id == row.id)
                              .values(last_used_at=now))
-        return self.store.get(row.reader_id)
+        reader = self.store.get(row.reader_id)
+        return (reader, frozenset(row.scopes.split())) if reader else None
 
     # ---- roles ----------------------------------------------------------------------------
 

@@ -72,26 +72,36 @@ class Readers:
                              topics: Sequence[Topic] = ()) -> tuple[Reader, list[Topic], str]:
         """What a subscribe request from a stranger may do: create a pending record for a
         new address, and nothing else. Returns the reader, the topics its confirmation link
-        will add, and the mail to send: `confirm` (not receiving digests yet, or any more),
-        `topics` (active, with topics to add on click) or `already` (active, nothing new)."""
+        carries (shown on the page the link opens, never in the mail), and the mail to send:
+        `confirm` (not receiving digests yet, or any more) or `already` (active: a link to
+        manage the subscription; a request never changes a confirmed reader's topics)."""
         if len(topics) > MAX_TOPICS:
             raise InvalidInput(f"At most {MAX_TOPICS} topics.")
         reader, _ = self.store.add(normalize_email(email), [], confirmed=False)
+        if reader.status == "active":
+            return reader, [], "already"
         held = {(t.query, t.category, t.author) for t in reader.topics}
-        new = [t for t in topics if (t.query, t.category, t.author) not in held]
-        if reader.status != "active":
-            return reader, new, "confirm"
-        return reader, new, "topics" if new else "already"
+        return reader, [t for t in topics if (t.query, t.category, t.author) not in held], \
+            "confirm"
 
-    def confirm(self, token: str) -> Reader:
-        """The confirmation link was clicked: the reader receives digests (again), with the
-        topics the link carries."""
+    def confirmation(self, token: str) -> tuple[Reader, list[Topic]]:
+        """What a confirmation link would do, changing nothing: its reader and the topics
+        it carries (the page shows them before the button that confirms)."""
         reader = self.from_token("confirm", token)
         claims = self.tokens.read("confirm", token)
-        if reader.status != "active":
-            self.store.set_status(reader.id, "active", "confirm", confirmed_at=utcnow(), bounces=0)
         carried = [make_topic(*t[:3]) for t in claims.extra.get("t", []) if isinstance(t, list)]
-        self.store.add_topics(reader.id, [t for t in carried if t], MAX_TOPICS)
+        return reader, [t for t in carried if t]
+
+    def confirm(self, token: str) -> Reader:
+        """The confirmation was confirmed (a button pressed on the link's page, not the
+        link opened): the reader receives digests (again), with the topics the link
+        carries, unless the reader was already receiving them: a confirmed reader's topics
+        change on the preferences page only."""
+        reader, carried = self.confirmation(token)
+        if reader.status == "active":
+            return reader
+        self.store.set_status(reader.id, "active", "confirm", confirmed_at=utcnow(), bounces=0)
+        self.store.add_topics(reader.id, carried, MAX_TOPICS)
         return self._reload(reader)
 
     def from_token(self, purpose: str, token: str) -> Reader:

@@ -3,10 +3,13 @@ change — as the job queue sends them: the web app answers 202 at once and enqu
 these, so the answer costs the same whether the address is known or not, and no request
 thread waits for a relay or the send rate.
 
-Each address gets at most `PAPERTIDE_LIMIT_MAIL_PER_ADDRESS` of these mails (moving
-window, sign-in and subscription together); past it the request is dropped quietly.
+Each address gets at most `PAPERTIDE_LIMIT_MAIL_PER_ADDRESS` confirmation and address
+mails (moving window), and sign-in links on a budget of their own,
+`PAPERTIDE_LIMIT_SIGNIN_PER_ADDRESS`: a short cool-down rather than a daily wall, so that
+strangers spending it cannot lock the reader out (a link sent meanwhile is in the reader's
+inbox and works for 15 minutes). Past a budget the request is dropped quietly.
 
-    mails = AccountMails(readers, mailer.send, allow)   # allow(address): has mail left
+    mails = AccountMails(readers, mailer.send, allow)   # allow(address, budget): mail left
     mails.answer_subscribe("ada@example.org", [Topic("model merging")])  # → "confirm", …
     mails.answer_sign_in("ada@example.org")                               # → "sent", …
     mails.answer_address_change(reader_id, "ada@new.example")             # → "sent", …
@@ -18,13 +21,14 @@ from collections.abc import Callable, Sequence
 from email.message import Message
 
 from papertide.mail import render_address_link, render_confirmation, render_sign_in
+from papertide.options import LimitName
 from papertide.readers._address import normalize_email
 from papertide.readers._errors import InvalidInput
 from papertide.readers._readers import Readers
 from papertide.readers._store import Reader, Topic
 
 Send = Callable[[Message], None]
-Allow = Callable[[str], bool]  # may this address be sent one more account mail?
+Allow = Callable[[str, LimitName], bool]  # may this address have one more mail of a budget?
 
 
 class AccountMails:
@@ -34,13 +38,14 @@ class AccountMails:
         self.send = send
         self.allow = allow
 
-    def _address(self, email: str) -> str | None:
+    def _address(self, email: str,
+                 budget: LimitName = "mail_per_address") -> str | None:
         """The normalised address, or None when it is invalid or has had its share of mail."""
         try:
             address = normalize_email(email)
         except InvalidInput:
             return None
-        return address if self.allow(address) else None
+        return address if self.allow(address, budget) else None
 
     def answer_subscribe(self, email: str, topics: Sequence[Topic] = ()) -> str:
         """Send the mail a subscribe request calls for (see `Readers.request_subscription`);
@@ -62,7 +67,7 @@ class AccountMails:
     def answer_sign_in(self, email: str) -> str:
         """Mail a sign-in link (one that creates the account, for a new address); returns
         `sent` or `dropped`."""
-        address = self._address(email)
+        address = self._address(email, "signin_per_address")
         if address is None:
             return "dropped"
         accounts = self.readers.accounts

@@ -55,6 +55,8 @@ class BadRecord(ValueError):
 # bug, logged with its traceback; the record is rejected alone and reading goes on. The
 # property tests (tests/sources/test_parser_properties.py) fail on any such reason.
 UNEXPECTED = "unreadable record (papertide could not parse it: a bug, logged)"
+# The year of an RFC 2822 date ("Mon, 2 Apr 2007 19:18:42 GMT"), as written.
+_RFC2822_YEAR = re.compile(r"\b\d{1,2}\s+[A-Za-z]{3,}\s+(\d+)\b")
 
 
 def unexpected(where: object, exc: Exception) -> str:
@@ -249,6 +251,11 @@ def parse_date(value: object, field: str) -> datetime | None:
             parsed = parsedate_to_datetime(text)
         except (TypeError, ValueError):
             raise BadRecord(f"{field} is not a date: {text[:40]!r}") from None
+        # RFC 2822 reads a year of one or two digits as 19xx/20xx, and the email module
+        # does so for "0001" too: a year written with 3 or 4 digits is taken as written.
+        written = _RFC2822_YEAR.search(text)
+        if written and len(written.group(1)) >= 3 and int(written.group(1)) != parsed.year:
+            raise BadRecord(f"{field} {text[:40]!r} is outside {EARLIEST}..{LATEST}") from None
     if parsed.tzinfo is not None:
         try:
             parsed = parsed.astimezone(UTC).replace(tzinfo=None)

@@ -93,7 +93,13 @@ def refuse_html(url: str, response: httpx.Response, expected: str) -> None:
 class PoliteClient:
     def __init__(self, user_agent: str, min_interval: float = 3.0, retries: int = 4,
                  backoff: float = 2.0, max_wait: float = 120.0, timeout: float = 60.0,
-                 max_bytes: int = MAX_BYTES, sleep: Callable[[float], None] = time.sleep) -> None:
+                 max_bytes: int = MAX_BYTES, sleep: Callable[[float], None] = time.sleep,
+                 budget: float | None = None) -> None:
+        # `budget`: seconds for everything this client does, from its first request (a
+        # web request's look-up must not wait on a third party for long); past it, the
+        # request under way is cut and FetchError says the source did not answer.
+        self.budget = budget
+        self._deadline: float | None = None
         self.min_interval = min_interval
         self.retries = retries
         self.backoff = backoff
@@ -119,9 +125,12 @@ class PoliteClient:
     def get(self, url: str, params: Mapping[str, str] | None = None) -> httpx.Response:
         """The 2xx response for `url` (body read), after retries; FetchError otherwise."""
         shown = url + ("?" + str(httpx.QueryParams(params)) if params else "")
+        if self.budget is not None and self._deadline is None:
+            self._deadline = time.monotonic() + self.budget
         for attempt in range(self.retries + 1):
             last = attempt == self.retries
             self._pace(url)
+            self._check_budget(shown)
             try:
                 response = self._fetch(url, params)
             except httpx.TransportError as exc:  # refused, reset, timed out, truncated body
@@ -149,14 +158,25 @@ class PoliteClient:
                 self._wait(self.backoff * 2 ** attempt, f"{shown}: HTTP {status}")
         raise AssertionError("unreachable")
 
+    def _left(self) -> float | None:
+        return None if self._deadline is None else self._deadline - time.monotonic()
+
+    def _check_budget(self, shown: str) -> None:
+        left = self._left()
+        if left is not None and left <= 0:
+            raise FetchError(f"{shown}: no answer within {self.budget:g} s")
+
     def _fetch(self, url: str, params: Mapping[str, str] | None) -> httpx.Response:
-        with self._http.stream("GET", url, params=params) as response:
+        left = self._left()
+        timeout = httpx.USE_CLIENT_DEFAULT if left is None else httpx.Timeout(max(left, 0.01))
+        with self._http.stream("GET", url, params=params, timeout=timeout) as response:
             self.requests += 1
             chunks, size = [], 0
             for chunk in response.iter_bytes():
                 size += len(chunk)
                 if size > self.max_bytes:
                     raise FetchError(f"{url}: response larger than {self.max_bytes:,} bytes")
+                self._check_budget(url)  # a body that trickles in does not stretch it
                 chunks.append(chunk)
         # The body as read, already decoded from any compression, in a plain response.
         headers = [(k, v) for k, v in response.headers.multi_items()
@@ -186,6 +206,9 @@ class PoliteClient:
                     except ValueError:
                         last = float("-inf")
                     wait = last + self.min_interval - time.time()
+                    left = self._left()
+                    if left is not None and wait > left:
+                        raise FetchError(f"{host}: no turn within {self.budget:g} s")
                     if wait > 0:
                         time.sleep(min(wait, self.min_interval))
                     now = time.time()
@@ -205,6 +228,17 @@ class PoliteClient:
                     _last_request[host] = now
                     return
             time.sleep(due - now)
+
+
+# What a look-up made inside a web request may spend on the source, all told.
+REQUEST_BUDGET = 5.0
+
+
+def request_client(settings: Settings) -> PoliteClient:
+    """The client for a look-up inside a web request: no retries, everything (its turn
+    behind other requests to the host included) within `REQUEST_BUDGET` seconds."""
+    return client_for(settings, retries=0, budget=REQUEST_BUDGET - 0.5,
+                      timeout=REQUEST_BUDGET)
 
 
 def client_for(settings: Settings, **overrides: Any) -> PoliteClient:

@@ -13,6 +13,8 @@ subscription) and sign-out.
                                           so and offers a new one
     POST /logout  POST /account/sign-out-everywhere
     GET  /account  POST /account/tokens  POST /account/tokens/{id}/revoke
+                                          (a token's scopes are chosen here; no token may
+                                          reach /account: `_scopes.py`)
     POST /account/subscribe               digests start at once: the address is proven
     POST /account/address                 a link to the new address; following it
     GET|POST /account/address/confirm     changes the address (and kills every older link)
@@ -31,7 +33,7 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from papertide.catalog import utcnow
-from papertide.readers import InvalidInput, Reader, TokenError, normalize_email
+from papertide.readers import SCOPES, InvalidInput, Reader, TokenError, normalize_email
 from papertide.readers._accounts import SESSION_IDLE
 from papertide.web._deps import render, services
 from papertide.web._identity import SESSION_COOKIE, current_session, require_reader, signed_in
@@ -40,7 +42,8 @@ from papertide.web._next import safe_next
 router = APIRouter()
 pages = APIRouter(include_in_schema=False)
 SIGN_IN_SENT = ("If that address can receive mail, a sign-in link is on its way. "
-                "It works once, within 15 minutes.")
+                "It works once, within 15 minutes. (One link every 10 minutes at most: if "
+                "one came just now, use that one.)")
 NEXT_COOKIE = "pt_next"  # where to go back to once the mailed link is followed
 NEXT_KEPT = timedelta(hours=1)
 NEW_ACCOUNT = timedelta(minutes=2)  # an account the link itself created just now
@@ -206,13 +209,17 @@ def _account_page(request: Request, new_token: str | None = None,
                   this_session=session.id if session else None,
                   tokens=svc.readers.accounts.api_tokens_of(reader.id),
                   manage=svc.readers.links(reader)["manage"],
-                  admin=svc.readers.accounts.is_admin(reader))
+                  admin=svc.readers.accounts.is_admin(reader), scopes=SCOPES)
 
 
 @pages.post("/account/tokens")
-def create_token(request: Request, name: str = Form("", max_length=100)) -> Response:
+def create_token(request: Request, name: str = Form("", max_length=100),
+                 scope: list[str] = Form([])) -> Response:
     reader = require_reader(request, "create API tokens")
-    token = services(request).readers.accounts.create_api_token(reader.id, name)
+    try:
+        token = services(request).readers.accounts.create_api_token(reader.id, name, scope)
+    except ValueError as exc:
+        return _account_page(request, notice=str(exc), status_code=400)
     return _account_page(request, new_token=token)
 
 

@@ -5,8 +5,10 @@ offers it when a pasted arXiv id finds nothing.
 
 An ordinary form POST (so that a CSRF layer at the edge protects it like any other). The
 look-up goes through the polite client (at most one request per `PAPERTIDE_FETCH_INTERVAL`
-to arXiv from this process), and one look-up runs at a time per process: a second one
-meanwhile is told to retry (429) rather than queueing worker threads behind the first.
+to arXiv from this machine) with no retries and 5 s all told: when arXiv does not answer
+in time, the page says so (202) and a queued job fetches the paper. One look-up runs at a
+time per process: a second one meanwhile is told to retry (429) rather than queueing
+worker threads behind the first.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from starlette.responses import Response
 from papertide.catalog import parse_arxiv_id
 from papertide.search import split_ids
 from papertide.services import Services
+from papertide.sources._http import request_client
 from papertide.web._deps import render, services
 
 router = APIRouter(include_in_schema=False)
@@ -46,12 +49,14 @@ def fetch_from_arxiv(request: Request, arxiv_id: str = Form(..., max_length=100)
         if not _one_at_a_time.acquire(blocking=False):
             raise HTTPException(429, "another arXiv look-up is running: try again in a moment")
         try:
-            run = svc.intake.fetch_by_id([parsed[0]])
+            run = svc.intake.fetch_by_id([parsed[0]], client=request_client(svc.settings))
         finally:
             _one_at_a_time.release()
-        if run.status == "failed":
-            return render(request, "notice.html", status_code=502, title="arXiv did not answer",
-                          message=f"arXiv could not be reached for {parsed[0]}; try again later.")
+        if run.status == "failed":  # slow or away: a worker keeps asking
+            request.app.state.jobs.fetch_papers([parsed[0]])
+            return render(request, "notice.html", status_code=202, title="arXiv did not answer",
+                          message=f"arXiv did not answer in time; we will fetch {parsed[0]} "
+                                  "in the background: search for it again in a few minutes.")
         paper = svc.catalog.get(parsed[0])
         if paper is None:
             return render(request, "notice.html", status_code=404, title="Not on arXiv",

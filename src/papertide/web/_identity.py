@@ -9,6 +9,7 @@ address (through trusted proxies only), and the key rate limits count it under.
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import re
 from functools import lru_cache
@@ -26,6 +27,9 @@ BOTS = re.compile(r"bot|crawl|spider|slurp|scrap|curl|wget|httpie|python|httpx|a
                   re.IGNORECASE)
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+# Anonymous views of one paper on one day count at most this many times per client network
+# (a /24 for IPv4, a /64 for IPv6): new cookies are free, networks are not.
+ANONYMOUS_VIEWS_PER_NETWORK = 3
 
 
 def signed_in(request: Request) -> Reader | None:
@@ -92,13 +96,31 @@ def client_key(request: Request) -> str:
     return f"r:{reader.id}" if reader else f"ip:{client_ip(request)}"
 
 
+def client_network(request: Request) -> str:
+    """The client's network: its IPv4 /24 or IPv6 /64 (one household, office or phone
+    carrier's customer), or the address itself when it is no IP address."""
+    address = client_ip(request)
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address[:60]
+    prefix = 24 if ip.version == 4 else 64
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+
+
 def viewer(request: Request) -> str | None:
-    """Who a page view is counted for: the reader, else the browser's cookie; None (count
-    nothing) for a request without the cookie or from a program that says it is one."""
+    """Who a page view is counted for (once per paper and day): the signed-in reader, else
+    one of `ANONYMOUS_VIEWS_PER_NETWORK` slots of the client's network, picked by the
+    browser's cookie; None (count nothing) for a request without the cookie or from a
+    program that says it is one. So a client minting cookies, or naming made-up addresses
+    in `X-Forwarded-For` past no trusted proxy, adds at most that many views a day."""
     if BOTS.search(request.headers.get("user-agent", "bot")):
         return None
     reader = signed_in(request)
     if reader is not None:
         return f"r:{reader.id}"
     browser = getattr(request.state, "client_id", None)
-    return f"c:{browser}" if browser else None
+    if not browser:
+        return None
+    slot = hashlib.sha256(str(browser).encode()).digest()[0] % ANONYMOUS_VIEWS_PER_NETWORK
+    return f"n:{client_network(request)}#{slot}"

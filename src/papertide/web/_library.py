@@ -44,7 +44,10 @@ from papertide.web._identity import signed_in
 from papertide.web._next import safe_next
 
 pages = APIRouter(include_in_schema=False)
-_one_import = threading.Lock()  # imports may ask arXiv: one at a time per process
+# One import at a time per reader (in this process): imports ask arXiv nothing (a queued
+# job fetches unknown ids), so one reader's import never holds up another's.
+_importing: set[int] = set()
+_importing_lock = threading.Lock()
 EXPORT_TYPES = {"bibtex": ("application/x-bibtex", "bib"), "csl-json": ("application/json", "json"),
                 "jsonl": ("application/x-ndjson", "jsonl")}
 # Categories offered first on the onboarding page; any other arXiv code can be typed.
@@ -265,18 +268,26 @@ async def import_file(request: Request, file: UploadFile, tag: str = Form("", ma
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("latin-1")
-    if not _one_import.acquire(blocking=False):
-        raise HTTPException(429, "another import is running: try again in a moment")
+    with _importing_lock:
+        if reader.id in _importing:
+            raise HTTPException(429, "your previous import is still running: try again in "
+                                     "a moment")
+        _importing.add(reader.id)
     try:
         from starlette.concurrency import run_in_threadpool
 
-        svc = services(request)
-        report = await run_in_threadpool(import_library, svc.library, reader.id, text,
-                                         [tag] if tag.strip() else [], svc.intake.fetch_unknown)
+        jobs = request.app.state.jobs
+
+        def later(ids: list[str], tags: list[str]) -> None:  # arXiv is not waited for here
+            jobs.fetch_papers(ids, reader.id, tags)
+
+        report = await run_in_threadpool(import_library, services(request).library, reader.id,
+                                         text, [tag] if tag.strip() else [], None, later)
     except LibraryError as exc:
         raise HTTPException(400, str(exc)) from None
     finally:
-        _one_import.release()
+        with _importing_lock:
+            _importing.discard(reader.id)
     return render(request, "import_report.html", report=report)
 
 
@@ -327,15 +338,17 @@ def onboarding_save(request: Request, categories: list[str] = Form([]),
             except LibraryError as exc:
                 problems.append(str(exc))
     ids = [token for token in papers.replace(",", " ").split()][:MAX_ONBOARDING_IDS]
-    problems += _save_own_papers(svc, reader.id, ids)
+    problems += _save_own_papers(request, svc, reader.id, ids)
     if problems:
         return RedirectResponse("/onboarding?notice=" + quote(" ".join(problems)[:300]),
                                 status_code=303)
     return RedirectResponse("/for-you", status_code=303)
 
 
-def _save_own_papers(svc: Services, reader_id: int, ids: list[str]) -> list[str]:
-    """Save the reader's own papers by arXiv id, fetching those the catalog lacks."""
+def _save_own_papers(request: Request, svc: Services, reader_id: int,
+                     ids: list[str]) -> list[str]:
+    """Save the reader's own papers by arXiv id; those the catalog lacks are fetched by a
+    queued job and saved when arXiv answers (the request waits for no third party)."""
     problems, parsed = [], []
     for token in ids:
         found = parse_arxiv_id(token)
@@ -343,16 +356,12 @@ def _save_own_papers(svc: Services, reader_id: int, ids: list[str]) -> list[str]
             problems.append(f"{token[:30]!r} is not an arXiv id.")
         else:
             parsed.append(found[0])
-
-    def fetch(ids: list[str]) -> tuple[set[str], str | None]:
-        if not _one_import.acquire(blocking=False):  # an import is fetching: save what is here
-            return set(), "another import is running"
-        try:
-            return svc.intake.fetch_unknown(ids)
-        finally:
-            _one_import.release()
-
-    saving = svc.library.save_by_id(reader_id, parsed, fetch=fetch)
-    problems += [f"arXiv has no paper {key}." for key, result in saving.results
-                 if isinstance(result, LibraryError)]
+    missing = [i for i in parsed if svc.catalog.get(i) is None]
+    for arxiv_id in parsed:
+        if arxiv_id not in missing:
+            svc.library.save(reader_id, arxiv_id)
+    if missing:
+        request.app.state.jobs.fetch_papers(missing, reader_id)
+        problems.append(f"Fetching {', '.join(missing)} from arXiv: they join your library "
+                        "when arXiv answers.")
     return problems

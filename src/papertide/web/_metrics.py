@@ -2,7 +2,8 @@
 
 Who may read it: a client on loopback (the address as `_identity.client_ip` resolves it
 through trusted proxies; a request that came through an untrusted proxy, carrying
-`X-Forwarded-For` or `Forwarded`, is not counted as loopback), or anyone sending
+`X-Forwarded-For`, `Forwarded`, `X-Real-IP` or another client-address header, is not
+counted as loopback), or anyone sending
 `Authorization: Bearer <PAPERTIDE_METRICS_TOKEN>`. Everyone else gets a 403.
 
 Requests are labelled by route template (`/papers/{paper_id}`), never by raw path, so a
@@ -24,7 +25,9 @@ from papertide.web._deps import services
 from papertide.web._identity import client_ip
 
 router = APIRouter()
-_FORWARDED = ("x-forwarded-for", "forwarded")
+# Headers a reverse proxy adds to say who the client is (nginx's `X-Real-IP` among them).
+_FORWARDED = ("x-forwarded-for", "forwarded", "x-real-ip", "true-client-ip",
+              "cf-connecting-ip", "x-client-ip")
 
 
 class RequestMetrics:

@@ -55,6 +55,9 @@ def search_page(request: Request, q: str = "", since: str | None = None,
         raise HTTPException(400, "unknown sort or mode")
     if len(q) > 500:
         raise HTTPException(400, "query longer than 500 characters")
+    if len(category) > 40 or len(author) > 200:  # the API's bounds: no category is longer
+        raise HTTPException(400, "category longer than 40 or author longer than 200 "
+                                 "characters")
     dates = day_range(parse_date(since, "since"), parse_date(until, "until"))
     start = parse_int(offset, 0, "offset", MAX_SEARCH_OFFSET)
     filters = Filters(*dates, category.strip() or None, author.strip() or None)

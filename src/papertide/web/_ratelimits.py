@@ -22,13 +22,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from papertide.options import LimitName
 from papertide.ratelimit import RateLimits
 from papertide.web._errors import http_error, wants_json
-from papertide.web._identity import client_ip, client_key
+from papertide.web._identity import client_key, client_network
 
-# (methods, path, limit, counted per): "ip" is the client's address, "client" the
-# signed-in reader or else the address.
+# (methods, path, limit, counted per): "network" is the client's network (IPv4 /24, IPv6
+# /64: one client rarely holds more), "client" the signed-in reader or else the address.
 LIMITED: list[tuple[frozenset[str], re.Pattern[str], LimitName, str]] = [
     (frozenset({"POST"}), re.compile(r"/(api/)?subscribe|/login|/api/auth/login"),
-     "mail_per_ip", "ip"),
+     "mail_per_ip", "network"),
     (frozenset({"POST", "DELETE"}), re.compile(r"/(api/)?papers/.+/vote"), "votes", "client"),
     (frozenset({"GET"}), re.compile(r"/(api/)?search"), "searches", "client"),
     (frozenset({"POST"}), re.compile(r"/fetch/arxiv"), "searches", "client"),
@@ -38,9 +38,12 @@ LIMITED: list[tuple[frozenset[str], re.Pattern[str], LimitName, str]] = [
     (frozenset({"GET"}), re.compile(r"/api/me/recommendations|/for-you|/feeds/private/.+"),
      "searches", "client"),
     (frozenset({"POST"}), re.compile(r"/library/import|/onboarding"), "searches", "client"),
-    (frozenset({"GET"}), re.compile(r"/|/papers/.+|/account|/(api/)?daily(/.*)?|/docs"
-                                    r"|/library(/export)?|/onboarding|/api/me/.+|/not-interested"),
-     "pages", "client"),
+    # Every other page, and every route that may set a cookie (the client cookie comes
+    # with any page; sign-in sets the session's): minting cookies is bounded like pages.
+    (frozenset({"GET", "HEAD"}), re.compile(r"(?!/static/|/docs/assets/|/feeds/|/healthz$|/metrics$"
+                                            r"|/api/(papers|trending)).*"), "pages", "client"),
+    (frozenset({"POST"}), re.compile(r"/auth/signin|/account/.*|/confirm|/preferences"
+                                     r"|/unsubscribe|/logout"), "pages", "client"),
 ]
 log = logging.getLogger(__name__)
 MESSAGE = "Too many requests from you just now: please wait a little and try again."
@@ -66,7 +69,7 @@ class RateLimitGate:
             return await self.app(scope, receive, send)
         name, per = found
         request = Request(scope, receive)
-        who = f"ip:{client_ip(request)}" if per == "ip" else client_key(request)
+        who = f"net:{client_network(request)}" if per == "network" else client_key(request)
         wait = self.limits.refused(name, who)  # known to be over: no storage, no thread
         if wait is None:
             try:

@@ -97,7 +97,16 @@ def subscribe_form(request: Request, email: str = Form(..., max_length=320),
 
 
 @pages.get("/confirm")
-def confirm(request: Request, token: str = "") -> Response:
+def confirm_page(request: Request, token: str = "") -> Response:
+    """A page with a button: a mail scanner that opens the link confirms nothing."""
+    with _token_page():
+        reader, topics = services(request).readers.confirmation(token)
+    return render(request, "confirm.html", email=reader.email, topics=topics, token=token,
+                  active=reader.status == "active")
+
+
+@pages.post("/confirm")
+def confirm(request: Request, token: str = Form("", max_length=4000)) -> Response:
     with _token_page():
         reader = services(request).readers.confirm(token)
     manage = services(request).readers.links(reader)["manage"]

@@ -4,7 +4,8 @@ For every request it resolves the reader, from `Authorization: Bearer <API token
 wrong token is a 401) or from the session cookie, into `request.state.reader` and
 `request.state.session`. Then, for POST, PUT, PATCH and DELETE:
 
-- a request authenticated by an API token goes on: no cookie is involved, so no forgery;
+- a request authenticated by an API token goes on if the token's scopes allow it
+  (`_scopes.py`; else 403): no cookie is involved, so no forgery;
 - a request from another site is refused (403): `Sec-Fetch-Site: cross-site`, or an
   `Origin` that is neither this host nor the base URL's;
 - a request that carries a live session cookie must carry the session's CSRF token, as
@@ -34,8 +35,8 @@ from papertide.config import Settings
 from papertide.readers import Accounts
 from papertide.web._errors import http_error
 from papertide.web._identity import SESSION_COOKIE
+from papertide.web._scopes import SAFE_METHODS, SESSION_ONLY, needed_scope
 
-SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 # Authenticated by the link's token: preferences, unsubscribe, "not interested" from a digest.
 TOKEN_LINK_PATHS = {"/unsubscribe", "/preferences", "/not-interested"}
 # Read-only paths with an Authorization scheme of their own: the metrics token is no API
@@ -54,19 +55,29 @@ class Guard:
             return await self.app(scope, receive, send)
         request = Request(scope)
         state = scope.setdefault("state", {})
-        state["reader"] = state["session"] = None
+        state["reader"] = state["session"] = state["scopes"] = None
         if scope["path"] in OWN_AUTH_PATHS and request.method in SAFE_METHODS:
             return await self.app(scope, receive, send)
-        authorization = request.headers.get("authorization")
+        # An empty header (some clients send one by default) is no credential: ignored.
+        authorization = request.headers.get("authorization", "").strip() or None
         by_token = authorization is not None
         if by_token:
             scheme, _, token = (authorization or "").partition(" ")
-            reader = (await run_in_threadpool(self.accounts.reader_for_api_token, token.strip())
-                      if scheme.lower() == "bearer" else None)
-            if reader is None:
+            found = (await run_in_threadpool(self.accounts.api_token, token.strip())
+                     if scheme.lower() == "bearer" else None)
+            if found is None:
                 return await self._deny(scope, receive, send, 401, "That API token is not "
                                         "valid: create one on your account page.")
-            state["reader"] = reader
+            needed = needed_scope(request.method, scope["path"])
+            if needed == SESSION_ONLY:
+                return await self._deny(scope, receive, send, 403, "API tokens cannot do this: "
+                                        "sign in with a browser (account changes, tokens "
+                                        "and admin pages need a browser session).")
+            if needed is not None and needed not in found[1]:
+                return await self._deny(scope, receive, send, 403, f"This API token lacks the "
+                                        f"'{needed}' scope: create one that has it on your "
+                                        "account page.")
+            state["reader"], state["scopes"] = found
         elif cookie := request.cookies.get(SESSION_COOKIE):
             session = await run_in_threadpool(self.accounts.session, cookie)
             if session is not None:
