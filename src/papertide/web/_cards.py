@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from fastapi import Request
 
-from papertide.sources.arxiv_taxonomy import CATEGORIES, is_known
+from papertide.catalog.arxiv_taxonomy import CATEGORIES, is_known
 from papertide.sources.hf_daily import SOURCE as HF_DAILY
 from papertide.web._deps import services
 
