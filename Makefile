@@ -36,9 +36,10 @@ run: install  ## load the demo corpus, build the indexes, serve http://127.0.0.1
 test: install-dev  ## run the whole test suite (SQLite, and PostgreSQL / Redis where they run)
 	$(BIN)/python -m pytest
 
-lint: install-dev  ## ruff (style, bugs, imports) and mypy (types) over the package
+lint: install-dev  ## ruff (style, bugs, imports), mypy (types), the README's generated settings table
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
+	$(BIN)/cog --check README.md
 
 fuzz: install-dev  ## the property and API-schema tests with far more examples, drawn anew (minutes)
 	PAPERTIDE_FUZZ=1 $(BIN)/python -m pytest -m fuzz

@@ -30,6 +30,7 @@ OWNERS = {  # table → the modules that may write it
     "library_tags": {"library/_store.py"},
     "dismissals": {"library/_store.py"},
     "follows": {"library/_store.py"},
+    "private_feeds": {"library/_feeds.py"},
     "sessions": {"readers/_accounts.py"},
     "api_tokens": {"readers/_accounts.py"},
     "used_links": {"readers/_accounts.py"},

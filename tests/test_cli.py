@@ -211,3 +211,44 @@ def test_search_prints_math_as_text(run):
     run("ingest", FIXTURES / "arxiv-math-36.jsonl")
     table = run("search", "distills masked diffusion", "--limit", 3).stdout
     assert "Di[M]O: Distilling" in table and "mathtt" not in table
+
+
+def test_results_go_to_standard_output_and_messages_to_standard_error(run, tmp_path):
+    path = tmp_path / "mixed.jsonl"
+    path.write_text('{"title": "Fine paper"}\n{"title": \n')
+    result = run("ingest", path)
+    assert result.exit_code == 0
+    assert "added" in result.stdout and "unchanged" in result.stdout  # the summary table
+    assert "malformed" in result.stderr and "malformed" not in result.stdout
+    indexed = run("index", "--rebuild", "--no-embed")
+    assert "keyword: 1 papers indexed" in indexed.stdout
+    granted = run("admin", "grant", "ops@example.org")
+    assert granted.stdout.strip() == "ops@example.org: admin" and granted.stderr == ""
+
+
+def test_commands_that_print_data_also_print_json(run):
+    run("ingest", DEMO)
+    assert json.loads(run("index", "--rebuild", "--no-embed", "--json").stdout)["keyword"] == 255
+    added = json.loads(run("readers", "add", "ada@example.org", "--confirmed", "--json").stdout)
+    assert added == {"email": "ada@example.org", "status": "active", "added": True}
+    again = json.loads(run("readers", "add", "ada@example.org", "--confirmed", "--json").stdout)
+    assert again["added"] is False
+    role = json.loads(run("admin", "grant", "ops@example.org", "--revoke", "--json").stdout)
+    assert role == {"email": "ops@example.org", "role": "reader"}
+    sent = json.loads(run("digest", "run", "--json").stdout)
+    assert isinstance(sent, dict) and all(isinstance(n, int) for n in sent.values())
+
+
+def test_digest_preview_prints_the_edition_or_says_it_would_be_skipped(run):
+    run("ingest", DEMO)
+    run("readers", "add", "ada@example.org", "--topic", "multi-agent reinforcement learning",
+        "--confirmed")
+    text = run("digest", "preview", "ada@example.org")
+    preview = json.loads(run("digest", "preview", "ada@example.org", "--json").stdout)
+    assert set(preview) == {"skipped", "subject", "text"}
+    if preview["skipped"]:
+        assert preview["subject"] is None and "would be skipped" in text.stdout
+    else:
+        assert text.stdout.startswith(f"Subject: {preview['subject']}\n")
+        # The same edition (its signed links carry the second they were made in).
+        assert preview["text"].splitlines()[:3] == text.stdout.splitlines()[2:5]

@@ -43,6 +43,7 @@ from papertide.readers import Reader
 from papertide.search import Filters
 from papertide.services import Services, open_services
 from papertide.sources import SourceRun
+from papertide.startup import settings_or_exit
 
 if TYPE_CHECKING:
     from papertide.catalog import Paper
@@ -54,6 +55,14 @@ digest_app = typer.Typer(help="Digests: preview and run an edition.", no_args_is
 admin_app = typer.Typer(help="Operators: roles and sign-in links.", no_args_is_help=True)
 library_app = typer.Typer(help="Readers' libraries: save, remove, list, export, import.",
                           no_args_is_help=True)
+
+
+@app.callback()
+def check_settings_first() -> None:
+    """Every command starts with the settings checked: a bad value ends it here."""
+    settings_or_exit()
+
+
 app.add_typer(readers_app, name="readers")
 app.add_typer(library_app, name="library")
 app.add_typer(digest_app, name="digest")
@@ -104,7 +113,7 @@ def _print_report(report: IngestReport) -> None:
     table.add_row(
         *(f"{getattr(report, n):,}" for n in ("added", "updated", "unchanged", "rejected"))
     )
-    console.print(table)
+    Console().print(table)  # the result on standard output; what went wrong on stderr
     for rejection in report.rejections:
         console.print(f"[yellow]rejected[/] {rejection}", highlight=False, markup=True)
     if report.rejected > len(report.rejections):
@@ -274,17 +283,27 @@ def load_demo(
     hf_today: bool = typer.Option(True, "--hf-today/--offline",
                                   help="Also add today's Hugging Face daily papers (one "
                                   "request, 5 seconds at most); skipped quietly offline."),
+    json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Load the bundled demo corpus: the trending listing papertide grew from and 2,000
     recent arXiv papers (authors, categories, announcement days, code links)."""
     services = _services()
     demo = resources.files("papertide") / "demo"
+    report = IngestReport()
     for name, fmt in (("trending-listing.txt", "listing"), ("arxiv-recent.jsonl.gz", "jsonl")):
         with resources.as_file(demo / name) as path:
-            _print_report(run_ingest(services, [path], fmt))
+            part = run_ingest(services, [path], fmt)
+        for count in ("added", "updated", "unchanged", "rejected", "changed"):
+            setattr(report, count, getattr(report, count) + getattr(part, count))
+        report.rejections += part.rejections
+        report.unreadable += part.unreadable
     if hf_today:
         _add_hf_today(services)
     catch_up_indexes(services, embed=services.settings.embed_on_ingest)
+    if json_out:
+        print(json.dumps(report.as_dict()))
+    else:
+        _print_report(report)
 
 
 def _add_hf_today(services: Services) -> None:
@@ -323,6 +342,7 @@ def migrate_store(
                            "postgresql+psycopg://user@host/papertide (migrated first)."),
     batch_size: int = typer.Option(1000, "--batch-size", min=1, max=100_000,
                                    help="Rows per read and per write transaction."),
+    json_out: bool = typer.Option(False, "--json", help="Print the counts per table as JSON."),
 ) -> None:
     """Copy the whole store (papers, engagement, readers, sessions, deliveries, source
     state, …) to another database, check the counts per table; safe to run again."""
@@ -355,14 +375,21 @@ def migrate_store(
             result = copy_store(source, target, batch_size, report)
         except ValueError as exc:
             raise typer.BadParameter(str(exc), param_hint="--to") from None
-    table = Table(title=f"{make_url(settings.resolved_database_url).render_as_string()} → "
-                  f"{shown}")
-    for column in ("table", "source rows", "target rows", "written", "deleted"):
-        table.add_column(column, justify="left" if column == "table" else "right")
-    for t in result.tables:
-        table.add_row(t.name, f"{t.source_rows:,}", f"{t.target_rows:,}", f"{t.copied:,}",
-                      f"{t.pruned:,}", style="red" if t.source_rows != t.target_rows else None)
-    console.print(table)
+    source_shown = make_url(settings.resolved_database_url).render_as_string()
+    if json_out:
+        print(json.dumps({"source": source_shown, "target": shown,
+                          "counts_match": not result.mismatches(),
+                          "tables": [{"table": t.name, "source_rows": t.source_rows,
+                                      "target_rows": t.target_rows, "written": t.copied,
+                                      "deleted": t.pruned} for t in result.tables]}))
+    else:
+        table = Table(title=f"{source_shown} → {shown}")
+        for column in ("table", "source rows", "target rows", "written", "deleted"):
+            table.add_column(column, justify="left" if column == "table" else "right")
+        for t in result.tables:
+            table.add_row(t.name, f"{t.source_rows:,}", f"{t.target_rows:,}", f"{t.copied:,}",
+                          f"{t.pruned:,}", style="red" if t.source_rows != t.target_rows else None)
+        Console().print(table)
     if result.mismatches():
         console.print("[red]the counts differ[/] (the source changed while copying?): stop "
                       "every papertide process on the old store and run this again")
@@ -457,6 +484,7 @@ def index(
     ),
     follow: bool = typer.Option(
         False, "--follow", help="Then keep following the database: this machine's indexer."),
+    json_out: bool = typer.Option(False, "--json", help="Print the counts as JSON."),
 ) -> None:
     """Catch the search indexes up with the catalog: keyword index, embeddings, vectors."""
     from papertide.search import IndexBusy
@@ -471,7 +499,11 @@ def index(
     except IndexBusy as exc:
         console.print(f"[red]{exc}[/]", highlight=False)
         raise typer.Exit(1) from None
-    console.print(", ".join(f"{name}: {count:,} papers indexed" for name, count in counts.items()))
+    if json_out:
+        print(json.dumps(counts), flush=True)
+    else:
+        print(", ".join(f"{name}: {count:,} papers indexed" for name, count in counts.items()),
+              flush=True)
     if follow:
         _follow(services)
 
@@ -594,13 +626,14 @@ def stats(json_out: bool = typer.Option(False, "--json", help="Print as JSON."))
     table = Table(show_header=False)
     for key, value in data.items():
         table.add_row(key, f"{value:,}" if isinstance(value, int) else str(value))
-    Console().print(table)
+    out = Console()
+    out.print(table)
     for name, papers in skipped.items():
         for paper_id, reason in list(papers.items())[:SHOWN_SKIPPED]:
-            console.print(f"[yellow]{name} index could not take[/] {paper_id}: {reason}",
-                          highlight=False, markup=True)
+            out.print(f"[yellow]{name} index could not take[/] {paper_id}: {reason}",
+                      highlight=False, markup=True)
         if len(papers) > SHOWN_SKIPPED:
-            console.print(f"… and {len(papers) - SHOWN_SKIPPED:,} more")
+            out.print(f"… and {len(papers) - SHOWN_SKIPPED:,} more")
 
 
 @readers_app.command("add")
@@ -610,6 +643,7 @@ def readers_add(
     confirmed: bool = typer.Option(
         False, "--confirmed", help="Skip the confirmation mail (operator's choice)."
     ),
+    json_out: bool = typer.Option(False, "--json", help="Print the reader as JSON."),
 ) -> None:
     """Subscribe an address; without --confirmed a confirmation mail is sent."""
     from papertide.readers import InvalidInput, make_topic
@@ -623,9 +657,10 @@ def readers_add(
     if not confirmed and reader.status == "pending":
         services.digests.send_confirmation(reader)  # the operator's own request: sent now
         console.print(f"confirmation mail sent to {reader.email}")
-    console.print(
-        f"{'added' if created else 'already subscribed'}: {reader.email} ({reader.status})"
-    )
+    if json_out:
+        print(json.dumps({"email": reader.email, "status": reader.status, "added": created}))
+    else:
+        print(f"{'added' if created else 'already subscribed'}: {reader.email} ({reader.status})")
 
 
 @readers_app.command("list")
@@ -677,10 +712,12 @@ def readers_token(
 def admin_grant(
     email: str = typer.Argument(..., help="The operator's address."),
     revoke: bool = typer.Option(False, "--revoke", help="Take the admin role back."),
+    json_out: bool = typer.Option(False, "--json", help="Print the reader's role as JSON."),
 ) -> None:
     """Make a reader an admin (an account is made for a new address): /admin and /outbox."""
     reader = _services().readers.accounts.grant(_address(email), "reader" if revoke else "admin")
-    console.print(f"{reader.email}: {reader.role}")
+    print(json.dumps({"email": reader.email, "role": reader.role}) if json_out
+          else f"{reader.email}: {reader.role}")
 
 
 @admin_app.command("link")
@@ -703,6 +740,7 @@ def library_add(
     ids: list[str] = typer.Argument(..., help="Papers: papertide ids, arXiv ids or DOIs; "
                                     "arXiv ids the catalog lacks are fetched from arXiv."),
     tag: list[str] = typer.Option([], "--tag", help="Tag them; repeat for more tags."),
+    json_out: bool = typer.Option(False, "--json", help="Print one JSON object a paper."),
 ) -> None:
     """Save papers to a reader's library."""
     from papertide.catalog import parse_arxiv_id
@@ -716,12 +754,15 @@ def library_add(
         run = look_up(services, missing)
         console.print(f"fetched from arXiv: {run.added + run.updated} of {len(missing)}")
         services.search.catch_up()
-    _each_paper(ids, "saved", lambda key: services.library.save(reader.id, key, tag).paper)
+    _each_paper(ids, "saved", lambda key: services.library.save(reader.id, key, tag).paper,
+                json_out)
 
 
-def _each_paper(ids: list[str], done: str, act: Callable[[str], Paper]) -> None:
-    """Apply `act` to each paper named, one line each; a paper it refuses is reported and
-    the others still go through; exit 1 if any was refused."""
+def _each_paper(ids: list[str], done: str, act: Callable[[str], Paper],
+                as_json: bool = False) -> None:
+    """Apply `act` to each paper named, one line each on standard output (a JSON object
+    with `as_json`); a paper it refuses is reported (on stderr, or as an object with an
+    `error`) and the others still go through; exit 1 if any was refused."""
     from papertide.library import LibraryError
 
     failed = 0
@@ -729,10 +770,14 @@ def _each_paper(ids: list[str], done: str, act: Callable[[str], Paper]) -> None:
         try:
             paper = act(key)
         except LibraryError as exc:
-            console.print(f"[red]{key}[/]: {exc}", highlight=False)
+            if as_json:
+                print(json.dumps({"paper": key, "error": str(exc)}, ensure_ascii=False))
+            else:
+                console.print(f"[red]{key}[/]: {exc}", highlight=False)
             failed += 1
             continue
-        console.print(f"{done} {paper.id}: {paper.title}", highlight=False)
+        print(json.dumps({"paper": key, done: paper.id, "title": paper.title},
+                         ensure_ascii=False) if as_json else f"{done} {paper.id}: {paper.title}")
     if failed:
         raise typer.Exit(1)
 
@@ -741,12 +786,13 @@ def _each_paper(ids: list[str], done: str, act: Callable[[str], Paper]) -> None:
 def library_remove(
     email: str = typer.Argument(..., help="The reader's address."),
     ids: list[str] = typer.Argument(..., help="Papers: papertide ids, arXiv ids or DOIs."),
+    json_out: bool = typer.Option(False, "--json", help="Print one JSON object a paper."),
 ) -> None:
     """Take papers out of a reader's library (their tags and notes go with them)."""
 
     services = _services()
     reader = _reader_of(services, email)
-    _each_paper(ids, "removed", lambda key: services.library.unsave(reader.id, key))
+    _each_paper(ids, "removed", lambda key: services.library.unsave(reader.id, key), json_out)
 
 
 @library_app.command("list")
@@ -755,12 +801,26 @@ def library_list(
     tag: Optional[str] = typer.Option(None, "--tag", help="Only papers with this tag."),
     sort: LibraryOrder = typer.Option("saved", "--sort", help="Latest saved or latest "
                                       "published first."),
+    query: Optional[str] = typer.Option(
+        None, "--query", help="Only papers matching this search (the query language; by "
+        "keywords, by meaning and in the notes), best first."),
+    mode: Optional[Mode] = typer.Option(None, help="keyword, semantic or hybrid, for "
+                                        "--query (default: setting)."),
     json_out: bool = typer.Option(False, "--json", help="Print a JSON array."),
 ) -> None:
-    """List a reader's library."""
+    """List a reader's library, or search it."""
+    from papertide.library import LibraryError
+
     services = _services()
     reader = _reader_of(services, email)
-    items = services.library.papers(reader.id, tag, sort)
+    if query is not None and query.strip():
+        try:
+            items = services.library.search(reader.id, query, tag, mode).items
+        except LibraryError as exc:
+            console.print(str(exc), highlight=False, markup=False)
+            raise typer.Exit(2) from None
+    else:
+        items = services.library.papers(reader.id, tag, sort)
     rows = [{"id": i.paper.id, "title": i.paper.title, "arxiv_id": i.paper.arxiv_id,
              "saved_at": i.saved.saved_at.isoformat(), "tags": list(i.saved.tags),
              "note": i.saved.note} for i in items]
@@ -836,6 +896,8 @@ def library_import(
 def recommend(
     email: str = typer.Argument(..., help="The reader's address."),
     tag: Optional[str] = typer.Option(None, "--tag", help="From the papers with this tag only."),
+    like: list[str] = typer.Option([], "--like", help="More like these saved papers (ids; "
+                                   "repeat the option), instead of the whole library."),
     limit: int = typer.Option(20, "--limit", min=1, max=100, help="How many papers."),
     json_out: bool = typer.Option(False, "--json", help="Print a JSON array."),
 ) -> None:
@@ -845,9 +907,10 @@ def recommend(
     services = _services()
     reader = _reader_of(services, email)
     try:
-        result = services.library.for_you(reader.id, tag, limit)
+        result = (services.library.more_like(reader.id, like, limit) if like
+                  else services.library.for_you(reader.id, tag, limit))
     except LibraryError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--tag") from None
+        raise typer.BadParameter(str(exc), param_hint="--like" if like else "--tag") from None
     rows = [{"id": s.paper.id, "title": s.paper.title, "score": round(s.score, 6),
              "reason": s.reason, "authors": s.paper.authors, "categories": s.paper.categories}
             for s in result.items]
@@ -865,7 +928,10 @@ def recommend(
 
 
 @digest_app.command("preview")
-def digest_preview(email: str = typer.Argument(..., help="The reader's address.")) -> None:
+def digest_preview(
+    email: str = typer.Argument(..., help="The reader's address."),
+    json_out: bool = typer.Option(False, "--json", help="Print subject and text as JSON."),
+) -> None:
     """Print the reader's next edition (plain-text part) without sending it."""
     from papertide.readers import InvalidInput, normalize_email
 
@@ -877,17 +943,22 @@ def digest_preview(email: str = typer.Argument(..., help="The reader's address."
     if reader is None:
         raise typer.BadParameter("no reader with that address", param_hint="EMAIL")
     edition, msg = services.digests.preview(reader)
-    if msg is None:
+    plain = msg.get_body(("plain",)) if msg is not None else None
+    text = plain.get_content() if plain is not None else ""
+    if json_out:
+        print(json.dumps({"skipped": msg is None, "subject": msg and str(msg["Subject"]),
+                          "text": msg and text}, ensure_ascii=False))
+    elif msg is None:
         print("Nothing new for this reader: the next edition would be skipped.")
-        return
-    print(f"Subject: {msg['Subject']}\n")
-    plain = msg.get_body(("plain",))
-    print(plain.get_content() if plain is not None else "")
+    else:
+        print(f"Subject: {msg['Subject']}\n")
+        print(text)
 
 
 @digest_app.command("run")
 def digest_run(
     now: bool = typer.Option(False, "--now", help="Every active reader, whatever their send hour."),
+    json_out: bool = typer.Option(False, "--json", help="Print the counts as JSON."),
 ) -> None:
     """Send the due editions from this process (each reader at most once per edition)."""
     services = _services()
@@ -897,7 +968,10 @@ def digest_run(
             everyone=now, on_progress=lambda d, t: progress.update(task, completed=d, total=t)
         )
     services.digests.close()
-    console.print(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "nobody is due")
+    if json_out:
+        print(json.dumps(dict(sorted(counts.items()))))
+    else:
+        print(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "nobody is due")
 
 
 @app.command()
@@ -924,6 +998,23 @@ def worker(
         jobs.consumer(workers).run()
     finally:
         follower.stop()
+
+
+@app.command()
+def mcp(
+    token: Optional[str] = typer.Option(
+        None, envvar="PAPERTIDE_MCP_TOKEN", show_default=False,
+        help="A reader's API token: adds their library and recommendations (environment: "
+             "PAPERTIDE_MCP_TOKEN)."),
+) -> None:
+    """Serve the Model Context Protocol over stdin/stdout, for a desktop assistant."""
+    from papertide.mcp_server import StdioTokenError, serve_stdio
+
+    try:
+        serve_stdio(_services(), token)
+    except StdioTokenError as exc:
+        console.print(str(exc), highlight=False, markup=False)
+        raise typer.Exit(2) from None
 
 
 @app.command()

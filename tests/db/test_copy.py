@@ -4,6 +4,7 @@ delivery log, source state —
 to another database (PostgreSQL, or another SQLite file), and a second run after the old
 store changed brings the new one level, deleted rows included."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -53,12 +54,12 @@ def _token(link: str) -> str:
     return parse_qs(urlsplit(link).query)["token"][0]
 
 
-def _migrate(old, target_url):
+def _migrate(old, target_url, *options):
     runner = CliRunner()
     env = {"PAPERTIDE_DATA_DIR": str(old.settings.data_dir), "PAPERTIDE_DATABASE_URL": "",
            "PAPERTIDE_SECRET_KEY": "test-secret", "PAPERTIDE_SEARCH_MODE": "keyword"}
-    return runner.invoke(app, ["migrate-store", "--to", target_url, "--batch-size", "100"],
-                         env=env, catch_exceptions=False)
+    return runner.invoke(app, ["migrate-store", "--to", target_url, "--batch-size", "100",
+                               *options], env=env, catch_exceptions=False)
 
 
 def _counts(engine):
@@ -101,8 +102,12 @@ def test_the_new_store_serves_everything_the_old_one_did(old, target_url, tmp_pa
 def test_a_second_run_changes_nothing_then_catches_up_with_the_old_store(old, target_url,
                                                                         tmp_path):
     assert _migrate(old, target_url).exit_code == 0
-    again = _migrate(old, target_url)
-    assert again.exit_code == 0 and "every table copied and counted" in again.output
+    again = _migrate(old, target_url, "--json")
+    assert again.exit_code == 0 and "every table copied and counted" in again.stderr
+    report = json.loads(again.stdout)  # the counts on standard output, the messages apart
+    assert report["counts_match"] is True
+    papers = next(t for t in report["tables"] if t["table"] == "papers")
+    assert papers["source_rows"] == papers["target_rows"] == 255
     new = open_services(make_settings(tmp_path / "machine-b", target_url))
     assert _counts(new.catalog.engine) == _counts(old.catalog.engine)
 

@@ -32,7 +32,7 @@ def run(tmp_path, monkeypatch, database_url):
 def test_add_list_and_export(run):
     added = run("library", "add", "ada@example.org", "2503.11731", "arXiv:2503.11742v1",
                 "--tag", "vision", "--tag", "to read")
-    assert added.exit_code == 0 and "saved 2503.11742: Safe Vision-Language" in added.stderr
+    assert added.exit_code == 0 and "saved 2503.11742: Safe Vision-Language" in added.stdout
     missing = run("library", "add", "ada@example.org", "not-a-paper")
     assert missing.exit_code == 1 and "No paper with id 'not-a-paper'" in missing.stderr
     unknown = run("library", "list", "bob@example.org")
@@ -52,10 +52,22 @@ def test_add_list_and_export(run):
     assert [json.loads(line)["id"] for line in lines.splitlines()] == ["2503.11731",
                                                                        "2503.11742"]
     removed = run("library", "remove", "ada@example.org", "2503.11731")
-    assert removed.exit_code == 0 and "removed 2503.11731" in removed.stderr
+    assert removed.exit_code == 0 and "removed 2503.11731" in removed.stdout
     assert [r["id"] for r in json.loads(run("library", "list", "ada@example.org",
                                             "--json").stdout)] == ["2503.11742"]
     assert run("library", "remove", "ada@example.org", "nope").exit_code == 1
+
+
+def test_add_and_remove_print_one_json_object_a_paper(run):
+    added = run("library", "add", "ada@example.org", "2503.11731", "not-a-paper", "--json")
+    assert added.exit_code == 1  # one was refused; the other is saved all the same
+    saved, refused = [json.loads(line) for line in added.stdout.splitlines()]
+    assert saved["paper"] == "2503.11731" and saved["saved"] == "2503.11731" and saved["title"]
+    assert refused["paper"] == "not-a-paper" and "No paper with id" in refused["error"]
+    removed = run("library", "remove", "ada@example.org", "2503.11731", "--json")
+    assert removed.exit_code == 0
+    assert [json.loads(line) for line in removed.stdout.splitlines()] == [
+        {"paper": "2503.11731", "removed": "2503.11731", "title": saved["title"]}]
 
 
 def test_import_prints_a_report(run):

@@ -3,9 +3,10 @@
 import pytest
 from pydantic import ValidationError
 
-from papertide.config import Settings
+from papertide.config import Settings, SettingsError
 from papertide.sources import SourceSpec, SpecError, parse_sources
 from papertide.sources.arxiv_taxonomy import matches, oai_set, subject_code
+from papertide.startup import load_settings
 
 
 def test_sources_parse_into_typed_specs_with_canonical_text():
@@ -43,9 +44,17 @@ def test_a_bad_source_is_refused_with_the_reason(text, message):
 
 
 def test_settings_refuse_a_bad_papertide_sources(tmp_path):
-    with pytest.raises(ValidationError, match="'cs.XY' is not an arXiv category"):
-        Settings(data_dir=tmp_path, sources="arxiv-oai:cs.XY")
-    assert Settings(data_dir=tmp_path, sources="hf-daily").sources == "hf-daily"
+    with pytest.raises(SettingsError, match="'cs.XY' is not an arXiv category") as refused:
+        load_settings(data_dir=tmp_path, sources="arxiv-oai:cs.XY")
+    assert refused.value.variable == "PAPERTIDE_SOURCES"
+    assert load_settings(data_dir=tmp_path, sources="hf-daily").sources == "hf-daily"
+
+
+def test_settings_alone_check_only_the_syntax_of_papertide_sources(tmp_path):
+    # Which categories exist is the sources package's to say, at the door.
+    assert Settings(data_dir=tmp_path, sources="arxiv-oai:cs.XY").sources == "arxiv-oai:cs.XY"
+    with pytest.raises(ValidationError, match="not of the form NAME or NAME:ARG"):
+        Settings(data_dir=tmp_path, sources="arxiv-oai:cs.LG,,cs.CL")
 
 
 def test_subject_names_sets_and_aliases_of_the_taxonomy():

@@ -297,6 +297,21 @@ api_tokens = Table(
     Column("last_used_at", DateTime),
 )
 
+# A reader's private Atom feeds (For you, one tag, a saved search), each behind a random
+# secret in its URL, stored as a hash only; deleting the row revokes the URL.
+private_feeds = Table(
+    "private_feeds",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("reader_id", Integer, ForeignKey("readers.id", ondelete="CASCADE"), nullable=False,
+           index=True),
+    Column("kind", String(12), nullable=False),  # for-you, tag, search
+    Column("value", String(500), nullable=False),  # the tag or the query; "" for For you
+    Column("secret_hash", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("last_used_at", DateTime),
+)
+
 # Sign-in links are single-use: the id of every redeemed link, kept past its expiry.
 used_links = Table(
     "used_links",
@@ -332,4 +347,4 @@ source_claims = Table(
 __all__ = ["BigInt", "metadata", "papers", "events", "counters", "embeddings", "readers", "topics",
            "library", "library_tags", "dismissals", "follows", "deliveries", "sent_papers",
            "mail_events", "signals", "source_state", "source_runs", "source_claims", "sessions",
-           "api_tokens", "used_links", "rate_limits"]
+           "api_tokens", "used_links", "rate_limits", "private_feeds"]

@@ -1,6 +1,7 @@
 """Readers' libraries: saved papers, tags, notes, dismissals and follows; BibTeX, CSL-JSON
 and JSON-lines import and export; recommendations ("For you") learned from what a reader
-saved, dismissed and follows, and their offline evaluation.
+saved, dismissed and follows, and their offline evaluation; private feeds (secret Atom
+URLs for a feed reader).
 
     library = services.library
     library.save(reader.id, "2503.11731", tags=["splatting"])
@@ -15,6 +16,7 @@ never the other way round.
 """
 
 from papertide.library._evaluate import Corpus, Reader, evaluate, load_corpus, simulated_readers
+from papertide.library._feeds import FEED_KINDS, FeedKind, PrivateFeed, PrivateFeeds
 from papertide.library._library import (
     CATEGORY_CHOICES,
     FOLLOW_KINDS,
@@ -45,10 +47,10 @@ from papertide.library._transfer import (
     read_references,
 )
 
-__all__ = ["CATEGORY_CHOICES", "EXPORT_FORMATS", "FOLLOW_KINDS", "LIBRARY_SORTS",
-           "TITLE_THRESHOLD", "Corpus", "ExportFormat", "Follow", "FollowKind", "ForYou",
-           "ImportReport", "Library", "LibraryError", "LibrarySort", "LibraryStore",
-           "PaperNotFound", "Reader", "Recommendation", "Reference", "Saved", "SavedPaper",
-           "Suggestion", "clean_follow", "clean_note", "clean_tag", "clean_tags", "evaluate",
-           "export_library", "import_library", "load_corpus", "read_references", "recommend",
-           "score_rows", "simulated_readers"]
+__all__ = ["CATEGORY_CHOICES", "EXPORT_FORMATS", "FEED_KINDS", "FOLLOW_KINDS", "LIBRARY_SORTS",
+           "TITLE_THRESHOLD", "Corpus", "ExportFormat", "FeedKind", "Follow", "FollowKind",
+           "ForYou", "ImportReport", "Library", "LibraryError", "LibrarySort", "LibraryStore",
+           "PaperNotFound", "PrivateFeed", "PrivateFeeds", "Reader", "Recommendation",
+           "Reference", "Saved", "SavedPaper", "Suggestion", "clean_follow", "clean_note",
+           "clean_tag", "clean_tags", "evaluate", "export_library", "import_library",
+           "load_corpus", "read_references", "recommend", "score_rows", "simulated_readers"]

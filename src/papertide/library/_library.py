@@ -20,10 +20,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
 from papertide.catalog import ID_WIDTHS, Paper, listing_time, text_problem
+from papertide.library._feeds import MAX_QUERY, FeedError, PrivateFeed, PrivateFeeds
 from papertide.library._store import MAX_NOTE, MAX_TAG, Follow, LibraryStore, Saved
+from papertide.options import Mode
 from papertide.sources.arxiv_taxonomy import CATEGORIES, canonical, is_known
 
 if TYPE_CHECKING:
+    from papertide.library._find import LibraryFound
     from papertide.library._recommend import Recommendation
     from papertide.services import Services
 
@@ -123,6 +126,7 @@ class Library:
         self.services = services
         self.catalog = services.catalog
         self.store = LibraryStore(services.catalog.engine)
+        self.feeds = PrivateFeeds(services.catalog.engine)
 
     # ---- papers -----------------------------------------------------------------------
 
@@ -189,6 +193,35 @@ class Library:
             items.sort(key=age)
         return items[offset:end]
 
+    def search(self, reader_id: int, query: str, tag: str | None = None,
+               mode: Mode | None = None) -> LibraryFound:
+        """The reader's saved papers (with `tag`) that match `query` by keywords, by
+        meaning (`mode`, default the search setting) or by the reader's notes, best first."""
+        from papertide.library._find import find_in_library
+
+        if len(query) > MAX_QUERY:
+            raise LibraryError(f"A search has at most {MAX_QUERY} characters.")
+        return find_in_library(self.services.search, self.papers(reader_id, tag), query,
+                               mode or self.services.settings.search_mode)
+
+    def more_like(self, reader_id: int, keys: Sequence[str], limit: int = 20) -> ForYou:
+        """Papers like these saved ones ("more like these"), with why: never a saved or
+        dismissed paper."""
+        from papertide.library._recommend import recommend
+
+        saved = set(self.store.saved_ids(reader_id))
+        chosen = [paper.id for paper in map(self.paper, dict.fromkeys(keys))]
+        if not chosen or any(pid not in saved for pid in chosen):
+            raise LibraryError("Choose papers from your library.")
+        negatives = [pid for pid, _ in self.store.dismissed(reader_id)]
+        recs = recommend(self.services, positives=chosen, negatives=negatives,
+                         exclude={*saved, *negatives}, limit=limit)
+        by_id = {p.id: p for p in self.catalog.get_many([r.id for r in recs])}
+        return ForYou(items=[Suggestion(by_id[r.id], r.score, r.reason) for r in recs
+                             if r.id in by_id][:limit],
+                      based_on=f"Based on the {_plural(len(chosen), 'paper')} you chose.",
+                      empty=False)
+
     def count(self, reader_id: int) -> int:
         return self.store.count(reader_id)
 
@@ -239,6 +272,22 @@ class Library:
 
     def follows(self, reader_id: int) -> list[Follow]:
         return self.store.follows(reader_id)
+
+    # ---- private feeds ------------------------------------------------------------------
+
+    def create_feed(self, reader_id: int, kind: str, value: str = "") -> tuple[PrivateFeed, str]:
+        """A private feed (For you, one of the reader's tags, a saved search) and the secret
+        of its URL, shown once."""
+        if kind == "tag":
+            value = clean_tag(value)
+            if value not in dict(self.store.tags(reader_id)):
+                raise LibraryError(f"No paper in your library is tagged “{value}”.")
+        elif kind == "search":
+            value = " ".join(_CONTROL.sub(" ", value).split())
+        try:
+            return self.feeds.create(reader_id, kind, value)
+        except FeedError as exc:
+            raise LibraryError(str(exc)) from None
 
     # ---- recommendations --------------------------------------------------------------
 

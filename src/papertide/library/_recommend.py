@@ -12,33 +12,35 @@ The model (`score_rows`, shared with `papertide eval-recs`) scores every paper b
 - plus a little kernel density (how many saved papers are close, not only the nearest),
 - minus DISMISSED_WEIGHT × the cosine to the nearest dismissed paper.
 
-Measured with `papertide eval-recs` on the arXiv sample (74,728 real papers; 300 authors
-with 8 or more papers as readers, their earlier 60 % saved, the later 40 % to find among
-all papers; nDCG@20, every paper compared to every saved one, 2-core machine):
+Measured on the arXiv sample (74,728 real papers with their precomputed embeddings; 300
+authors with 8 or more papers as readers, their earlier 60 % saved, the later 40 % to find
+among all papers; every paper compared to every saved one), by `bench/bench_recs.py
+--table`, the same readers as `papertide eval-recs` and the README's table:
 
-    centroid (cosine to the library's mean)                    0.025
-    max cosine to a saved paper                                0.046
-    max cosine, hub-corrected (0.8)                            0.047
-    linear SVM, C=1, 3,000 background papers                   0.048
-    logistic regression, C=10, same background                 0.039
-    SVM 2.0 + max cosine − 0.8 hub + 0.05 density              0.052
-    SVM 1.0 + max cosine − 0.8 hub + 0.05 density              0.055
-    SVM 0.5 + max cosine − 0.5 hub + 0.05 density (chosen)     0.058
+                                                               Recall@20  nDCG@20
+    centroid (cosine to the library's mean)                     0.0350    0.0238
+    max cosine to a saved paper                                 0.0543    0.0481
+    max cosine, hub-corrected (0.8)                             0.0479    0.0462
+    linear SVM, C=1, 3,000 background papers                    0.0531    0.0460
+    logistic regression, C=10, same background                  0.0432    0.0330
+    SVM 2.0 + max cosine − 0.8 hub + 0.05 density               0.0599    0.0535
+    SVM 1.0 + max cosine − 0.8 hub + 0.05 density               0.0648    0.0579
+    SVM 0.5 + max cosine − 0.5 hub + 0.05 density (chosen)      0.0681    0.0621
 
-Readers differ a lot (standard error ± 0.008), so the three mixtures are not told apart;
-each beats every single signal for the same readers. The mixture is over twice the
-centroid and a fifth above the best single signal (not the 0.11 an earlier, differently
-drawn simulation suggested). Balanced class weights, C=0.3 or 3 and logistic regression
-were worse; density barely matters (± 0.001).
+Each mixture beats every single signal for the same readers; readers differ a lot, so the
+order among the three mixtures is less sure than their lead. The chosen one is 2.6 times
+the centroid and 29 % above the best single signal (not the 0.11 an earlier, differently
+drawn simulation suggested). Balanced class weights, C=0.3 or 3 were worse in that earlier
+exploration; density barely mattered there (± 0.001).
 
 Speed at a million papers: the SVM and the hub term are linear, so they fold into one
 weight vector and one matrix-vector product over the vector index's float32 matrix. The
 per-saved-paper terms are computed only on a shortlist, the best CANDIDATES_SHARE of the
 catalog by that linear score (at least CANDIDATES_MIN): comparing every paper with 200
-saved ones would take 7 s at a million here. On the sample (150 readers) the full model's
-top 20 sit at linear rank 49 (median), 525 (90th percentile), 2,536 (99th); nDCG@20 with
-no shortlist 0.063, a shortlist of 2,242 0.064, of 750 0.063, of 300 0.061.
-`bench/bench_recs.py` has the timings.
+saved ones would take 7 s at a million here. On the sample the shortlist (2,000 papers)
+costs nothing: nDCG@20 0.0622 with it, 0.0621 without (300 readers, `bench_recs`); in an
+earlier draw of 150 readers the full model's top 20 sat at linear rank 49 (median), 525
+(90th percentile), 2,536 (99th). `bench/bench_recs.py` has the timings.
 """
 
 from __future__ import annotations

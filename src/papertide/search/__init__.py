@@ -40,6 +40,7 @@ from papertide.catalog import Catalog, Paper, UpsertResult
 from papertide.config import Settings
 from papertide.mathtext import to_plain
 from papertide.options import MODES, SORTS, Mode, Sort
+from papertide.search._among import rank_among
 from papertide.search._follow import Follower, IndexLock
 from papertide.search._hybrid import fuse, guard, rare_share
 from papertide.search._ids import bare, split_ids
@@ -51,7 +52,8 @@ if TYPE_CHECKING:  # loaded on first use: it imports the model runtime
     from papertide.search._semantic import SemanticIndex
 
 __all__ = ["Filters", "Follower", "Hit", "IndexBusy", "IndexLock", "Ranking", "SearchPage",
-           "SearchService", "parse", "plain_snippet", "split_ids"]
+           "SearchService", "parse", "plain_snippet", "positive_text", "rank_among",
+           "split_ids"]
 
 TRENDING_CANDIDATES = 1000
 _EPOCH = datetime(1970, 1, 1)

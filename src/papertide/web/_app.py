@@ -17,9 +17,12 @@ Routes (pages in `_pages.py`, JSON in `_api.py`, reader pages and API in `_reade
     GET  /daily  GET /daily/{day}  one announcement day's papers   (`_daily.py`)
     GET  /api/daily  GET /api/daily/{day}
     GET  /feeds/trending.atom  /feeds/daily.atom  /feeds/search.atom   Atom (`_feeds.py`)
+    GET  /feeds/private/{secret}.atom   a reader's private feeds, made on /library and at
+         /api/me/feeds (`_private_feeds.py`)
     POST /fetch/arxiv              fetch a paper the catalog lacks from arXiv (`_fetch.py`)
     GET  /healthz                  GET /docs (OpenAPI, Swagger UI served from a package: `_docs.py`)
     GET  /metrics                  Prometheus, loopback or token only (`_metrics.py`)
+    POST /mcp                      the MCP server for assistants, streamable HTTP (`_mcp.py`)
 
 At the edge (outermost first): request metrics (`_metrics.py`), the body limit, the guard
 that resolves the signed-in reader and refuses forged or cross-site requests
@@ -50,6 +53,7 @@ from papertide.config import Settings
 from papertide.jobs import Jobs
 from papertide.mathtext import to_html, to_plain
 from papertide.services import Services, open_services
+from papertide.startup import load_settings, settings_or_exit
 from papertide.web import (
     _accounts,
     _admin,
@@ -60,9 +64,11 @@ from papertide.web import (
     _feeds,
     _fetch,
     _library,
+    _mcp,
     _me,
     _metrics,
     _pages,
+    _private_feeds,
     _readers,
 )
 from papertide.web._links import linkify
@@ -82,8 +88,9 @@ def _take_consumer_lock(settings: Settings) -> IO[str] | None:
     return try_lock(settings.data_dir / CONSUMER_LOCK)
 
 
-def _lifespan(services: Services, jobs: Jobs,
-              embedded_worker: bool) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+def _lifespan(services: Services, jobs: Jobs, embedded_worker: bool,
+              mcp_sessions: Callable[[], AbstractAsyncContextManager[None]]
+              ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         try:  # repair anything a crash left between catalog and index
@@ -102,7 +109,8 @@ def _lifespan(services: Services, jobs: Jobs,
         if embedded_worker and (held := _take_consumer_lock(services.settings)) is not None:
             consumer = jobs.consumer(workers=2, embedded=True)
             consumer.start()
-        yield
+        async with mcp_sessions():
+            yield
         await asyncio.to_thread(follower.stop)
         if consumer is not None:
             consumer.stop(graceful=True)
@@ -118,11 +126,12 @@ def create_app(settings: Settings | None = None, embedded_worker: bool = False,
     embedded default of `papertide serve`: schedule, deliveries, embedding, mails asked
     for on the pages); `immediate_jobs` runs each job inside the call that enqueues it
     (huey's immediate mode: tests of a web flow that ends in a mail)."""
-    settings = settings or Settings()
+    settings = settings or load_settings()
     services = open_services(settings)
     jobs = Jobs(services, immediate=immediate_jobs)
+    mcp = _mcp.McpOverHttp(services)
     app = FastAPI(title="papertide", version=__version__,
-                  lifespan=_lifespan(services, jobs, embedded_worker),
+                  lifespan=_lifespan(services, jobs, embedded_worker, mcp.sessions),
                   docs_url=None, redoc_url=None,  # FastAPI's load from a CDN: see _docs.py
                   description="Trending research papers, searched by keywords and by meaning.")
     app.state.services = services
@@ -143,6 +152,9 @@ def create_app(settings: Settings | None = None, embedded_worker: bool = False,
     app.include_router(_api.router)
     app.include_router(_daily.api)
     app.include_router(_feeds.router)
+    app.include_router(_private_feeds.feeds)
+    app.include_router(_private_feeds.api)
+    app.include_router(_private_feeds.pages)
     app.include_router(_daily.pages)
     app.include_router(_fetch.router)
     app.include_router(_me.router)
@@ -154,6 +166,7 @@ def create_app(settings: Settings | None = None, embedded_worker: bool = False,
     app.include_router(_accounts.pages)
     app.include_router(_admin.pages)
     app.include_router(_metrics.router)
+    mcp.install(app)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     _docs.install(app)
     secure = settings.base_url.startswith("https://")
@@ -180,7 +193,7 @@ def serve_app() -> FastAPI:
     (bench/bench_flood.py). Set here, not in the command, because each worker is a new
     interpreter."""
     sys.setswitchinterval(SWITCH_INTERVAL)
-    settings = Settings()
+    settings = settings_or_exit()  # uvicorn run by hand: the same door as the CLI's
     app = create_app(settings, embedded_worker=settings.uses_embedded_worker)
     if os.environ.get(PID_HEADER_ENV):
         app.add_middleware(_ServedBy)

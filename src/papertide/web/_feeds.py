@@ -4,6 +4,8 @@ escaped: a `<script>` in an abstract arrives as text, never as markup).
     GET /feeds/trending.atom?window=week
     GET /feeds/daily.atom?category=cs.LG        the latest announcement day (or ?day=…)
     GET /feeds/search.atom?q=…&category=…&author=…   a saved search: its newest matches
+    GET /feeds/private/{secret}.atom   a reader's own: For you, a tag, a saved search
+                                       (`_private_feeds.py`)
 
 Entry ids are the papers' addresses on this site (`PAPERTIDE_BASE_URL/papers/<id>`), the
 same in every feed and on every request, so a reader shows a paper once however often
@@ -20,6 +22,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from feedgen.feed import FeedGenerator
+from lxml import etree
 from starlette.responses import Response
 
 from papertide import __version__, trending
@@ -28,6 +31,7 @@ from papertide.daily import day_listing
 from papertide.mathtext import to_plain
 from papertide.options import WINDOW_LABELS, Window
 from papertide.search import Filters
+from papertide.services import Services
 from papertide.web._deps import DayQuery, services, settings
 from papertide.web._errors import error_responses
 
@@ -36,6 +40,7 @@ router = APIRouter(tags=["feeds"], responses=error_responses(400, 413))
 FEED_SIZE = 50
 SEARCH_DEPTH = 200  # a search feed's newest entries come from this many best matches
 ATOM = "application/atom+xml"
+ATOM_NS = "http://www.w3.org/2005/Atom"
 _ATOM_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {"content": {ATOM: {}}, "description": "An Atom 1.0 feed"}}
 # Sorting by seconds from here, not `.timestamp()`, which fails on 0001-01-01 (a row stored
@@ -68,7 +73,7 @@ def entry_updated(paper: Paper) -> datetime:
     return _utc(paper.first_seen or datetime(1970, 1, 1))
 
 
-def _feed(request: Request, path: str, params: dict[str, str], title: str, subtitle: str,
+def atom_feed(request: Request, path: str, params: dict[str, str], title: str, subtitle: str,
           page_url: str, papers: list[Paper]) -> Response:
     base = settings(request).base_url.rstrip("/")
     query = urlencode({k: v for k, v in params.items() if v})
@@ -101,15 +106,44 @@ def _feed(request: Request, path: str, params: dict[str, str], title: str, subti
         for category in filter(None, map(_xml, paper.categories)):
             entry.category(term=category)
         entry.summary(_text(paper.abstract) or _text(paper.title), type="text")
-    body = feed.atom_str(pretty=True)
-    return Response(body, media_type=f"{ATOM}; charset=utf-8")
+    return Response(_with_link_relations(feed.atom_str(pretty=True)),
+                    media_type=f"{ATOM}; charset=utf-8")
+
+
+def _with_link_relations(body: bytes) -> bytes:
+    """feedgen (1.0) writes an entry's links without their `rel` and `type`, which makes the
+    arXiv link a second `alternate`: Atom allows one. Each entry's first link is its page
+    here, the next the paper's arXiv page (`related`)."""
+    root = etree.fromstring(body, parser=etree.XMLParser(resolve_entities=False))
+    for entry in root.iter(f"{{{ATOM_NS}}}entry"):
+        for n, link in enumerate(entry.iterfind(f"{{{ATOM_NS}}}link")):
+            link.set("rel", "alternate" if n == 0 else "related")
+            link.set("type", "text/html")
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8",
+                                pretty_print=True))
+
+
+def newest_matches(svc: Services, q: str, filters: Filters) -> list[Paper]:
+    """A saved search's entries: the newest of its SEARCH_DEPTH best matches (newest
+    announcement first), or the newest papers of all without a query."""
+    if not q.strip():
+        return [h.paper for h in svc.search.search("", filters, "new", "keyword",
+                                                    FEED_SIZE).hits]
+    ranked = [pid for pid, _ in svc.search.ranked_ids(
+        q, filters, mode=svc.settings.search_mode, depth=SEARCH_DEPTH)]
+    listed = svc.catalog.listing_times(ranked)
+    position = {pid: n for n, pid in enumerate(ranked)}
+    newest = sorted(ranked, key=lambda pid: (
+        -(listed[pid] - _EPOCH).total_seconds() if pid in listed else float("inf"),
+        position[pid]))
+    return svc.catalog.get_many(newest[:FEED_SIZE])
 
 
 @router.get("/feeds/trending.atom", response_class=Response, responses=_ATOM_RESPONSE)
 def trending_feed(request: Request, window: Window = "week") -> Response:
     """The trending papers of a window, best first."""
     ranked = trending.trending(services(request).catalog, window, FEED_SIZE)
-    return _feed(request, "/feeds/trending.atom", {"window": window},
+    return atom_feed(request, "/feeds/trending.atom", {"window": window},
                  f"papertide — trending papers ({WINDOW_LABELS[window].lower()})",
                  "What readers are voting for, saving and reading now.",
                  f"/?window={window}", [paper for paper, _ in ranked])
@@ -128,7 +162,7 @@ def daily_feed(request: Request,
     page = f"/daily/{listing.day.isoformat()}" if listing.day else "/daily"
     if category:
         page += "?" + urlencode({"category": category})
-    return _feed(request, "/feeds/daily.atom",
+    return atom_feed(request, "/feeds/daily.atom",
                  {"category": category or "", "day": day.isoformat() if day else ""},
                  f"papertide — papers announced {shown}" + (f" in {category}" if category else ""),
                  "The day's new papers, trending first.", page,
@@ -145,21 +179,9 @@ def search_feed(request: Request,
     it is the newest papers of all (every request the schema allows is answered)."""
     filters = Filters(category=(category or "").strip() or None,
                       author=(author or "").strip() or None)
-    svc = services(request)
-    if q.strip():
-        ranked = [pid for pid, _ in svc.search.ranked_ids(
-            q, filters, mode=svc.settings.search_mode, depth=SEARCH_DEPTH)]
-        listed = svc.catalog.listing_times(ranked)
-        position = {pid: n for n, pid in enumerate(ranked)}
-        newest = sorted(ranked, key=lambda pid: (
-            -(listed[pid] - _EPOCH).total_seconds() if pid in listed else float("inf"),
-            position[pid]))
-        papers = svc.catalog.get_many(newest[:FEED_SIZE])
-    else:
-        papers = [h.paper for h in svc.search.search("", filters, "new", "keyword",
-                                                      FEED_SIZE).hits]
+    papers = newest_matches(services(request), q, filters)
     params = {"q": q, "category": category or "", "author": author or ""}
-    return _feed(request, "/feeds/search.atom", params,
+    return atom_feed(request, "/feeds/search.atom", params,
                  f"papertide — search: {_NOT_XML.sub('', q) or 'all papers'}",
                  "The newest papers matching a saved search.",
                  "/search?" + urlencode({**params, "sort": "new"}),

@@ -6,7 +6,9 @@ page, "not interested", the /library page, /for-you and the onboarding of a new 
     POST /papers/{id}/dismiss    "not interested" (htmx replaces the card)
     POST /follows                follow or unfollow an author or a category
     GET|POST /not-interested     ?token=  "not interested" from a digest's signed link
-    GET  /library                ?tag= &sort=saved|published   POST /library/import
+    GET  /library                ?tag= &sort=saved|published &q= &mode=   POST /library/import
+    GET  /library/more-like-these ?id=…&id=…   recommendations from the ticked papers
+                                 (its private feeds: `_private_feeds.py`)
     GET  /library/export         ?format=bibtex|csl-json|jsonl &tag=
     GET  /for-you                ?tag=   recommendations with reasons
     GET|POST /onboarding         categories, authors to follow, own papers
@@ -18,9 +20,10 @@ Every POST goes through the guard's CSRF check (a session's token in the form or
 from __future__ import annotations
 
 import threading
+from typing import cast
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
@@ -32,6 +35,7 @@ from papertide.library import (
     export_library,
     import_library,
 )
+from papertide.options import MODES, Mode
 from papertide.pull import look_up
 from papertide.readers import Reader, TokenError
 from papertide.services import Services
@@ -46,6 +50,7 @@ EXPORT_TYPES = {"bibtex": ("application/x-bibtex", "bib"), "csl-json": ("applica
 POPULAR_CATEGORIES = ["cs.LG", "cs.CL", "cs.CV", "cs.AI", "stat.ML", "cs.RO", "cs.IR", "cs.CR",
                       "cs.NE", "cs.HC", "cs.SE", "math.OC", "quant-ph", "eess.AS", "q-bio.NC"]
 MAX_ONBOARDING_IDS = 50
+MAX_LIKE = 50  # papers chosen for "more like these"
 
 
 def in_library(request: Request, paper_id: str) -> bool:
@@ -173,21 +178,54 @@ def _sign_in_first(request: Request, what: str) -> Response:
 
 
 @pages.get("/library")
-def library_page(request: Request, tag: str = "", sort: str = "saved",
-                 notice: str = "") -> Response:
+def library_page(request: Request, tag: str = "", sort: str = "saved", q: str = "",
+                 mode: str = "", notice: str = "") -> Response:
     reader = signed_in(request)
     if reader is None:
         return _sign_in_first(request, "keep a library of papers")
+    return library_view(request, reader, tag, sort, notice[:300], q=q, mode=mode)
+
+
+def library_view(request: Request, reader: Reader, tag: str = "", sort: str = "saved",
+                 notice: str = "", new_feed_url: str | None = None,
+                 status_code: int = 200, q: str = "", mode: str = "") -> Response:
+    """The library page, searched with `q` (by keywords, by meaning and in the notes);
+    after a private feed is made, with its URL (shown this once)."""
     if sort not in LIBRARY_SORTS or len(tag) > 200:
         raise HTTPException(400, f"sort must be one of {', '.join(LIBRARY_SORTS)}")
+    if mode and mode not in MODES:
+        raise HTTPException(400, f"mode must be one of {', '.join(MODES)}")
     library = services(request).library
+    in_notes: set[str] = set()
     try:
-        items = library.papers(reader.id, tag or None, sort)
+        if q.strip():
+            found = library.search(reader.id, q, tag or None, cast(Mode, mode) or None)
+            items, mode, in_notes = found.items, found.mode, found.in_notes
+        else:
+            items = library.papers(reader.id, tag or None, sort)
     except LibraryError as exc:
         raise HTTPException(400, str(exc)) from None
-    return render(request, "library.html", items=items, tags=library.tags(reader.id), tag=tag,
-                  sort=sort, sorts=LIBRARY_SORTS, formats=EXPORT_FORMATS, notice=notice[:300],
-                  total=library.count(reader.id))
+    return render(request, "library.html", status_code=status_code, items=items,
+                  tags=library.tags(reader.id), tag=tag, sort=sort, sorts=LIBRARY_SORTS,
+                  formats=EXPORT_FORMATS, notice=notice, total=library.count(reader.id),
+                  feeds=library.feeds.of(reader.id), new_feed_url=new_feed_url, q=q,
+                  mode=mode, modes=MODES, in_notes=in_notes)
+
+
+@pages.get("/library/more-like-these")
+def more_like_these(request: Request, id: list[str] = Query([], max_length=200)) -> Response:
+    """Recommendations from the saved papers chosen on the library page."""
+    reader = signed_in(request)
+    if reader is None:
+        return _sign_in_first(request, "get recommendations")
+    library = services(request).library
+    try:
+        result = library.more_like(reader.id, id[:MAX_LIKE], limit=20)
+    except LibraryError as exc:
+        return library_view(request, reader, notice=f"{exc} Choose one or more papers first.",
+                            status_code=400)
+    return render(request, "for_you.html", result=result, tag="", tags=[], follows=[],
+                  chosen=True)
 
 
 @pages.get("/library/export")

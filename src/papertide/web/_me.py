@@ -1,7 +1,7 @@
 """The reader's own data in the JSON API, for a session (with its CSRF token on every
 change) or an API token (`Authorization: Bearer …`):
 
-    GET    /api/me/library            ?tag= &sort=saved|published &limit= &offset=
+    GET    /api/me/library            ?tag= &sort=saved|published &q= &mode= &limit= &offset=
     POST   /api/me/library            {"id", "tags"?, "note"?}     save (idempotent)
     GET|PATCH|DELETE /api/me/library/{id}                          one saved paper
     GET    /api/me/tags
@@ -20,6 +20,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
 from papertide.library import LibraryError, LibrarySort, PaperNotFound, SavedPaper, clean_tag
+from papertide.options import Mode
 from papertide.readers import Reader
 from papertide.web._api import PaperOut
 from papertide.web._deps import BrowseOffset, Limit, UTCDateTime, services
@@ -146,13 +147,21 @@ def _me(request: Request) -> Reader:
 
 @router.get("/library", responses=error_responses(400))
 def list_library(request: Request, tag: TagQuery = None, sort: LibrarySort = "saved",
-                 limit: Limit = 20, offset: BrowseOffset = 0) -> LibraryOut:
-    """Your saved papers, latest saved (or latest published) first."""
+                 limit: Limit = 20, offset: BrowseOffset = 0,
+                 q: str = Query("", max_length=500, description=(
+                     "Search your library: the search query language, by keywords, by "
+                     "meaning and in your notes; best first (then `sort` is not used).")),
+                 mode: Mode | None = None) -> LibraryOut:
+    """Your saved papers, latest saved (or latest published) first, or those matching `q`."""
     reader = _me(request)
     library = services(request).library
     with _answers():
-        page = library.papers(reader.id, tag, sort, limit, offset)
-        total = len(library.store.saved_ids(reader.id, clean_tag(tag) if tag else None))
+        if q.strip():
+            found = library.search(reader.id, q, tag, mode).items
+            page, total = found[offset:offset + limit], len(found)
+        else:
+            page = library.papers(reader.id, tag, sort, limit, offset)
+            total = len(library.store.saved_ids(reader.id, clean_tag(tag) if tag else None))
     return LibraryOut(items=[SavedOut.of(i) for i in page], total=total, limit=limit,
                       offset=offset, has_more=offset + limit < total)
 

@@ -33,9 +33,10 @@ LIMITED: list[tuple[frozenset[str], re.Pattern[str], LimitName, str]] = [
     (frozenset({"GET"}), re.compile(r"/(api/)?search"), "searches", "client"),
     (frozenset({"POST"}), re.compile(r"/fetch/arxiv"), "searches", "client"),
     (frozenset({"POST"}), re.compile(r"/papers/.+/(save|library|dismiss)|/follows"
-                                     r"|/not-interested"), "votes", "client"),
+                                     r"|/not-interested|/library/feeds.*"), "votes", "client"),
     (frozenset({"POST", "PATCH", "DELETE"}), re.compile(r"/api/me/.+"), "votes", "client"),
-    (frozenset({"GET"}), re.compile(r"/api/me/recommendations|/for-you"), "searches", "client"),
+    (frozenset({"GET"}), re.compile(r"/api/me/recommendations|/for-you|/feeds/private/.+"),
+     "searches", "client"),
     (frozenset({"POST"}), re.compile(r"/library/import|/onboarding"), "searches", "client"),
     (frozenset({"GET"}), re.compile(r"/|/papers/.+|/account|/(api/)?daily(/.*)?|/docs"
                                     r"|/library(/export)?|/onboarding|/api/me/.+|/not-interested"),
