@@ -54,7 +54,7 @@ def test_real_titles_and_abstracts_read_without_latex(record):
 
 def test_mathml_keeps_the_formula():
     html = str(to_html("bound $\\Omega(n^2 d)$"))
-    assert html.startswith('bound <math xmlns="http://www.w3.org/1998/Math/MathML"')
+    assert html.startswith('bound <math alttext="Ω(n²d)" xmlns="http://www.w3.org/1998/Math/MathML"')
     assert "<msup><mi>n</mi><mn>2</mn></msup>" in html and "<mi>Ω</mi>" in html
     assert 'display="block"' in str(to_html("$$x$$"))
 

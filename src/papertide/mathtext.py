@@ -38,7 +38,7 @@ from pylatexenc.latex2text import LatexNodes2Text, get_default_latex_context_db
 
 from papertide.catalog import readable
 
-__all__ = ["to_html", "to_plain"]
+__all__ = ["math_spans", "to_html", "to_plain"]
 
 # pylatexenc logs a warning for each macro it cannot expand; such spans fall back here.
 logging.getLogger("pylatexenc").setLevel(logging.ERROR)
@@ -215,6 +215,9 @@ def _mathml(body: str, display: bool) -> str | None:
         return None
 
 
+_HREF_TARGET = re.compile(r"(?<=\\href)\{[^{}]*\}")
+
+
 @lru_cache(maxsize=4096)
 def _to_html(text: str, text_html: Callable[[str], Markup]) -> Markup:
     out: list[str] = []
@@ -223,7 +226,13 @@ def _to_html(text: str, text_html: Callable[[str], Markup]) -> Markup:
             out.append(text_html(_text(span.body)))
             continue
         mathml = _mathml(span.body, span.kind == "display")
-        out.append(mathml if mathml is not None else str(escape(span.source)))
+        if mathml is None:
+            out.append(str(escape(span.source)))
+            continue
+        # What a copy of the formula gives (static/copy.js) and screen readers may read.
+        # An \href's target is no part of what the formula says (nor is it shown).
+        alt = _math_plain(_HREF_TARGET.sub("", span.body).replace("\\href", "")) or span.source
+        out.append(mathml.replace("<math ", f'<math alttext="{escape(alt)}" ', 1))
     return Markup("".join(out).strip())
 
 
@@ -235,6 +244,14 @@ def to_html(text: str | None, text_html: Callable[[str], Markup] = escape) -> Ma
     if "$" not in text and "\\(" not in text and "\\[" not in text:
         return text_html(readable(text))
     return _to_html(text, text_html)
+
+
+def math_spans(text: str) -> list[tuple[bool, str]]:
+    """The text cut into (is_math, source) pieces, delimiters kept on the math: for writers
+    such as BibTeX's that keep formulas as the author wrote them. A formula with unbalanced
+    braces counts as text."""
+    return [(span.kind != "text" and _balanced(span.body), span.source)
+            for span in _spans(text)]
 
 
 # ---- Unicode for mail, feeds, the CLI and the index ---------------------------------------

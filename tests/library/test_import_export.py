@@ -71,7 +71,13 @@ def test_a_messy_bibtex_file_is_matched_fetched_and_reported(live, server):
     (asked,) = server.requests_to("/api/query")
     assert asked["id_list"] == "1201.56789,2206.06921"
     saved = live.library.papers(ada.id)
-    assert len(saved) == 9 and all(i.saved.tags == ("imported",) for i in saved)
+    assert len(saved) == 9 and all("imported" in i.saved.tags for i in saved)
+    # The exporters' `keywords` come in as tags; Zotero's `note = {arXiv:… [cs]}` is no note.
+    by_id = {i.paper.arxiv_id: i.saved for i in saved}
+    assert set(by_id["2503.11731"].tags) == {
+        "imported", "computer science - computer vision and pattern recognition",
+        "computer science - robotics"}
+    assert all(i.saved.note is None for i in saved)
     assert live.catalog.get("2206.06921").title == "Attainable forms of Assouad spectra"
     # Importing again adds nothing; only the id arXiv does not know is asked for again.
     again = import_library(live, ada.id, (HERE / "messy.bib").read_text())
@@ -169,3 +175,41 @@ def test_json_nested_deeper_than_the_stack_is_reported_not_raised(live, text):
     eve = add_reader(live, "eve@example.org")
     report = import_library(live, eve.id, text, fetch=False)
     assert report.added == 0 and report.problems == ["line 1: not JSON"]
+
+
+def test_math_tags_and_notes_come_back_from_bibtex_and_csl_json(live):
+    from dataclasses import replace
+
+    ada = add_reader(live, "ada@example.org")
+    title = "Di$\\mathtt{[M]}$O: Distilling Masked Diffusion Models into One-step Generator"
+    abstract = "We reach $\\mathcal{O}(n^2)$ cost at 50% of the time & more."
+    live.catalog.upsert([replace(live.catalog.get("2503.11731"), title=title, abstract=abstract,
+                                 authors=["Yuanzhi Zhu", "Xi Wang"])])
+    live.library.save(ada.id, "2503.11731", tags=["distillation", "to read"],
+                      note="Read §3 first\nthen the 50% & $x$ bits")
+    live.library.save(ada.id, "2503.12014", tags=["other"])
+    text = export_library(live.library, ada.id, "bibtex")
+    assert "@misc{zhu2025dimo," in text  # last name, year, first word as it reads
+    assert "title = {Di{$\\mathtt{[M]}$}O: Distilling" in text
+    assert "{$\\mathcal{O}(n^2)$} cost at 50\\% of the time \\& more." in text
+
+    head = text.split("annote")[0]
+    assert "textbackslash" not in head and "\\$" not in head
+    assert "keywords = {distillation, to read}" in text
+    for fmt, exported in (("bibtex", text),
+                          ("csl-json", export_library(live.library, ada.id, "csl-json"))):
+        reader = add_reader(live, f"{fmt}@example.org")
+        back = import_library(live, reader.id, exported, fetch=False)
+        assert back.format == fmt and back.added == 2
+        saved = live.library.get(reader.id, "2503.11731").saved
+        assert saved.tags == ("distillation", "to read"), fmt
+        assert saved.note == "Read §3 first\nthen the 50% & $x$ bits", fmt
+        assert live.library.get(reader.id, "2503.12014").saved.tags == ("other",)
+    # The keys stay unique within a file.
+    keys = [line.split("{", 1)[1].rstrip(",") for line in text.splitlines()
+            if line.startswith("@")]
+    assert len(keys) == len(set(keys)) == 2
+    from papertide.library._bibtex import read_bibtex
+
+    (entry,) = [r for r in read_bibtex(text).references if r.key == "zhu2025dimo"]
+    assert entry.title == title  # the formula as written

@@ -40,7 +40,8 @@ def test_the_recorded_2024_list_gives_papers_and_their_upvotes(server, live, cli
     assert paper.published == datetime(2024, 10, 22, 17, 59, 30)
     assert paper.announced == DAY  # the day the daily list showed it
     assert paper.url_code is None and paper.sources == ["hf-daily"]
-    assert values(live.catalog.signals(["2410.17243"])["2410.17243"]) == {"upvotes": 64}
+    assert values(live.catalog.signals(["2410.17243"])["2410.17243"]) == {"upvotes": 64,
+                                                                           "comments": 3}
 
 
 def test_the_current_schema_adds_code_links_and_stars_and_needs_none_of_its_extras(
@@ -57,9 +58,10 @@ def test_the_current_schema_adds_code_links_and_stars_and_needs_none_of_its_extr
     )
     assert r1.url_code == "https://github.com/deepseek-ai/DeepSeek-R1"
     signals = live.catalog.signals(["2501.12948", "2501.12599", "2501.12909"])
-    assert values(signals["2501.12948"]) == {"upvotes": 312, "github_stars": 90412}
-    assert values(signals["2501.12599"]) == {"upvotes": 97}  # a repository without stars
-    assert values(signals["2501.12909"]) == {"upvotes": 41}  # none of the optional fields
+    assert values(signals["2501.12948"]) == {"upvotes": 312, "github_stars": 90412,
+                                          "comments": 12}
+    assert values(signals["2501.12599"]) == {"upvotes": 97, "comments": 3}  # no stars
+    assert values(signals["2501.12909"]) == {"upvotes": 41, "comments": 0}  # no extras
     assert live.catalog.get("2501.12909").url_code is None
 
 
@@ -80,7 +82,8 @@ def test_upvotes_are_refreshed_by_a_later_run_and_the_paper_stays_unchanged(serv
     serve(server, json.dumps(items).encode())
     run = fetch(live.catalog, "hf-daily", live.settings, client=client, since=DAY, until=DAY)
     assert (run.added, run.updated, run.unchanged) == (0, 0, 3)
-    assert values(live.catalog.signals(["2410.17243"])["2410.17243"]) == {"upvotes": 80}
+    assert values(live.catalog.signals(["2410.17243"])["2410.17243"]) == {"upvotes": 80,
+                                                                           "comments": 3}
 
 
 def test_a_run_reads_each_day_since_the_last_one_and_an_empty_day_is_fine(server, live, client):

@@ -4,28 +4,15 @@ in to vote"); then an admin signs in from a printed link, a reader asks for a si
 link, follows it from the outbox, and votes — the button and the counts line agree."""
 
 import re
-import shutil
 
 import pytest
 
 from tests.helpers import ARTIFACTS, LiveServer, free_port
+from tests.web.conftest import CHROMIUM
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(
     CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")]
 TITLE = "Sample-Efficient Multi-Agent RL: An Optimization Perspective"
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
-        yield browser
-        browser.close()
 
 
 def test_search_from_home_and_open_a_paper(settings, demo, browser):
@@ -59,7 +46,8 @@ def test_sign_in_from_the_outbox_and_vote(settings, demo, browser):
         # The operator follows the link `papertide admin link` printed.
         page.goto(server.app.state.services.readers.accounts.sign_in_link("admin@example.org"))
         page.click("button:text('Sign in')")
-        page.wait_for_url("**/account")
+        page.wait_for_url("**/onboarding")  # a new account starts there
+        page.goto(server.url + "/account")
         assert "admin@example.org" in page.locator(".meta").first.inner_text()
         # A reader asks for a link; the job consumer writes it to the outbox.
         page.goto(server.url + "/login")
@@ -81,7 +69,8 @@ def test_sign_in_from_the_outbox_and_vote(settings, demo, browser):
         page.goto(link)
         assert page.locator("h1").inner_text() == "Sign in as reader@example.org?"
         page.click("button:text('Sign in')")
-        page.wait_for_url("**/account")
+        page.wait_for_url("**/onboarding")
+        page.goto(server.url + "/account")
         assert "reader@example.org" in page.locator(".meta").first.inner_text()
         # Signed in as the reader: vote, with htmx sending the CSRF token.
         page.goto(server.url + "/papers/t6585e84c9ec5f39")
@@ -103,7 +92,7 @@ def test_saving_from_a_card_updates_it_without_a_reload(settings, demo, browser)
         page = browser.new_page(viewport={"width": 1000, "height": 900})
         page.goto(server.app.state.services.readers.accounts.sign_in_link("ada@example.org"))
         page.click("button:text('Sign in')")
-        page.wait_for_url("**/account")
+        page.wait_for_url("**/onboarding")
         page.goto(server.url + "/")
         card = page.locator("ol.papers article").first
         title = card.locator("h3 a").inner_text()

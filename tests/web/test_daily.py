@@ -47,7 +47,8 @@ def test_daily_shows_the_latest_day_with_links_to_its_neighbours(client):
 def test_the_category_filter_and_its_quick_links(client):
     html = client.get("/daily/2025-03-18", params={"category": "stat"}).text
     assert titles(html) == ["Quiet paper"] and "1 paper, trending first" in html
-    assert 'href="/daily/2025-03-18?category=cs.LG">cs.LG <span class="n">1</span>' in html
+    assert ('href="/daily/2025-03-18?category=cs.LG" title="Machine Learning">cs.LG '
+            '<span class="n">1</span>') in html
     assert "No papers in hep-th were announced" in client.get(
         "/daily/2025-03-18?category=hep-th").text
 
@@ -90,7 +91,7 @@ def test_code_button_and_abstract_links_are_safe(client):
     assert 'href="javascript' not in page and "<script>alert" not in page
     assert 'href="www.example.org' not in page
     card = client.get("/daily").text
-    assert '<a class="button code" href="https://github.com/org/hot" rel="nofollow noopener">' \
+    assert '<a class="signal code" href="https://github.com/org/hot" rel="nofollow noopener"' \
         in card
 
 

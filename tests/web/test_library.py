@@ -3,6 +3,8 @@ and nothing changes) and for an API token, the save button that htmx swaps, tags
 note on the paper page, "not interested", the library page and its exports, and the way
 a new reader starts from /for-you."""
 
+import re
+
 import bibtexparser
 
 from tests.helpers import sign_in
@@ -159,9 +161,16 @@ def test_not_interested_and_the_way_in_for_a_new_reader(client):
     assert "notice=" in bad.headers["location"]
     gone = client.post(f"/papers/{OTHER}/dismiss", data={"csrf_token": csrf},
                        headers={"HX-Request": "true"})
-    assert gone.text.startswith('<li class="dismissed">Not interested')
-    assert [p.id for p, _ in _services(client).library.dismissed(
-        _services(client).readers.store.by_email("ada@example.org").id)] == [OTHER]
+    assert gone.text.startswith('<div class="dismissed" role="status">Not interested')
+    assert "Undo" in gone.text
+    ada = _services(client).readers.store.by_email("ada@example.org").id
+    assert [p.id for p, _ in _services(client).library.dismissed(ada)] == [OTHER]
+    # Undo puts the card back (htmx swaps it in) and the paper may be recommended again.
+    back = client.post(f"/papers/{OTHER}/undismiss", data={"csrf_token": csrf},
+                       headers={"HX-Request": "true"})
+    assert back.status_code == 200 and '<article class="card">' in back.text
+    assert "Not interested</button>" in back.text
+    assert _services(client).library.dismissed(ada) == []
 
 
 def test_for_you_shows_reasons_and_a_dismissed_paper_leaves_for_good(semantic):
@@ -189,6 +198,15 @@ def test_for_you_shows_reasons_and_a_dismissed_paper_leaves_for_good(semantic):
         assert api["items"][0]["reason"].startswith("close to")
         tagged = client.get("/for-you", params={"tag": "rl"}).text
         assert "For you: “rl”" in tagged and "Based on the 3 papers tagged “rl”" in tagged
+        # A reason names its paper's title with the math drawn, as the cards do.
+        from dataclasses import replace
+
+        for pid in ("t7a332be1523cefc", "t736d151fb9e3775", "t665dc95b032e129"):
+            paper = services.catalog.get(pid)
+            services.catalog.upsert([replace(paper, title=paper.title + " in $O(n^2)$")])
+        reasons = re.findall(r'<p class="reason">(.*?)</p>', client.get("/for-you").text)
+        assert reasons and all("$" not in r for r in reasons)
+        assert all("<math" in r for r in reasons if r.startswith("close to"))
 
 
 def test_following_an_author_from_a_paper_page(client):

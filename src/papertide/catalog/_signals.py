@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from papertide.db.tables import signals
 
-SignalName = Literal["upvotes", "github_stars"]
+SignalName = Literal["upvotes", "github_stars", "comments"]
 _CHUNK = 500
 
 

@@ -15,6 +15,7 @@ It uses the catalog, search and readers; the web app, the CLI and the digest use
 never the other way round.
 """
 
+from papertide.library._cite import apa, bibtex
 from papertide.library._evaluate import Corpus, Reader, evaluate, load_corpus, simulated_readers
 from papertide.library._feeds import FEED_KINDS, FeedKind, PrivateFeed, PrivateFeeds
 from papertide.library._library import (
@@ -51,6 +52,7 @@ __all__ = ["CATEGORY_CHOICES", "EXPORT_FORMATS", "FEED_KINDS", "FOLLOW_KINDS", "
            "TITLE_THRESHOLD", "Corpus", "ExportFormat", "FeedKind", "Follow", "FollowKind",
            "ForYou", "ImportReport", "Library", "LibraryError", "LibrarySort", "LibraryStore",
            "PaperNotFound", "PrivateFeed", "PrivateFeeds", "Reader", "Recommendation",
-           "Reference", "Saved", "SavedPaper", "Suggestion", "clean_follow", "clean_note",
+           "Reference", "Saved", "SavedPaper", "Suggestion", "apa", "bibtex", "clean_follow",
+           "clean_note",
            "clean_tag", "clean_tags", "evaluate", "export_library", "import_library",
            "load_corpus", "read_references", "recommend", "score_rows", "simulated_readers"]

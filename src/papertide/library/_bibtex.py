@@ -5,21 +5,24 @@ word (`zeng2025industrial`, then `zeng2025industriala`, … on a clash), typed a
 own export types them: `@misc` with `eprint`, `archivePrefix = {arXiv}` and
 `primaryClass` for a preprint, `@article` with `journal` when the paper has a journal
 reference; `doi`, `url`, `abstract`, the reader's tags as `keywords` and note as
-`annote`. Text is LaTeX-escaped (`\\&`, `\\%`, `\\"{U}`), and words whose capitals must
+`annote`. Text is LaTeX-escaped (`\\&`, `\\%`, `\\"{U}`), formulas stay the author's
+`$…$` (braced, so that no style changes their case), and words whose capitals must
 survive a bibliography style's lower-casing (`NeRF`, `GPT-4`) are braced.
 
 Import: `bibtexparser` splits the file (a broken entry is reported, the rest is read),
 and each entry becomes a `Reference`: the arXiv id, DOI and title wherever the exporter
-(Zotero, Google Scholar, arXiv, JabRef, Mendeley) put them.
+(Zotero, Google Scholar, arXiv, JabRef, Mendeley) put them, `keywords` as tags and
+`annote` (or a `note` that is more than an arXiv id) as the note.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from papertide.catalog import Paper, readable
 from papertide.library._library import SavedPaper
 from papertide.library._reference import (
     Reference,
@@ -29,6 +32,7 @@ from papertide.library._reference import (
     from_latex,
     person,
 )
+from papertide.mathtext import math_spans, to_plain
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _STOP = {"a", "an", "the", "on", "of", "in", "for", "to", "and", "with", "towards", "toward",
@@ -38,27 +42,52 @@ _SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": 
             "^": r"\textasciicircum{}"}
 
 
-def _escape(text: str) -> str:
-    """Text as BibTeX field content: LaTeX specials and non-ASCII letters escaped."""
+def _escape_text(text: str) -> str:
+    """Plain text as BibTeX field content: LaTeX specials and non-ASCII letters escaped."""
     from pylatexenc.latexencode import unicode_to_latex
 
-    plain = "".join(_SPECIAL.get(ch, ch) for ch in " ".join(text.split()))
+    plain = "".join(_SPECIAL.get(ch, ch) for ch in text)
     if plain.isascii():
         return plain
     # Accented letters as LaTeX accents; the specials are already escaped.
     return "".join(ch if ch.isascii() else unicode_to_latex(ch) for ch in plain)
 
 
+def _escape(text: str, word: Callable[[str], str] | None = None) -> str:
+    """A title, abstract or name as field content: its formulas kept as written (braced),
+    the text between them read (`\\'e` → é, `\\%` → %) and escaped again, each word
+    through `word` when given."""
+    out = []
+    for is_math, piece in math_spans(" ".join(text.split())):
+        if is_math:
+            out.append("{" + piece + "}")
+            continue
+        plain = readable(piece)
+        if plain.strip() and piece[:1].isspace():
+            plain = " " + plain.lstrip()
+        if plain.strip() and piece[-1:].isspace():
+            plain = plain.rstrip() + " "
+        if word is None:
+            out.append(_escape_text(plain))
+        else:
+            out.append(" ".join(word(w) if w else w for w in plain.split(" ")))
+    return "".join(out)
+
+
+def _braced_word(word: str) -> str:
+    escaped = _escape_text(word)
+    letters = [ch for ch in word if ch.isalpha()]
+    return "{" + escaped + "}" if any(ch.isupper() for ch in letters[1:]) else escaped
+
+
 def _title(text: str) -> str:
     """The escaped title with its capitalised words braced: `{NeRF}`, `{GPT-4}`."""
-    words = []
-    for word in " ".join(text.split()).split(" "):
-        escaped = _escape(word)
-        letters = [ch for ch in word if ch.isalpha()]
-        if any(ch.isupper() for ch in letters[1:]):
-            escaped = "{" + escaped + "}"
-        words.append(escaped)
-    return " ".join(words)
+    return _escape(text, _braced_word)
+
+
+def _lines(text: str) -> str:
+    """A note as field content, its line breaks kept."""
+    return "\n".join(_escape_text(line) for line in text.splitlines())
 
 
 def _ascii_word(text: str) -> str:
@@ -66,17 +95,30 @@ def _ascii_word(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", folded.lower())
 
 
-def _key(item: SavedPaper) -> str:
-    paper = item.paper
+def cite_key(paper: Paper) -> str:
+    """`zhu2025dimo`: the first author's last name, the year and the first significant word
+    of the title as it reads (`Di$\\mathtt{[M]}$O` is "DiMO"), lower-case ASCII."""
     last = paper.authors[0].split()[-1] if paper.authors else "anon"
     year = (paper.published or paper.updated)
-    words = [_ascii_word(w) for w in re.split(r"[\s\-:/]+", paper.title)]
+    words = [_ascii_word(w) for w in re.split(r"[\s\-:/]+", to_plain(paper.title))]
     first = next((w for w in words if w and w not in _STOP), "paper")
     return f"{_ascii_word(last) or 'anon'}{year.year if year else ''}{first}"
 
 
-def _fields(item: SavedPaper) -> tuple[str, list[tuple[str, str]]]:
-    paper, saved = item.paper, item.saved
+def _key(item: SavedPaper) -> str:
+    return cite_key(item.paper)
+
+
+def entry(paper: Paper, key: str | None = None, tags: Sequence[str] = (),
+          note: str | None = None) -> str:
+    """One paper as a BibTeX entry (the Cite box of its page)."""
+    kind, fields = _fields(paper, tags, note)
+    body = ",\n".join(f"  {name} = {value}" for name, value in fields)
+    return f"@{kind}{{{key or cite_key(paper)},\n{body}\n}}\n"
+
+
+def _fields(paper: Paper, tags: Sequence[str] = (), note: str | None = None
+            ) -> tuple[str, list[tuple[str, str]]]:
     kind = "article" if paper.journal_ref else "misc"
     fields = [("title", "{" + _title(paper.title) + "}")]
     if paper.authors:
@@ -98,10 +140,10 @@ def _fields(item: SavedPaper) -> tuple[str, list[tuple[str, str]]]:
         fields.append(("url", "{" + url.replace("%", r"\%") + "}"))
     if paper.abstract:
         fields.append(("abstract", "{" + _escape(paper.abstract) + "}"))
-    if saved.tags:
-        fields.append(("keywords", "{" + _escape(", ".join(saved.tags)) + "}"))
-    if saved.note:
-        fields.append(("annote", "{" + _escape(saved.note) + "}"))
+    if tags:
+        fields.append(("keywords", "{" + _escape_text(", ".join(tags)) + "}"))
+    if note:
+        fields.append(("annote", "{" + _lines(note) + "}"))
     return kind, fields
 
 
@@ -116,9 +158,7 @@ def to_bibtex(items: Sequence[SavedPaper]) -> str:
             key = base + _suffix(suffix)
             suffix += 1
         used.add(key)
-        kind, fields = _fields(item)
-        body = ",\n".join(f"  {name} = {value}" for name, value in fields)
-        out.append(f"@{kind}{{{key},\n{body}\n}}\n")
+        out.append(entry(item.paper, key, item.saved.tags, item.saved.note))
     return "\n".join(out)
 
 
@@ -168,8 +208,25 @@ def read_bibtex(text: str) -> ParsedFile:
         parsed.references.append(Reference(
             key=entry.key, title=clean_title(values.get("title", "")), authors=authors,
             year=int(year.group(0)) if year else None, arxiv_id=arxiv_id,
-            doi=doi_from(values.get("doi"), values.get("url"))))
+            doi=doi_from(values.get("doi"), values.get("url")),
+            tags=[from_latex(t) for t in re.split(r"[,;]", values.get("keywords", ""))
+                  if t.strip()],
+            note=note_from(values.get("annote"), values.get("note"))))
     return parsed
+
+
+# Zotero and arXiv put the identifier in `note`: `arXiv:2503.11731 [cs]`. That is no note.
+_ID_ONLY = re.compile(r"^\s*arxiv\s*:?\s*\S+(\s*\[[^\]]*\])?\s*$", re.IGNORECASE)
+
+
+def note_from(*values: str | None) -> str | None:
+    """The reader's note: the first value that is more than an arXiv identifier, its
+    lines read from LaTeX one by one."""
+    for value in values:
+        if value and value.strip() and not _ID_ONLY.match(value):
+            lines = [from_latex(line) for line in value.strip().splitlines()]
+            return "\n".join(lines)
+    return None
 
 
 def _split_names(value: str) -> list[str]:

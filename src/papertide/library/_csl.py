@@ -7,7 +7,9 @@ paper has no other, `URL`, `issued` date parts, authors split into `family` / `g
 reader's tags as `keyword` and note as `note`.
 
 Import: a JSON array of items (or one item, or `{"items": […]}`); each becomes a
-`Reference`, its arXiv id and DOI read from `DOI`, `URL`, `number`, `note` and `archive_location`.
+`Reference`, its arXiv id and DOI read from `DOI`, `URL`, `number`, `note` and
+`archive_location`, its tags from `keyword` and its note from `note` (unless that holds
+only the arXiv id).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from papertide.library._bibtex import ParsedFile
+from papertide.library._bibtex import _ID_ONLY, ParsedFile
 from papertide.library._library import SavedPaper
 from papertide.library._reference import Reference, arxiv_from, clean_title, doi_from
 
@@ -95,6 +97,9 @@ def read_csl_json(data: Any) -> ParsedFile:
             continue
         text = {k: str(v) for k, v in item.items() if isinstance(v, str | int)}
         authors = item.get("author")
+        keywords = item.get("keyword", "")
+        if isinstance(keywords, list):  # one string by the schema; some tools write a list
+            keywords = ",".join(str(k) for k in keywords)
         parsed.references.append(Reference(
             key=text.get("id", f"item {position}"),
             title=clean_title(text.get("title", ""), latex=False),
@@ -103,5 +108,14 @@ def read_csl_json(data: Any) -> ParsedFile:
             arxiv_id=arxiv_from(text.get("DOI"), text.get("URL"), text.get("number"),
                                 text.get("note"), text.get("archive_location"),
                                 text.get("container-title")),
-            doi=doi_from(text.get("DOI"))))
+            doi=doi_from(text.get("DOI")),
+            tags=[t.strip() for t in str(keywords).split(",") if t.strip()],
+            note=_note(item.get("note"))))
     return parsed
+
+
+def _note(value: Any) -> str | None:
+    """The reader's note, unless `note` holds only the arXiv id (as Zotero writes it)."""
+    if not isinstance(value, str) or not value.strip() or _ID_ONLY.match(value):
+        return None
+    return value.strip()

@@ -6,8 +6,8 @@ Each item's `paper` carries the arXiv id (`id`), `title`, `summary`, `authors[].
 `ai_summary`, `ai_keywords` and `submittedOnDailyAt`, none of them required. A paper's
 announcement date here is the day the daily list showed it (the catalog keeps the
 earliest date any source gives, so arXiv's own announcement wins when known). The
-upvotes and GitHub stars are stored as the paper's external signals; `githubRepo`
-becomes its code link.
+upvotes, GitHub stars and the item's `numComments` are stored as the paper's external
+signals (cards show them); `githubRepo` becomes its code link.
 
 Each day is one page (one transaction). A run reads from the last day it read (again:
 upvotes keep changing for a while) up to today, at most MAX_DAYS_BACK days back.
@@ -99,6 +99,9 @@ def from_item(item: object, day: date | None) -> tuple[Paper, list[Signal]]:
         value = _count(paper.get(key), f"paper.{key}")
         if value is not None:
             signals.append(Signal(SOURCE, name, value))
+    comments = _count(item.get("numComments"), "numComments")  # beside `paper`, not in it
+    if comments is not None:
+        signals.append(Signal(SOURCE, "comments", comments))
     return record, signals
 
 

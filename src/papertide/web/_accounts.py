@@ -3,9 +3,14 @@ subscription) and sign-out.
 
     POST /api/auth/login  POST /login     202, the same answer for any address; a worker
                                           mails the link
+    GET  /login?next=/papers/…            the page to come back to (kept in a cookie while
+                                          the mail travels; same-site paths only)
     GET  /auth/signin?token=…             "Sign in as …?" — a page, so that a mail scanner
                                           that follows links does not use the one-time link
-    POST /auth/signin                     uses the link: a session cookie, then /account
+    POST /auth/signin                     uses the link: a session cookie, then onboarding
+                                          for a new account, else the page the reader came
+                                          from (or /account); a used or expired link says
+                                          so and offers a new one
     POST /logout  POST /account/sign-out-everywhere
     GET  /account  POST /account/tokens  POST /account/tokens/{id}/revoke
     POST /account/subscribe               digests start at once: the address is proven
@@ -16,20 +21,29 @@ subscription) and sign-out.
 
 from __future__ import annotations
 
+from contextlib import suppress
+from datetime import timedelta
+from urllib.parse import quote
+
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
-from papertide.readers import InvalidInput, TokenError, normalize_email
+from papertide.catalog import utcnow
+from papertide.readers import InvalidInput, Reader, TokenError, normalize_email
 from papertide.readers._accounts import SESSION_IDLE
 from papertide.web._deps import render, services
 from papertide.web._identity import SESSION_COOKIE, current_session, require_reader, signed_in
+from papertide.web._next import safe_next
 
 router = APIRouter()
 pages = APIRouter(include_in_schema=False)
 SIGN_IN_SENT = ("If that address can receive mail, a sign-in link is on its way. "
                 "It works once, within 15 minutes.")
+NEXT_COOKIE = "pt_next"  # where to go back to once the mailed link is followed
+NEXT_KEPT = timedelta(hours=1)
+NEW_ACCOUNT = timedelta(minutes=2)  # an account the link itself created just now
 
 
 class LoginIn(BaseModel):
@@ -70,15 +84,26 @@ def me(request: Request) -> MeOut:
 
 
 @pages.get("/login")
-def login_page(request: Request) -> Response:
-    return render(request, "login.html", reader=signed_in(request))
+def login_page(request: Request, next: str = "", email: str = "") -> Response:
+    back = safe_next(next)
+    reader = signed_in(request)
+    if reader is not None and back:  # already signed in: straight back
+        return RedirectResponse(back, status_code=303)
+    return render(request, "login.html", reader=reader, next=back or "", email=email[:320])
 
 
 @pages.post("/login")
-def login_form(request: Request, email: str = Form(..., max_length=320)) -> Response:
+def login_form(request: Request, email: str = Form(..., max_length=320),
+               next: str = Form("", max_length=1000)) -> Response:
     _request_sign_in(request, email)
-    return render(request, "notice.html", status_code=202, title="Check your inbox",
-                  message=SIGN_IN_SENT)
+    response = render(request, "notice.html", status_code=202, title="Check your inbox",
+                      message=SIGN_IN_SENT)
+    back = safe_next(next)
+    if back:
+        response.set_cookie(NEXT_COOKIE, back, max_age=int(NEXT_KEPT.total_seconds()),
+                            httponly=True, samesite="lax", path="/",
+                            secure=services(request).settings.base_url.startswith("https://"))
+    return response
 
 
 @pages.get("/auth/signin")
@@ -86,7 +111,7 @@ def sign_in_page(request: Request, token: str = "") -> Response:
     try:
         email = services(request).readers.accounts.check_sign_in(token)
     except TokenError as exc:
-        return _bad_link(request, exc)
+        return _bad_link(request, exc, token)
     return render(request, "signin.html", email=email, token=token)
 
 
@@ -94,13 +119,19 @@ def sign_in_page(request: Request, token: str = "") -> Response:
 def sign_in(request: Request, token: str = Form("", max_length=4000)) -> Response:
     accounts = services(request).readers.accounts
     try:
-        _, cookie = accounts.redeem(token, request.headers.get("user-agent", ""))
+        reader, cookie = accounts.redeem(token, request.headers.get("user-agent", ""))
     except TokenError as exc:
-        return _bad_link(request, exc)
+        return _bad_link(request, exc, token)
     old = current_session(request)
     if old is not None:  # one browser, one session: the previous one ends here
         accounts.sign_out(old.id)
-    response = RedirectResponse("/account", status_code=303)
+    back = safe_next(request.cookies.get(NEXT_COOKIE))
+    if _is_new(reader):
+        target = "/onboarding" + (f"?next={quote(back, safe='/')}" if back else "")
+    else:
+        target = back or "/account"
+    response = RedirectResponse(target, status_code=303)
+    response.delete_cookie(NEXT_COOKIE, path="/")
     settings = services(request).settings
     response.set_cookie(SESSION_COOKIE, cookie, max_age=int(SESSION_IDLE.total_seconds()),
                         httponly=True, samesite="lax", path="/",
@@ -108,9 +139,32 @@ def sign_in(request: Request, token: str = Form("", max_length=4000)) -> Respons
     return response
 
 
-def _bad_link(request: Request, exc: TokenError) -> Response:
-    return render(request, "error.html", status_code=410 if exc.expired else 400,
-                  status=410 if exc.expired else 400, message=str(exc), sign_in_again=True)
+def _is_new(reader: Reader) -> bool:
+    """Did following this link create the account? (It is made when the link is used,
+    as an account without a digest; a subscriber already chose what to read.)"""
+    created = reader.created_at
+    return (reader.status == "account" and created is not None
+            and utcnow() - created < NEW_ACCOUNT)
+
+
+def _bad_link(request: Request, exc: TokenError, token: str = "") -> Response:
+    """A link that cannot be used, said plainly, with a form for a new one (the address
+    filled in when the link still tells it)."""
+    message = str(exc)
+    if exc.expired:
+        title = "This link has expired"
+    elif "already used" in message:
+        title = "This link was already used"
+    elif "no longer valid" in message:
+        title = "This link no longer works"
+    else:
+        title = "This link does not work"
+    email = ""
+    if token:
+        with suppress(TokenError):  # a forged or expired link tells nothing
+            email = str(services(request).readers.tokens.read("signin", token).extra.get("e", ""))
+    return render(request, "link_problem.html", status_code=410 if exc.expired else 400,
+                  title=title, message=message, email=email)
 
 
 def _signed_out(to: str = "/") -> Response:

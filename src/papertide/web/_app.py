@@ -51,6 +51,7 @@ from papertide._filelock import try_lock
 from papertide.catalog import readable
 from papertide.config import Settings
 from papertide.jobs import Jobs
+from papertide.library import apa, bibtex
 from papertide.mathtext import to_html, to_plain
 from papertide.services import Services, open_services
 from papertide.startup import load_settings, settings_or_exit
@@ -58,6 +59,7 @@ from papertide.web import (
     _accounts,
     _admin,
     _api,
+    _cards,
     _daily,
     _docs,
     _errors,
@@ -67,6 +69,7 @@ from papertide.web import (
     _mcp,
     _me,
     _metrics,
+    _next,
     _pages,
     _private_feeds,
     _readers,
@@ -141,6 +144,12 @@ def create_app(settings: Settings | None = None, embedded_worker: bool = False,
     templates.env.filters["readable"] = readable
     templates.env.filters["linkify"] = linkify
     templates.env.globals["in_library"] = _library.in_library
+    templates.env.globals.update(signals_of=_cards.signals_of, hf_url=_cards.hf_url,
+                                 arxiv_links=_cards.arxiv_links, count=_cards.count,
+                                 has_voted=_cards.has_voted, cite_bibtex=bibtex, cite_apa=apa,
+                                 category_name=_cards.category_name,
+                                 login_url=_next.login_url)
+    templates.env.filters["arxiv_categories"] = _cards.arxiv_categories
     # Titles and abstracts: math as MathML (`math`, `math_links` with linked addresses), or
     # as Unicode where markup cannot go (`plain`: <title>, truncated card text).
     templates.env.filters["math"] = to_html

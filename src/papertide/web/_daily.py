@@ -1,7 +1,8 @@
 """The daily view: one arXiv announcement day's papers, trending first, as a page and as
 JSON (see `papertide.daily`).
 
-    GET /daily                  the latest announcement day with papers ("today")
+    GET /daily                  the latest announcement day with papers ("today");
+                                ?day=2025-03-18 (the date picker) redirects to that day
     GET /daily/2025-03-18       that day, with links to the days before and after
     GET /api/daily[/{day}]      the same as JSON; both take ?category=cs.LG&offset=…
 """
@@ -10,8 +11,10 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
+from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 from starlette.responses import Response
 
@@ -77,7 +80,13 @@ def _page(request: Request, day: date | None, category: str | None, offset: str 
 
 @pages.get("/daily")
 def daily_latest(request: Request, category: str | None = None,
-                 offset: str | None = None) -> Response:
+                 offset: str | None = None, day: str | None = None) -> Response:
+    """The latest day; with `day` (the page's date picker) a redirect to that day's page."""
+    if day:
+        chosen = parse_date(day, "day")
+        if chosen is not None:
+            query = f"?category={quote(category)}" if category else ""
+            return RedirectResponse(f"/daily/{chosen.isoformat()}{query}", status_code=303)
     return _page(request, None, category, offset)
 
 

@@ -4,6 +4,7 @@ page, "not interested", the /library page, /for-you and the onboarding of a new 
     POST /papers/{id}/save       save or unsave (htmx swaps the button; else 303 back)
     POST /papers/{id}/library    tags and note of a saved paper
     POST /papers/{id}/dismiss    "not interested" (htmx replaces the card)
+    POST /papers/{id}/undismiss  undo it (htmx puts the card back)
     POST /follows                follow or unfollow an author or a category
     GET|POST /not-interested     ?token=  "not interested" from a digest's signed link
     GET  /library                ?tag= &sort=saved|published &q= &mode=   POST /library/import
@@ -41,6 +42,7 @@ from papertide.readers import Reader, TokenError
 from papertide.services import Services
 from papertide.web._deps import paper_or_404, render, services
 from papertide.web._identity import signed_in
+from papertide.web._next import safe_next
 
 pages = APIRouter(include_in_schema=False)
 _one_import = threading.Lock()  # imports may ask arXiv: one at a time per process
@@ -124,6 +126,17 @@ def dismiss(request: Request, paper_id: str) -> Response:
     paper = services(request).library.dismiss(reader.id, paper_or_404(request, paper_id).id)
     if request.headers.get("hx-request"):
         return render(request, "_dismissed.html", paper=paper)
+    return _back(request, "/for-you")
+
+
+@pages.post("/papers/{paper_id:path}/undismiss")
+def undismiss(request: Request, paper_id: str) -> Response:
+    """Undo "not interested": htmx puts the card back where it was."""
+    reader = _reader(request, "tell papertide what interests you")
+    paper = services(request).library.undismiss(reader.id, paper_or_404(request, paper_id).id)
+    if request.headers.get("hx-request"):
+        return render(request, "_paper_card.html", paper=paper, dismissable=True,
+                      snippet=None, reason=None)
     return _back(request, "/for-you")
 
 
@@ -282,7 +295,7 @@ def for_you(request: Request, tag: str = "") -> Response:
 
 
 @pages.get("/onboarding")
-def onboarding(request: Request, q: str = "", notice: str = "") -> Response:
+def onboarding(request: Request, q: str = "", notice: str = "", next: str = "") -> Response:
     reader = signed_in(request)
     if reader is None:
         return _sign_in_first(request, "tell papertide what you read")
@@ -294,7 +307,7 @@ def onboarding(request: Request, q: str = "", notice: str = "") -> Response:
     return render(request, "onboarding.html", q=q, found=found, notice=notice[:300],
                   popular=POPULAR_CATEGORIES,
                   followed={(f.kind, f.value) for f in follows}, follows=follows,
-                  saved=svc.library.count(reader.id))
+                  saved=svc.library.count(reader.id), next=safe_next(next))
 
 
 @pages.post("/onboarding")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
@@ -86,9 +86,10 @@ def paper_page(request: Request, paper_id: str) -> Response:
 
 
 @router.post("/papers/{paper_id:path}/vote")
-def vote_from_page(request: Request, paper_id: str) -> Response:
-    """Vote or take the vote back; htmx gets the button and the counts line (out of band),
-    so that both show the new count."""
+def vote_from_page(request: Request, paper_id: str,
+                   where: str = Form("", max_length=10)) -> Response:
+    """Vote or take the vote back; htmx gets the button and, on the paper's page, the
+    counts line (out of band), so that both show the new count."""
     reader = require_reader(request, "vote")
     catalog = services(request).catalog
     paper = paper_or_404(request, paper_id)
@@ -99,6 +100,6 @@ def vote_from_page(request: Request, paper_id: str) -> Response:
         catalog.record_event(paper.id, "vote", actor)
     paper = paper_or_404(request, paper.id)
     if request.headers.get("hx-request"):
-        return render(request, "_vote.html", paper=paper, oob=True,
+        return render(request, "_vote.html", paper=paper, oob=where != "card", where=where,
                       voted=catalog.has_event(paper.id, "vote", actor))
     return RedirectResponse(request.url_for("paper_page", paper_id=paper.id), status_code=303)

@@ -32,7 +32,7 @@ LIMITED: list[tuple[frozenset[str], re.Pattern[str], LimitName, str]] = [
     (frozenset({"POST", "DELETE"}), re.compile(r"/(api/)?papers/.+/vote"), "votes", "client"),
     (frozenset({"GET"}), re.compile(r"/(api/)?search"), "searches", "client"),
     (frozenset({"POST"}), re.compile(r"/fetch/arxiv"), "searches", "client"),
-    (frozenset({"POST"}), re.compile(r"/papers/.+/(save|library|dismiss)|/follows"
+    (frozenset({"POST"}), re.compile(r"/papers/.+/(save|library|dismiss|undismiss)|/follows"
                                      r"|/not-interested|/library/feeds.*"), "votes", "client"),
     (frozenset({"POST", "PATCH", "DELETE"}), re.compile(r"/api/me/.+"), "votes", "client"),
     (frozenset({"GET"}), re.compile(r"/api/me/recommendations|/for-you|/feeds/private/.+"),
