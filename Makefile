@@ -3,16 +3,25 @@ VENV   ?= .venv
 PYTHON ?= python3
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-stamp
+DEV     = $(VENV)/.installed-dev-stamp
 
-.PHONY: install run test lint fuzz bench clean
+.PHONY: install install-dev run test lint fuzz bench clean
 
+# What `make run` needs: papertide with search by meaning (ONNX Runtime, no PyTorch).
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[semantic,postgres,redis,test,lint,bench]'
+	$(BIN)/python -m pip install -q -e '.[semantic]'
 	touch $(STAMP)
 
-install: $(STAMP)  ## create .venv and install papertide with its extras (quick when done)
+# What tests, lint and benchmarks add (browsers, PostgreSQL and Redis clients, linters).
+$(DEV): $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[semantic,postgres,redis,test,lint,bench]'
+	touch $(DEV)
+
+install: $(STAMP)  ## create .venv and install papertide to run it (quick when done)
+
+install-dev: $(DEV)  ## add what the tests, lint and benchmarks need
 
 ADMIN  ?= admin@example.org
 
@@ -28,19 +37,19 @@ run: install  ## load the demo corpus, build the indexes, serve http://127.0.0.1
 # of them. Two were not clearly faster on a 2-core machine busy with other work.
 TEST_PROCESSES ?= 0
 
-test: install  ## run the whole test suite (SQLite, and PostgreSQL / Redis where they run)
+test: install-dev  ## run the whole test suite (SQLite, and PostgreSQL / Redis where they run)
 	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadgroup
 
-lint: install  ## ruff, mypy (types), the import contracts (pyproject.toml), the README's settings table
+lint: install-dev  ## ruff, mypy (types), the import contracts (pyproject.toml), the README's settings table
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/cog --check README.md
 
-fuzz: install  ## the property and API-schema tests with far more examples, drawn anew (minutes)
+fuzz: install-dev  ## the property and API-schema tests with far more examples, drawn anew (minutes)
 	PAPERTIDE_FUZZ=1 $(BIN)/python -m pytest -m fuzz
 
-bench: install  ## run every benchmark in bench/
+bench: install-dev  ## run every benchmark in bench/
 	$(BIN)/python bench/run_all.py
 
 clean:

