@@ -169,6 +169,17 @@ def test_admin_grant_prints_a_role_and_link_a_sign_in_link(run):
     assert "ops@example.org: reader" in run("admin", "grant", "ops@example.org", "--revoke").output
 
 
+def test_admin_link_points_where_serve_listens_unless_the_public_address_is_set(
+        run, monkeypatch):
+    run("admin", "grant", "ops@example.org")
+    monkeypatch.setenv("PAPERTIDE_PORT", "8450")
+    link = run("admin", "link", "ops@example.org").stdout.strip()
+    assert link.startswith("http://127.0.0.1:8450/auth/signin?token=")
+    monkeypatch.setenv("PAPERTIDE_BASE_URL", "https://papers.example.org")
+    link = run("admin", "link", "ops@example.org").stdout.strip()
+    assert link.startswith("https://papers.example.org/auth/signin?token=")
+
+
 def test_readers_token_prints_a_working_api_token(run):
     from papertide.config import Settings
     from papertide.services import open_services
