@@ -268,3 +268,12 @@ def test_digest_preview_prints_the_edition_or_says_it_would_be_skipped(run):
         assert text.stdout.startswith(f"Subject: {preview['subject']}\n")
         # The same edition (its signed links carry the second they were made in).
         assert preview["text"].splitlines()[:3] == text.stdout.splitlines()[2:5]
+
+
+def test_help_lists_each_command_on_one_line_not_broken_mid_sentence():
+    runner = CliRunner(env={"COLUMNS": "240"})
+    listing = runner.invoke(app, ["--help"]).output
+    assert ("Load the bundled demo corpus: the trending listing papertide grew from and 2,000 "
+            "recent arXiv papers") in listing
+    library = runner.invoke(app, ["library", "--help"]).output
+    assert "Import a reference file into a reader's library, with a report: matched" in library
