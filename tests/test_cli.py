@@ -169,6 +169,17 @@ def test_admin_grant_prints_a_role_and_link_a_sign_in_link(run):
     assert "ops@example.org: reader" in run("admin", "grant", "ops@example.org", "--revoke").output
 
 
+def test_admin_link_points_where_serve_listens_unless_the_public_address_is_set(
+        run, monkeypatch):
+    run("admin", "grant", "ops@example.org")
+    monkeypatch.setenv("PAPERTIDE_PORT", "8450")
+    link = run("admin", "link", "ops@example.org").stdout.strip()
+    assert link.startswith("http://127.0.0.1:8450/auth/signin?token=")
+    monkeypatch.setenv("PAPERTIDE_BASE_URL", "https://papers.example.org")
+    link = run("admin", "link", "ops@example.org").stdout.strip()
+    assert link.startswith("https://papers.example.org/auth/signin?token=")
+
+
 def test_readers_token_prints_a_working_api_token(run):
     from papertide.config import Settings
     from papertide.services import open_services
@@ -257,3 +268,12 @@ def test_digest_preview_prints_the_edition_or_says_it_would_be_skipped(run):
         assert text.stdout.startswith(f"Subject: {preview['subject']}\n")
         # The same edition (its signed links carry the second they were made in).
         assert preview["text"].splitlines()[:3] == text.stdout.splitlines()[2:5]
+
+
+def test_help_lists_each_command_on_one_line_not_broken_mid_sentence():
+    runner = CliRunner(env={"COLUMNS": "240"})
+    listing = runner.invoke(app, ["--help"]).output
+    assert ("Load the bundled demo corpus: the trending listing papertide grew from and 2,000 "
+            "recent arXiv papers") in listing
+    library = runner.invoke(app, ["library", "--help"]).output
+    assert "Import a reference file into a reader's library, with a report: matched" in library

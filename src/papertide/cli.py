@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import contextlib
+import inspect
 import json
 import sys
 from collections.abc import Callable
@@ -1058,6 +1059,19 @@ def serve(
     uvicorn.run("papertide.web:serve_app", factory=True, workers=workers,
                 host=host or settings.host, port=port or settings.port, proxy_headers=False)
 
+
+def _one_line_summaries(typer_app: typer.Typer) -> None:
+    """Each command's first docstring paragraph as its one-line summary: Typer's command
+    list would otherwise keep the docstring's line breaks mid-sentence."""
+    for info in typer_app.registered_commands:
+        doc = info.help or inspect.getdoc(info.callback) or ""
+        info.short_help = info.short_help or " ".join(doc.split("\n\n")[0].split())
+    for group in typer_app.registered_groups:
+        if group.typer_instance is not None:
+            _one_line_summaries(group.typer_instance)
+
+
+_one_line_summaries(app)
 
 if __name__ == "__main__":
     app()

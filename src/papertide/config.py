@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from papertide import _setting_checks as check
@@ -82,6 +82,7 @@ class Settings(BaseSettings):
         "http://127.0.0.1:8000",
         "Public address of the web app, used in links inside mails and feeds.",
         accepts="an `http://` or `https://` URL",
+        shown="`http://<host>:<port>` of the two settings below",
     )
     host: str = _setting(
         "127.0.0.1", "Address `papertide serve` listens on.",
@@ -333,6 +334,16 @@ class Settings(BaseSettings):
         # Only the syntax: which names and categories exist is the sources package's to
         # say, checked at start-up (`papertide.startup.check_settings`).
         return check.sources_syntax(value)
+
+    @model_validator(mode="after")
+    def _base_url_follows_the_port(self) -> Settings:
+        # Unset, the links papertide prints and mails point where `serve` listens: a
+        # sign-in link for port 8000 is no use to a server started on another port.
+        if "base_url" not in self.model_fields_set:
+            host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+            host = f"[{host}]" if ":" in host else host
+            self.base_url = f"http://{host}:{self.port}"
+        return self
 
     @property
     def admin_addresses(self) -> frozenset[str]:

@@ -49,6 +49,13 @@ def test_a_card_shows_the_signals_and_links_not_a_score(client):
     assert 'title="Machine Learning">cs.LG</a>' in card
 
 
+def test_a_cards_date_links_the_day_and_the_separator_stays_outside_the_link(client):
+    _make_trending(client, announced=date(2026, 7, 1), authors=["Ada Lovelace"])
+    card = _card(client.get("/").text, PAPER)
+    assert re.search(r'</span>\s+· <a class="date" href="/daily/2026-07-01"[^>]*>2026-07-01</a>',
+                     card)
+
+
 def test_a_reader_votes_from_a_card_in_place(client):
     csrf = sign_in(client, _services(client), "ada@example.org")
     html = client.get("/").text
