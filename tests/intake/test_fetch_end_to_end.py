@@ -68,8 +68,8 @@ def test_fetch_fills_the_catalog_twice_adds_nothing_and_daily_and_feeds_show_it(
         daily = client.get("/daily").text
         assert f'<a class="date" href="/daily/{day}"' in daily
         assert "DeepSeek-R1: Incentivizing Reasoning Capability" in daily
-        assert ('<a class="button code" href="https://github.com/deepseek-ai/DeepSeek-R1" '
-                'rel="nofollow noopener">Code</a>') in daily
+        assert ('<a class="signal code" href="https://github.com/deepseek-ai/DeepSeek-R1" '
+                'rel="nofollow noopener" title="The code">Code') in daily
         harvested = client.get("/daily/2023-03-02").text  # a day of the OAI harvest
         assert "Papers announced on Thursday 2 March 2023" in harvested
         feed = feedparser.parse(client.get("/feeds/daily.atom").content)

@@ -201,7 +201,7 @@ def test_math_tags_and_notes_come_back_from_bibtex_and_csl_json(live):
     for fmt, exported in (("bibtex", text),
                           ("csl-json", export_library(live.library, ada.id, "csl-json"))):
         reader = add_reader(live, f"{fmt}@example.org")
-        back = import_library(live, reader.id, exported, fetch=False)
+        back = import_library(live.library, reader.id, exported)
         assert back.format == fmt and back.added == 2
         saved = live.library.get(reader.id, "2503.11731").saved
         assert saved.tags == ("distillation", "to read"), fmt
