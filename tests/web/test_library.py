@@ -235,3 +235,21 @@ def test_following_an_author_from_a_paper_page(client):
                                          "value": "cs.XY"}).status_code == 400
     assert client.post("/follows", data={"kind": "category", "value": "cs.LG"}).status_code \
         == 403
+
+
+def test_unfollowing_a_value_with_a_line_break_is_a_declared_404(make_client):
+    browser = make_client()
+    services = _services(browser)
+    sign_in(browser, services, "ada@example.org")
+    reader = services.readers.store.by_email("ada@example.org")
+    token = services.readers.accounts.create_api_token(reader.id, "script")
+    script = make_client()
+    auth = {"Authorization": f"Bearer {token}"}
+    script.post("/api/me/follows", json={"kind": "author", "value": "Ada Lovelace"}, headers=auth)
+    answer = script.delete("/api/me/follows/author/Ada%0ALovelace", headers=auth)
+    assert answer.status_code == 404 and answer.json()["status"] == 404
+    assert script.get("/api/me/follows", headers=auth).json() == [
+        {"kind": "author", "value": "Ada Lovelace", "following": True}]
+    schema = script.get("/openapi.json").json()
+    declared = schema["paths"]["/api/me/follows/{kind}/{value}"]["delete"]["responses"]
+    assert "404" in declared

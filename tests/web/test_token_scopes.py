@@ -95,3 +95,15 @@ def test_a_token_made_on_the_cli_has_the_scopes_asked_for(services, scopes):
     reader = add_reader(services, "ada@example.org")
     token = services.readers.accounts.create_api_token(reader.id, "cli", scopes)
     assert services.readers.accounts.api_token(token)[1] == frozenset(scopes)
+
+
+@pytest.mark.parametrize("method", ["QUERY", "PROPFIND"])
+def test_a_method_no_route_takes_is_a_405_with_a_token_or_a_session_too(make_client, method):
+    browser, script = make_client(), make_client()
+    csrf = sign_in(browser, _services(browser), "ada@example.org")
+    bearer = {"Authorization": f"Bearer {_token(browser, csrf, 'read')}"}
+    for client, headers in ((script, bearer), (browser, {}), (make_client(), {})):
+        for path in ("/api/papers", "/api/me", f"/api/papers/{PAPER}/vote"):
+            answer = client.request(method, path, headers=headers)
+            assert answer.status_code == 405, (path, answer.status_code, answer.text)
+            assert "GET" in answer.headers["allow"] or "POST" in answer.headers["allow"]

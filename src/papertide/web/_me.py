@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
@@ -24,7 +24,7 @@ from papertide.options import Mode
 from papertide.readers import Reader
 from papertide.web._api import PaperOut
 from papertide.web._deps import BrowseOffset, Limit, UTCDateTime, services
-from papertide.web._errors import error_responses
+from papertide.web._errors import ErrorOut, error_responses
 from papertide.web._identity import require_reader
 
 router = APIRouter(prefix="/api/me", tags=["library"], responses=error_responses(413))
@@ -261,7 +261,15 @@ def follow(request: Request, body: FollowIn) -> FollowOut:
     return FollowOut(kind=found.kind, value=found.value, following=True)
 
 
-@router.delete("/follows/{kind}/{value:path}", responses=error_responses(400))
+# A value with a line break matches no route (`:path` stops at one), so the router says 404:
+# no author or category has one, and the schema declares it.
+_NO_SUCH_FOLLOW: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorOut,
+          "description": "No author or category can have that value (a line break, say)."}}
+
+
+@router.delete("/follows/{kind}/{value:path}",
+               responses={**error_responses(400), **_NO_SUCH_FOLLOW})
 def unfollow(request: Request, kind: Literal["author", "category"], value: str) -> FollowOut:
     """Stop following an author or a category."""
     reader = _me(request)

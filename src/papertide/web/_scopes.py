@@ -18,16 +18,24 @@ from __future__ import annotations
 import re
 
 SESSION_ONLY = "session"
-_SESSION_ONLY = re.compile(r"/(account|admin|outbox)(/.*)?|/logout|/auth/.*")
-_READ = re.compile(r"/api/me(/.*)?|/library(/.*)?|/for-you|/onboarding|/digest/preview")
-_VOTE = re.compile(r"(/api)?/papers/.+/vote")
+# DOTALL: a path is judged whole, a line break in it (`%0A`) included, so that it reaches the
+# router (which answers 404) instead of a "tokens cannot do this".
+_SESSION_ONLY = re.compile(r"/(account|admin|outbox)(/.*)?|/logout|/auth/.*", re.DOTALL)
+_READ = re.compile(r"/api/me(/.*)?|/library(/.*)?|/for-you|/onboarding|/digest/preview",
+                   re.DOTALL)
+_VOTE = re.compile(r"(/api)?/papers/.+/vote", re.DOTALL)
 _LIBRARY = re.compile(r"/api/me/.+|/papers/.+/(save|library|dismiss)|/follows|/library/import|"
-                      r"/onboarding")
+                      r"/onboarding", re.DOTALL)
 # Changes anyone may ask for without signing in: a token adds nothing and takes nothing away.
 # `/mcp` checks each tool's scope itself (`mcp_server/_access.py`).
 _PUBLIC_CHANGES = re.compile(r"/api/auth/login|/login|/api/subscribe|/subscribe|/fetch/arxiv|"
-                             r"/unsubscribe|/preferences|/not-interested|/confirm|/mcp(/.*)?")
+                             r"/unsubscribe|/preferences|/not-interested|/confirm|/mcp(/.*)?",
+                             re.DOTALL)
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
+# The methods papertide's routes change anything with. No route takes another (QUERY,
+# PROPFIND …): the router answers those 405 with a true `Allow`, whoever asks, and `/mcp`,
+# which sees every method, checks each tool's scope itself.
+CHANGE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 def needed_scope(method: str, path: str) -> str | None:
@@ -37,6 +45,8 @@ def needed_scope(method: str, path: str) -> str | None:
         return SESSION_ONLY
     if method in SAFE_METHODS:
         return "read" if _READ.fullmatch(path) else None
+    if method not in CHANGE_METHODS:
+        return None
     if _VOTE.fullmatch(path):
         return "vote"
     if _LIBRARY.fullmatch(path):

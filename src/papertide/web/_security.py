@@ -35,7 +35,7 @@ from papertide.config import Settings
 from papertide.readers import Accounts
 from papertide.web._errors import http_error
 from papertide.web._identity import SESSION_COOKIE
-from papertide.web._scopes import SAFE_METHODS, SESSION_ONLY, needed_scope
+from papertide.web._scopes import CHANGE_METHODS, SAFE_METHODS, SESSION_ONLY, needed_scope
 
 # Authenticated by the link's token: preferences, unsubscribe, "not interested" from a digest.
 TOKEN_LINK_PATHS = {"/unsubscribe", "/preferences", "/not-interested"}
@@ -82,7 +82,8 @@ class Guard:
             session = await run_in_threadpool(self.accounts.session, cookie)
             if session is not None:
                 state["reader"], state["session"] = session.reader, session
-        if request.method in SAFE_METHODS or by_token or scope["path"] in TOKEN_LINK_PATHS:
+        if (request.method not in CHANGE_METHODS or by_token
+                or scope["path"] in TOKEN_LINK_PATHS):
             return await self.app(scope, receive, send)
         if self._cross_site(request):
             return await self._deny(scope, receive, send, 403, "This request came from another "
