@@ -80,14 +80,13 @@ def test_a_for_you_feed_made_on_the_library_page_validates_and_dies_when_revoked
 
 def test_tag_and_search_feeds_through_the_api(make_client: Callable[..., TestClient],
                                               services: Services) -> None:
-    from tests.helpers import add_reader
+    from tests.helpers import add_reader, sign_in
 
     reader = add_reader(services, EMAIL)
     paper = add_math_paper(services)
     services.library.save(reader.id, paper.id, tags=["Diffusion"])
-    token = services.readers.accounts.create_api_token(reader.id, "feeds")
     api = make_client()
-    api.headers["Authorization"] = f"Bearer {token}"
+    api.headers["X-CSRF-Token"] = sign_in(api, services, EMAIL)
 
     made = api.post("/api/me/feeds", json={"kind": "tag", "value": "diffusion"})
     assert made.status_code == 201, made.text
@@ -115,6 +114,23 @@ def test_tag_and_search_feeds_through_the_api(make_client: Callable[..., TestCli
     assert anonymous.get(tag_feed["url"].removeprefix("http://testserver")).status_code == 404
     assert api.delete(f"/api/me/feeds/{tag_feed['id']}").status_code == 404
     assert anonymous.get("/feeds/private/not-a-secret.atom").status_code == 404
+
+
+def test_an_api_token_can_list_feeds_but_not_make_or_revoke_them(
+        make_client: Callable[..., TestClient], services: Services) -> None:
+    """A feed URL would outlive the revocation of a leaked token that made it."""
+    from tests.helpers import add_reader
+
+    reader = add_reader(services, EMAIL)
+    feed, _ = services.library.create_feed(reader.id, "for-you")
+    token = services.readers.accounts.create_api_token(reader.id, "feeds",
+                                                       ["read", "library"])
+    api = make_client()
+    api.headers["Authorization"] = f"Bearer {token}"
+    assert api.post("/api/me/feeds", json={"kind": "for-you"}).status_code == 403
+    assert api.delete(f"/api/me/feeds/{feed.id}").status_code == 403
+    assert [f["id"] for f in api.get("/api/me/feeds").json()] == [feed.id]
+    assert [f.id for f in services.library.feeds.of(reader.id)] == [feed.id]
 
 
 def test_another_reader_cannot_revoke_a_feed(make_client: Callable[..., TestClient],

@@ -6,6 +6,8 @@ what its scopes allow (`readers.SCOPES`):
 - the account (address, tokens, sessions, subscription, deletion), the admin pages and the
   outbox are for a browser session with its CSRF token, never a token: a leaked token must
   not be able to lock its owner out, mint more tokens or read other readers' mail;
+- so are making and revoking private feeds: a feed URL is a credential of its own, which
+  would outlive the revocation of the token that made it;
 - reading the reader's own data needs `read`; changing the library needs `library`;
   voting needs `vote`;
 - public routes (search, papers, feeds, subscribing, sign-in mail) need no scope; the MCP
@@ -31,6 +33,8 @@ _LIBRARY = re.compile(r"/api/me/.+|/papers/.+/(save|library|dismiss)|/follows|/l
 _PUBLIC_CHANGES = re.compile(r"/api/auth/login|/login|/api/subscribe|/subscribe|/fetch/arxiv|"
                              r"/unsubscribe|/preferences|/not-interested|/confirm|/mcp(/.*)?",
                              re.DOTALL)
+# Private feeds' URLs are credentials: made and revoked by a browser session only.
+_FEED_CHANGES = re.compile(r"/api/me/feeds(/.*)?|/library/feeds(/.*)?", re.DOTALL)
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 # The methods papertide's routes change anything with. No route takes another (QUERY,
 # PROPFIND …): the router answers those 405 with a true `Allow`, whoever asks, and `/mcp`,
@@ -47,6 +51,8 @@ def needed_scope(method: str, path: str) -> str | None:
         return "read" if _READ.fullmatch(path) else None
     if method not in CHANGE_METHODS:
         return None
+    if _FEED_CHANGES.fullmatch(path):
+        return SESSION_ONLY
     if _VOTE.fullmatch(path):
         return "vote"
     if _LIBRARY.fullmatch(path):
