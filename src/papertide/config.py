@@ -236,6 +236,12 @@ class Settings(BaseSettings):
         "API; 429 past it.",
         accepts=_RATE,
     )
+    limit_imports: str = _setting(
+        "10/hour",
+        "Library imports (the /library form) per reader, in a moving window: each may queue "
+        "hundreds of look-ups at arXiv, which every reader's fetches share; 429 past it.",
+        accepts=_RATE,
+    )
 
     sources: str = _setting(
         "",
@@ -323,7 +329,7 @@ class Settings(BaseSettings):
         return check.networks(value)
 
     @field_validator("limit_mail_per_address", "limit_signin_per_address", "limit_mail_per_ip",
-                     "limit_votes", "limit_searches", "limit_pages")
+                     "limit_votes", "limit_searches", "limit_pages", "limit_imports")
     @classmethod
     def _check_limit(cls, value: str) -> str:
         return check.rate_limit(value)

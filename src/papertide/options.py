@@ -21,7 +21,7 @@ Role = Literal["reader", "admin"]
 Status = Literal["pending", "active", "unsubscribed", "bouncing", "account"]
 # The rate limits, each a setting `limit_<name>` (see config.py).
 LimitName = Literal["mail_per_address", "signin_per_address", "mail_per_ip", "votes", "searches",
-                    "pages"]
+                    "pages", "imports"]
 
 WINDOWS: tuple[Window, ...] = get_args(Window)
 SORTS: tuple[Sort, ...] = get_args(Sort)

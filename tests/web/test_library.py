@@ -143,6 +143,24 @@ def test_importing_a_file_from_the_library_page(client):
     assert refused.status_code == 403
 
 
+def test_a_reader_has_a_budget_of_imports_an_hour(make_client):
+    """Each import may queue hundreds of arXiv look-ups that every reader's fetches share."""
+    client = make_client(limit_imports="2/hour")
+    csrf = sign_in(client, _services(client), "ada@example.org")
+    bib = "@misc{nowhere, title = {A paper nobody wrote}}\n"
+
+    def upload():
+        return client.post("/library/import", data={"csrf_token": csrf},
+                           files={"file": ("refs.bib", bib.encode(), "application/x-bibtex")})
+
+    assert [upload().status_code for _ in range(3)] == [200, 200, 429]
+    other = make_client(limit_imports="2/hour", ip="127.0.0.9")
+    other_csrf = sign_in(other, _services(other), "bob@example.org")
+    answer = other.post("/library/import", data={"csrf_token": other_csrf},
+                        files={"file": ("refs.bib", bib.encode(), "application/x-bibtex")})
+    assert answer.status_code == 200  # another reader's budget is their own
+
+
 def test_not_interested_and_the_way_in_for_a_new_reader(client):
     csrf = sign_in(client, _services(client), "ada@example.org")
     start = client.get("/for-you").text

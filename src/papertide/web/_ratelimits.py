@@ -37,7 +37,8 @@ LIMITED: list[tuple[frozenset[str], re.Pattern[str], LimitName, str]] = [
     (frozenset({"POST", "PATCH", "DELETE"}), re.compile(r"/api/me/.+"), "votes", "client"),
     (frozenset({"GET"}), re.compile(r"/api/me/recommendations|/for-you|/feeds/private/.+"),
      "searches", "client"),
-    (frozenset({"POST"}), re.compile(r"/library/import|/onboarding"), "searches", "client"),
+    (frozenset({"POST"}), re.compile(r"/library/import"), "imports", "client"),
+    (frozenset({"POST"}), re.compile(r"/onboarding"), "searches", "client"),
     # Every other page, and every route that may set a cookie (the client cookie comes
     # with any page; sign-in sets the session's): minting cookies is bounded like pages.
     (frozenset({"GET", "HEAD"}), re.compile(r"(?!/static/|/docs/assets/|/feeds/|/healthz$|/metrics$"
