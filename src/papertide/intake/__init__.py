@@ -36,7 +36,7 @@ from papertide.intake._pull import (
     pull,
 )
 from papertide.search import SearchService
-from papertide.sources import PoliteClient, SourceRun, SourceSpec
+from papertide.sources import PoliteClient, SourceRun, SourceSpec, request_client
 
 __all__ = ["ANNOUNCEMENT_MARGIN", "BATCH_SIZE", "Intake", "IngestReport", "Outcome", "due_day",
            "ingest_files", "ingest_records"]
@@ -87,6 +87,11 @@ class Intake:
         """Fetch papers by arXiv id through the arXiv API (ValueError for a text that is no
         arXiv id); one recorded run, counted in the metrics."""
         return fetch_by_id(self, ids, on_page=on_page, client=client)
+
+    def fetch_while_waiting(self, ids: list[str]) -> SourceRun:
+        """`fetch_by_id` for a web request, which waits on arXiv a few seconds at most (no
+        retries; `failed` when arXiv did not answer in time)."""
+        return fetch_by_id(self, ids, client=request_client(self.settings))
 
     def fetch_unknown(self, ids: list[str]) -> tuple[set[str], str | None]:
         """Fetch the arXiv ids the catalog lacks: (the ids arXiv has, a failure or None)."""

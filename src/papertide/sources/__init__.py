@@ -24,7 +24,7 @@ from papertide.sources import _claims, arxiv_snapshot, jsonl, listing
 from papertide.sources._claims import Claim
 from papertide.sources._common import Rejected, iter_lines
 from papertide.sources._errors import FetchError, MalformedResponse, SourceError
-from papertide.sources._http import PoliteClient, client_for
+from papertide.sources._http import PoliteClient, client_for, request_client
 from papertide.sources._runs import DayCount, RunStatus, SourceRun
 from papertide.sources._spec import (
     OAI_FORMATS,
@@ -43,7 +43,7 @@ __all__ = ["FORMATS", "OAI_FORMATS", "SOURCE_KINDS", "Claim", "DayCount", "Fetch
            "SourceError", "SourceKind", "SourceRun", "SourceSpec", "SpecError", "claims",
            "client_for", "detect_format", "fetch", "fetched_per_day",
            "harvest_states", "lookup_ids", "parse_source", "parse_sources", "read_file",
-           "run_history"]
+           "request_client", "run_history"]
 
 claims = _claims  # claim / renew / release / get: one run of a source at a time
 

@@ -22,7 +22,6 @@ from starlette.responses import Response
 from papertide.catalog import parse_arxiv_id
 from papertide.search import split_ids
 from papertide.services import Services
-from papertide.sources._http import request_client
 from papertide.web._deps import render, services
 
 router = APIRouter(include_in_schema=False)
@@ -49,7 +48,7 @@ def fetch_from_arxiv(request: Request, arxiv_id: str = Form(..., max_length=100)
         if not _one_at_a_time.acquire(blocking=False):
             raise HTTPException(429, "another arXiv look-up is running: try again in a moment")
         try:
-            run = svc.intake.fetch_by_id([parsed[0]], client=request_client(svc.settings))
+            run = svc.intake.fetch_while_waiting([parsed[0]])
         finally:
             _one_at_a_time.release()
         if run.status == "failed":  # slow or away: a worker keeps asking
