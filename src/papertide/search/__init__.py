@@ -42,7 +42,7 @@ from papertide.mathtext import to_plain
 from papertide.options import MODES, SORTS, Mode, Sort
 from papertide.search._among import rank_among
 from papertide.search._follow import Follower, IndexLock
-from papertide.search._hybrid import fuse, guard, rare_share
+from papertide.search._hybrid import first, fuse, guard, rare_share
 from papertide.search._ids import bare, split_ids
 from papertide.search._keyword import RERANKED, Filters, IndexBusy, KeywordIndex
 from papertide.search._query import Clause, parse, positive_text, valid_text
@@ -61,6 +61,10 @@ _EPOCH = datetime(1970, 1, 1)
 HYBRID_DEPTH = 100  # candidates taken from each side before fusing: the fused pool
 SEMANTIC_DEPTH = 1000  # the most a semantic search lists ("more than 1,000")
 RARE_SHARE = 0.5  # the rare terms' share of a query's weight that keeps exact matches on top
+# A query whose words name at most this many papers (their short name, their whole title,
+# or a phrase of their title: `KeywordIndex.title_match`) lists those first: it is a
+# look-up, not a topic. Measured in bench/bench_known_item.py.
+NAMED_MAX = 3
 RANKINGS_KEPT = 64  # recent rankings kept, so that paging reads one fixed list
 Progress = Callable[[str, int, int], None]  # (index name, done, total)
 IndexProgress = Callable[[int, int], None]
@@ -370,6 +374,8 @@ class SearchService:
             return Ranking([], None, 0, True)
         if not clauses and sort == "relevance":
             sort = "new"  # nothing to be relevant to: browsing
+        named = self.keyword.title_match(clauses)
+        text_query = self.keyword.with_title_match(text_query, named)
         if mode == "keyword":
             ranking = self._keyword_ranking(text_query, clauses, filters, sort)
         else:
@@ -390,7 +396,7 @@ class SearchService:
                 return keyword.search(text_query, filters, depth, newest_first=True)
 
             return Ranking([], newest, keyword.count(text_query, filters), True)
-        head, total = self._keyword_head(text_query, clauses, filters)
+        head, total = self._keyword_head(text_query, clauses, filters, named=True)
         shown = {pid for pid, _ in head}
 
         def more(depth: int) -> list[tuple[str, float]]:
@@ -399,13 +405,25 @@ class SearchService:
 
         return Ranking(head, more, total, True)
 
-    def _keyword_head(self, text_query: Query, clauses: list[Clause],
-                      filters: Filters) -> tuple[list[tuple[str, float]], int]:
-        """The best `RERANKED` matches (re-ordered by feedback) and how many match."""
+    def _keyword_head(self, text_query: Query, clauses: list[Clause], filters: Filters,
+                      named: bool = False) -> tuple[list[tuple[str, float]], int]:
+        """The best `RERANKED` matches (re-ordered by feedback) and how many match; with
+        `named`, the papers the query names first (`_named_first`)."""
         top = self.keyword.top(text_query, filters, RERANKED)
+        hits = top.hits
         if any(c.occur == "should" and not self.keyword.required(c) for c in clauses):
-            return self.keyword.rerank(text_query, clauses, top), top.count
-        return top.hits, top.count
+            hits = self.keyword.rerank(text_query, clauses, top)
+        return (self._named_first(hits, clauses) if named else hits), top.count
+
+    def _named_first(self, ranked: list[tuple[str, float]],
+                     clauses: list[Clause]) -> list[tuple[str, float]]:
+        """The ranking with the papers the query names first, when it names at most
+        `NAMED_MAX` of the catalog's papers (a look-up by name or title words; more is a
+        topic, and the title match only adds to their scores)."""
+        named = self.keyword.title_match(clauses)
+        if named is None or not ranked or self.keyword.count(named, Filters()) > NAMED_MAX:
+            return ranked
+        return first(ranked, self.keyword.matching(named, [pid for pid, _ in ranked]))
 
     def _meaning_ranking(self, text: str, clauses: list[Clause], text_query: Query,
                          filters: Filters, mode: Mode) -> Ranking:
@@ -428,6 +446,7 @@ class SearchService:
             exact = self.keyword.text_query([Clause(t, None, "must") for t in rare])
             if exact is not None:
                 fused = guard(fused, self.keyword.matching(exact, [pid for pid, _ in fused]))
+        fused = self._named_first(fused, clauses)
         pool = {pid for pid, _ in fused}
         found = {pid for pid, _ in keyword}
         semantic_only = [pid for pid, _ in semantic if pid not in found]
