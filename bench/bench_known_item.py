@@ -150,7 +150,7 @@ def measure(label: str, draws_n: int) -> dict:
             (records[i] for i in among), _catalog_ids(services, [records[i]["id"] for i in among]),
             strict=True)}
 
-        def first(q: str, m: str = mode) -> str | None:
+        def first(q: str, m: str = mode, search=search) -> str | None:
             ranked = search.ranked_ids(q, mode=m, depth=1)
             return ranked[0][0] if ranked else None
 
@@ -201,7 +201,7 @@ def references(draws_n: int) -> dict:
 
         names = Counter(t.split(":", 1)[0].strip() for t in lowered if ":" in t[1:])
 
-        def only_one(q: str, kind: str) -> bool:
+        def only_one(q: str, kind: str, names=names, joined=joined) -> bool:
             # A short name no other paper has; words no other title contains.
             return names[q] == 1 if kind == KINDS[0] else joined.count(q) == 1
 

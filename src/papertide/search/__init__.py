@@ -462,9 +462,14 @@ class SearchService:
         `NAMED_MAX` of the catalog's papers (a look-up by name or title words; more is a
         topic, and the title match only adds to their scores)."""
         named = self.keyword.title_match(clauses)
-        if named is None or not ranked or self.keyword.count(named, Filters()) > NAMED_MAX:
+        if named is None or not ranked:
             return ranked
-        return first(ranked, self.keyword.matching(named, [pid for pid, _ in ranked]))
+        # The ranking's own matches first: most queries have none, and need no count.
+        matched = self.keyword.matching(named, [pid for pid, _ in ranked])
+        if not matched or len(matched) > NAMED_MAX or (
+                self.keyword.count(named, Filters()) > NAMED_MAX):
+            return ranked
+        return first(ranked, matched)
 
     def _meaning_ranking(self, text: str, clauses: list[Clause], text_query: Query,
                          filters: Filters, mode: Mode) -> Ranking:
