@@ -61,19 +61,26 @@ def title_of(record: dict) -> str:
 
 
 def draw(records: list[dict], among: list[int], n: int, seed: int) -> dict[str, list]:
-    """n (query, arXiv id) pairs of each kind, drawn from these papers."""
-    rng = random.Random(seed)
+    """n (query, arXiv id) pairs of each kind, drawn from these papers. Each kind walks
+    its own fixed shuffle of the papers, so the first n of a larger draw are the n of a
+    smaller one: the tune half of any draw lies inside the tune half of a larger one."""
     out: dict[str, list] = {kind: [] for kind in KINDS}
     named = [i for i in among if ":" in title_of(records[i])[1:]]
-    for i in rng.sample(named, min(n, len(named))):
+    random.Random(seed).shuffle(named)
+    for i in named:
         name = title_of(records[i]).split(":", 1)[0].strip().lower()
         if name:
             out["short name"].append((name, records[i]["id"]))
-    for i in rng.sample(among, n * 2):
+        if len(out["short name"]) == n:
+            break
+    spans = list(among)
+    rng = random.Random(seed + 1000)
+    rng.shuffle(spans)
+    for i in spans:
         words = title_of(records[i]).split()
         if len(words) < 4:
             continue
-        start = rng.randint(0, len(words) - 4)
+        start = random.Random(f"{seed}-{i}").randint(0, len(words) - 4)
         out["span"].append((" ".join(words[start:start + 4]).lower(), records[i]["id"]))
         if len(out["span"]) == n:
             break
