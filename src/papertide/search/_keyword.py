@@ -61,6 +61,7 @@ from papertide.catalog import (
     parse_arxiv_id,
 )
 from papertide.mathtext import to_plain
+from papertide.search._acronyms import Acronyms
 from papertide.search._query import Clause, valid_text
 from papertide.search._snippet import make_snippet
 from papertide.search._state import StateFile
@@ -212,6 +213,7 @@ class KeywordIndex:
         self._write_lock = threading.Lock()
         self._reloaded_at = 0.0
         self._stems: dict[str, str | None] = {}  # word → its ranking term (snippets)
+        self.acronyms: Acronyms | None = None  # the mined pairs (`_acronyms`), when kept
         self.state = StateFile(self.path)
         self._open()
 
@@ -464,6 +466,9 @@ class KeywordIndex:
             if demand is not None:
                 occur = Occur.MustNot if clause.occur == "must_not" else Occur.Must
                 parts.append((occur, demand))
+        if self.acronyms is not None and plain:  # `VLA` ↔ "vision-language-action", weighted less
+            parts += [(Occur.Should, q) for q in self.acronyms.queries(
+                [c.text for c in plain], self.schema, self.searcher())]
         if not any(occur != Occur.MustNot for occur, _ in parts):
             if not parts:
                 return None
