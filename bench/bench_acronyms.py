@@ -41,7 +41,8 @@ from papertide.catalog import Paper  # noqa: E402
 from papertide.config import Settings  # noqa: E402
 from papertide.intake import ingest_files  # noqa: E402
 from papertide.mathtext import to_plain  # noqa: E402
-from papertide.search._acronyms import mine, paper_pairs, short_key  # noqa: E402
+from papertide.search._acronyms import paper_pairs  # noqa: E402
+from papertide.search._schwartz_hearst import mine, short_key  # noqa: E402
 from papertide.services import open_services  # noqa: E402
 
 MIN_DEFINED = 20

@@ -1,16 +1,10 @@
 """Acronyms and their expansions, mined from the catalog's own abstracts, so that `VLA`
 also finds the papers that write "vision-language-action" and the other way round.
 
-Mining: the Schwartz–Hearst algorithm (the `abbreviations` package) finds each
-"long form (SHORT)" an abstract defines. Its rule picks the shortest definition whose
-letters spell the short form, which cuts words in half ("self-supervised learning (SSL)"
-gives "supervised learning", "Proximal Policy Optimization (PPO)" "Policy Optimization"),
-so a definition is widened to its whole hyphenated word and then by whole words while
-that spells more of the short form from word initials. A short form counts if it is one
-word of letters and digits with two capitals or more (`LLMs`, `ViT`, `mAP`, `3DGS`: not
-`(i)` or `(see)`); a trailing `s` after a capital is a plural (`VLAs` is `VLA`).
-A long form is kept as its index terms (stemmed, stop words kept: "Vision-Language-Action
-models" and "vision language action model" are one form).
+Mining: `_schwartz_hearst.mine` finds each "long form (SHORT)" a title or abstract
+defines. A long form is kept as its index terms (stemmed, stop words kept:
+"Vision-Language-Action models" and "vision language action model" are one form), an
+acronym as its lower case without a plural `s` (`VLAs` and `vla` are one).
 
 What counts: a pair seen in at least `MIN_SUPPORT` papers (a one-off pairing, or the
 Schwartz–Hearst rule misfiring on one abstract, never reaches a query). An acronym with
@@ -20,29 +14,37 @@ expansion names at most `MAX_ACRONYMS` acronyms, by the same rule.
 
 At query time (`Acronyms.queries`, called by the keyword index's `text_query`), a plain
 query word that is a known acronym adds its expansions as phrases, and a run of plain
-query words that spells an expansion adds its acronym (singular and plural), each as an
-optional clause weighted `WEIGHT` times what the literal would weigh (the boost divides
-out the difference in inverse document frequency), so a paper that writes what the reader
-typed ranks above one that writes only the other form. Words a reader demands (`+VLA`,
-`"VLA"`, `ti:VLA`) match only as written.
+query words that spells an expansion adds its acronym (singular and plural). Each is an
+optional clause that scores only the papers which write the other form and not the typed
+one, `WEIGHT` times what the typed form would weigh (the boost divides out the difference
+in inverse document frequency): a paper that writes what the reader typed ranks as it did
+without expansion, above one that writes only the other form. (Scoring every paper that
+writes the other form, both forms included, counted the topic twice against the query's
+other words: SciFact train keyword nDCG@10 0.7137 → 0.7035.) Words a reader demands
+(`+VLA`, `"VLA"`, `ti:VLA`) match only as written; a lower-case word only where the
+catalog uses it mostly as the acronym (`vla` yes, `map` no: see `Acronyms._found`).
 
 Where the pairs live: a SQLite file in their own folder beside the keyword index
-(`<index dir>/acronyms`), not a catalog table. They are derived from the abstracts like
-the index is, rebuilt from the catalog at will, and each machine keeps its own: a table
-in the catalog would need a migration and writes to the shared database for what any
-machine can compute, and would go stale where the index is rebuilt. The file keeps each
-paper's pairs (a new version of a paper replaces them, so support counts stay exact),
-the support per pair, and the catalog `seq` it has caught up to: `catch_up` mines what
-changed above it, as the index does, so a crash before the mark is written is repaired by
-the next one. Readers in other processes reload the pairs when the file's `generation`
-changes, looked at no more than once a second.
+(`<index dir>/acronyms`), not a catalog table. They are derived data, like the index: what
+any machine computes from the abstracts, rebuilt from the catalog at will, and kept per
+machine, so no migration and no writes to the shared database (on PostgreSQL, a table
+written by every indexing machine) are needed for them; rebuilding them is `papertide
+index --rebuild`, as for the indexes. The file keeps each paper's pairs (a new version of
+a paper replaces them, so support counts stay exact), the support per pair, and the
+catalog `seq` it has caught up to: `catch_up` mines what changed above it, as the index
+does, so a crash before the mark is written is repaired by the next one. Its own mark,
+not the index's, so that a keyword index rebuilt for a new schema, or a table mined by
+older rules (`RULES`), each catch up alone. Readers in other processes reload the pairs
+when the file's `generation` changes, looked at no more than once a second.
+
+Cost: mining takes about as long as building a paper's index documents (bench/
+bench_acronyms.py), in its own pass over the changed papers after the index's.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-import re
 import sqlite3
 import threading
 import time
@@ -50,12 +52,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
 
-from tantivy import Query, Schema, Searcher
+from tantivy import Occur, Query, Schema, Searcher
 
 from papertide.catalog import Catalog, Paper
 from papertide.mathtext import to_plain
+from papertide.search._schwartz_hearst import SHORT, mine, short_key
 
 log = logging.getLogger(__name__)
 
@@ -65,109 +67,18 @@ MIN_SUPPORT = 3
 SHARE = 0.1
 MAX_EXPANSIONS = 3
 MAX_ACRONYMS = 2
-WEIGHT = 0.5
+# The other form's weight, as a share of what the typed form would weigh. SciFact train
+# keyword nDCG@10 on half A (claims sorted by id, the first half; without expansion 0.7170):
+# 0.2 0.7182, 0.3 0.7182, 0.4 0.7183, 0.5 0.7174; 0.3, the middle of the plateau, is the
+# choice. Its figures on B, held out: see bench/bench_acronyms.py and the README.
+WEIGHT = 0.3
+# A word typed without two capitals counts as an acronym only if at most this many times
+# as many papers use it as define it (see `Acronyms._found`).
+COMMON = 10
 LONGEST = 10  # index terms in a long form, at most
 BATCH = 2000  # papers mined per transaction
 
 Tokens = Callable[[str, str], list[str]]  # (analyzer, text) → index terms
-
-
-def _schwartz_hearst() -> ModuleType:
-    """The `abbreviations` module, imported without its import-time side effect: it calls
-    `logging.basicConfig(level=INFO)`, which would configure the root logger of whatever
-    program imports papertide. A handler present while it runs makes that a no-op."""
-    root = logging.getLogger()
-    guard = logging.NullHandler()
-    root.addHandler(guard)
-    try:
-        from abbreviations import schwartz_hearst
-    finally:
-        root.removeHandler(guard)
-    return schwartz_hearst
-
-
-_sh = _schwartz_hearst()
-
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[])")
-_QUOTED = re.compile(r"([(])['\"\u2018\u201c]|['\"\u2019\u201d]([);:])")
-_SHORT = re.compile(r"[A-Za-z0-9]{2,10}")
-# What a sentence must hold for a short form to count: " (" then a word with two capitals
-# up to `)`, `;` or `:` (the package's rule runs only there: it is most of the cost).
-_DEFINES = re.compile(r" \(['\"\u2018\u201c]?[a-z0-9]*[A-Z][a-z0-9]*[A-Z][A-Za-z0-9]*"
-                      r"['\"\u2019\u201d]?[);:]")
-_SPLIT = re.compile(r"[\s\-]+")
-
-
-def short_key(short: str) -> str:
-    """An acronym as the table keys it: lower case, a plural `s` after a capital dropped."""
-    if len(short) > 2 and short.endswith("s") and short[-2].isupper():
-        short = short[:-1]
-    return short.lower()
-
-
-def _spelled(definition: str, letters: str) -> int:
-    """How many of the short form's letters the definition's word initials spell, in
-    order (the longest common subsequence)."""
-    initials = [w[0].lower() for w in _SPLIT.split(definition) if w]
-    row = [0] * (len(letters) + 1)
-    for initial in initials:
-        previous = 0
-        for j, letter in enumerate(letters, start=1):
-            keep = row[j]
-            row[j] = previous + 1 if initial == letter else max(row[j], row[j - 1])
-            previous = keep
-    return row[-1]
-
-
-def _widened(sentence: str, start: int, stop: int, short: str) -> str:
-    """The definition `sentence[start:stop]`, widened to its whole first word when it
-    starts inside a hyphenated one, then by whole preceding words (within the clause) while
-    that spells more of the short form from word initials."""
-    if start > 0 and sentence[start - 1] == "-":
-        while start > 0 and (sentence[start - 1].isalnum() or sentence[start - 1] == "-"):
-            start -= 1
-    letters = short_key(short)
-    best = sentence[start:stop]
-    spelled = _spelled(best, letters)
-    words = len(_SPLIT.split(best))
-    limit = min(len(letters) + 5, 2 * len(letters))
-    before = sentence[:start].rstrip().split(" ")
-    for word in reversed(before[-3:]):
-        if not word or not word[0].isalnum() or word[-1] in ",;:.!?)]":
-            break
-        candidate = f"{word} {best}"
-        words += len(_SPLIT.split(word))
-        more = _spelled(candidate, letters)
-        if words > limit or more <= spelled:
-            break
-        best, spelled = candidate, more
-    return best
-
-
-def mine(text: str) -> set[tuple[str, str]]:
-    """The (short form, long form) pairs a text defines, as written."""
-    found: set[tuple[str, str]] = set()
-    text = " ".join(text.split())
-    if not _DEFINES.search(text):
-        return found
-    for sentence in _SENTENCE.split(text):
-        if not _DEFINES.search(sentence):
-            continue
-        sentence = _QUOTED.sub(r"\1\2", sentence)
-        try:
-            candidates = list(_sh.best_candidates(sentence))
-        except (ValueError, IndexError):  # unbalanced parentheses: nothing to read
-            continue
-        for short in candidates:
-            if not _SHORT.fullmatch(short) or sum(c.isupper() for c in short) < 2:
-                continue
-            try:
-                definition = _sh.select_definition(_sh.get_definition(short, sentence), short)
-            except (ValueError, IndexError):
-                continue
-            stop = definition.stop
-            found.add((str(short), _widened(sentence, stop - len(definition), stop, short)))
-    return found
 
 
 def paper_pairs(paper: Paper, tokens: Tokens) -> set[tuple[str, str]]:
@@ -189,6 +100,7 @@ class Table:
 
     expansions: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
     acronyms: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
+    support: dict[str, int] = field(default_factory=dict)  # papers defining each acronym
     longest: int = 0
 
     @classmethod
@@ -203,6 +115,7 @@ class Table:
             pairs.sort(key=lambda p: (-p[0], p[1]))
             kept = [p for p in pairs if p[0] >= SHARE * pairs[0][0]][:MAX_EXPANSIONS]
             table.expansions[short] = [tuple(long.split()) for _, long in kept]
+            table.support[short] = sum(n for n, _ in pairs)
             for support, long in kept:
                 by_long[tuple(long.split())].append((support, short))
         for long_terms, shorts in by_long.items():
@@ -348,12 +261,51 @@ class Acronyms:
 
     # ---- querying --------------------------------------------------------------------
 
+    def _found(self, words: Sequence[str], table: Table, searcher: Searcher) -> tuple[
+            list[tuple[str, str]], list[tuple[tuple[str, ...], list[str]]]]:
+        """The known acronyms among the words ((word, key) pairs), and the expansions their
+        runs spell, the longest from each word on, left to right ((terms, acronym keys)).
+        A word typed without two capitals (`vla`, `map`, `Act`) is an acronym only where
+        the catalog uses it mostly as one: in at most `COMMON` times as many papers as
+        define it (`vla`, `rag`, `llm`: 1-2; `map` 52, `ai` 11)."""
+        acronyms = []
+        for word in dict.fromkeys(words):
+            key = word.lower()
+            if key not in table.expansions and key.endswith("s"):
+                key = key[:-1]  # `VLAs`
+            if not SHORT.fullmatch(word) or key not in table.expansions:
+                continue
+            if sum(c.isupper() for c in word) < 2:
+                literal = self.tokens("pt_text", word)
+                if not literal or searcher.doc_freq("text", literal[0]) > (
+                        COMMON * table.support[key]):
+                    continue
+            acronyms.append((word, key))
+        expansions: list[tuple[tuple[str, ...], list[str]]] = []
+        terms = [t for word in words for t in self.tokens("pt_english", word)]
+        i = 0
+        while i < len(terms):
+            for length in range(min(table.longest, len(terms) - i), 1, -1):
+                long_terms = tuple(terms[i:i + length])
+                if long_terms in table.acronyms:
+                    if all(long_terms != seen for seen, _ in expansions):
+                        expansions.append((long_terms, table.acronyms[long_terms]))
+                    i += length - 1
+                    break
+            i += 1
+        return acronyms, expansions
+
     def queries(self, words: Sequence[str], schema: Schema, searcher: Searcher) -> list[Query]:
-        """Optional, down-weighted clauses for the plain query words `words` (in query
-        order): each known acronym's expansions as phrases, each expansion's acronyms.
-        Nothing when no word is a known acronym or expansion."""
+        """Optional clauses for the plain query words `words` (in query order) that score
+        only the papers writing the other form and not the one typed: each known acronym's
+        expansions (as phrases), each spelled-out expansion's acronym. A paper that writes
+        both scores as it did without them. Nothing when no word is a known acronym or
+        expansion."""
         table = self.table()
         if not table.expansions:
+            return []
+        acronyms, expansions = self._found(words, table, searcher)
+        if not acronyms and not expansions:
             return []
         n = max(searcher.num_docs, 1)
 
@@ -361,40 +313,48 @@ class Acronyms:
             df = searcher.doc_freq("text", term)
             return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
+        def only(other: Query, typed: Query, boost: float) -> Query:
+            return Query.boost_query(Query.boolean_query(
+                [(Occur.Must, other), (Occur.MustNot, typed)]), boost)
+
         out: list[Query] = []
-        for word in dict.fromkeys(words):
-            key = word.lower()
-            if key not in table.expansions and key.endswith("s"):
-                key = key[:-1]  # `VLAs`
-            if not _SHORT.fullmatch(word) or key not in table.expansions:
-                continue
+        for word, key in acronyms:
             literal = self.tokens("pt_text", word)
-            if not literal:
+            if not literal:  # a stop word (`OR`, `ALL`) searches as one
                 continue
+            typed = Query.term_query(schema, "text", literal[0])
             weight = WEIGHT * idf(literal[0])
             for long_terms in table.expansions[key]:
                 phrase, total = self._phrase(long_terms, schema, idf)
                 if phrase is not None:
-                    out.append(Query.boost_query(phrase, weight / total))
+                    out.append(only(phrase, typed, weight / total))
             for form in self._forms(key):
                 if form != literal[0]:  # `VLA` also finds `VLAs`, and the other way round
-                    out.append(Query.boost_query(Query.term_query(schema, "text", form),
-                                                 WEIGHT))
-        terms = [t for word in words for t in self.tokens("pt_english", word)]
-        i = 0
-        while i < len(terms):  # the longest expansion starting at each word, left to right
-            for length in range(min(table.longest, len(terms) - i), 1, -1):
-                long_terms = tuple(terms[i:i + length])
-                if long_terms in table.acronyms:
-                    _, total = self._phrase(long_terms, schema, idf)
-                    for key in table.acronyms[long_terms]:
-                        for form in self._forms(key):
-                            out.append(Query.boost_query(
-                                Query.term_query(schema, "text", form),
-                                WEIGHT * total / idf(form)))
-                    i += length - 1
-                    break
-            i += 1
+                    out.append(only(Query.term_query(schema, "text", form), typed, WEIGHT))
+        for long_terms, keys in expansions:
+            phrase, total = self._phrase(long_terms, schema, idf)
+            if phrase is None:
+                continue
+            for key in keys:
+                for form in self._forms(key):
+                    out.append(only(Query.term_query(schema, "text", form), phrase,
+                                    WEIGHT * total / idf(form)))
+        return out
+
+    def terms(self, words: Sequence[str], searcher: Searcher) -> set[str]:
+        """The ranking terms the words stand for besides their own (what a snippet lights
+        up: "vision", "language", "action" for `VLA`; `vla` for the expansion)."""
+        table = self.table()
+        acronyms, expansions = (self._found(words, table, searcher) if table.expansions
+                                else ([], []))
+        out = set()
+        for _, key in acronyms:
+            out.update(self._forms(key))
+            for long_terms in table.expansions[key]:
+                out.update(t for t in long_terms if self.tokens("pt_text", t))
+        for _, keys in expansions:
+            for key in keys:
+                out.update(self._forms(key))
         return out
 
     def _forms(self, key: str) -> list[str]:

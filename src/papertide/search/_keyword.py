@@ -676,6 +676,9 @@ class KeywordIndex:
         terms = {term for clause in clauses
                  if clause.occur != "must_not" and clause.field in (None, "title", "abstract")
                  for term in self.tokens("pt_text", clause.text)}
+        if self.acronyms is not None:  # `VLA` lights up "vision-language-action" too
+            terms |= self.acronyms.terms([c.text for c in clauses if c.occur == "should"
+                                          and not self.required(c)], self.searcher())
 
         stems = self._stems
         if len(stems) > 200_000:  # words repeat across abstracts: a bounded memo
