@@ -17,12 +17,12 @@ query word that is a known acronym adds its expansions as phrases, and a run of 
 query words that spells an expansion adds its acronym (singular and plural). Each is an
 optional clause that scores only the papers which write the other form and not the typed
 one, `WEIGHT` times what the typed form would weigh (the boost divides out the difference
-in inverse document frequency): a paper that writes what the reader typed ranks as it did
+in inverse document frequency): a paper that writes what the reader typed scores as it did
 without expansion, above one that writes only the other form. (Scoring every paper that
 writes the other form, both forms included, counted the topic twice against the query's
-other words: SciFact train keyword nDCG@10 0.7137 → 0.7035.) Words a reader demands
-(`+VLA`, `"VLA"`, `ti:VLA`) match only as written; a lower-case word only where the
-catalog uses it mostly as the acronym (`vla` yes, `map` no: see `Acronyms._found`).
+other words: SciFact train keyword nDCG@10 0.7137 → 0.7035 at weight 0.5.) Words a reader
+demands (`+VLA`, `"VLA"`, `ti:VLA`) match only as written; a lower-case word only where
+the catalog uses it mostly as the acronym (`vla` yes, `map` no: see `Acronyms._found`).
 
 Where the pairs live: a SQLite file in their own folder beside the keyword index
 (`<index dir>/acronyms`), not a catalog table. They are derived data, like the index: what
