@@ -66,6 +66,11 @@ def test_an_acronym_finds_the_papers_that_spell_it_out_below_those_that_write_it
     literal = [h for h in page.hits if VLA_WORD.search(h.paper.title + " " + h.paper.abstract)]
     first_other = min(found.index(pid) for pid in EXPANSION_ONLY)
     assert all(found.index(h.paper.id) < first_other for h in literal[:10])
+    # The snippet shows why: the expansion lights up.
+    other = next(h for h in page.hits if h.paper.id in EXPANSION_ONLY)
+    assert re.search(r"<b>vision</b>.<b>language</b>.<b>action</b>", other.snippet, re.I)
+    # Typed in lower case it is the same acronym (the catalog uses `vla` as nothing else).
+    assert set(ids(recent.search.search("vla", mode="keyword", limit=50))) >= EXPANSION_ONLY
     # Before: only the papers that write "VLA" itself.
     before = set(ids(without_acronyms(recent.search, "VLA", limit=50)))
     assert not EXPANSION_ONLY & before and page.total > len(before)
@@ -128,3 +133,13 @@ def test_a_pair_counts_once_enough_papers_define_it_and_follows_new_versions(ser
     # Rebuilt from the catalog, the table is the same.
     assert search.rebuild()["acronyms"] == 4
     assert "Widgets at scale" not in [h.paper.title for h in search.search("FWT").hits]
+
+
+def test_a_lower_case_word_expands_only_where_the_catalog_uses_it_as_the_acronym(recent):
+    # "ai" is written in 15 times as many demo papers as define "artificial intelligence
+    # (AI)": typed in lower case it is the word; in capitals, the acronym.
+    lower, lower_before = (recent.search.search("ai", mode="keyword", limit=20),
+                           without_acronyms(recent.search, "ai", limit=20))
+    assert ids(lower) == ids(lower_before) and lower.total == lower_before.total
+    upper = recent.search.search("AI", mode="keyword", limit=20)
+    assert upper.total > without_acronyms(recent.search, "AI", limit=20).total
