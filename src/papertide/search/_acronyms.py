@@ -250,7 +250,11 @@ class Acronyms:
         now = time.monotonic()
         if not force and now - self._checked_at < 1.0:
             return
-        with self._lock:
+        # While this process mines (minutes, for a whole catalog) its searches go on with
+        # the pairs they have rather than wait for the connection.
+        if not self._lock.acquire(blocking=force):
+            return
+        try:
             self._checked_at = now
             generation = self._meta("generation")
             if generation == self._generation:
@@ -258,6 +262,8 @@ class Acronyms:
             rows = self._db.execute("SELECT short, long, support FROM pairs "
                                     "WHERE support >= ?", (MIN_SUPPORT,)).fetchall()
             self._table, self._generation = Table.of(rows), generation
+        finally:
+            self._lock.release()
 
     # ---- querying --------------------------------------------------------------------
 
