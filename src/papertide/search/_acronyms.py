@@ -43,7 +43,6 @@ bench_acronyms.py), in its own pass over the changed papers after the index's.
 
 from __future__ import annotations
 
-import logging
 import math
 import sqlite3
 import threading
@@ -59,14 +58,12 @@ from papertide.catalog import Catalog, Paper
 from papertide.mathtext import to_plain
 from papertide.search._schwartz_hearst import SHORT, mine, short_key
 
-log = logging.getLogger(__name__)
-
 # The mining rules' version: a file mined by other rules is mined again (derived data).
 RULES = 1
-MIN_SUPPORT = 3
-SHARE = 0.1
-MAX_EXPANSIONS = 3
-MAX_ACRONYMS = 2
+MIN_SUPPORT = 3  # papers that define a pair before it counts
+SHARE = 0.1  # of an acronym's best-supported expansion, for another one to count
+MAX_EXPANSIONS = 3  # per acronym
+MAX_ACRONYMS = 2  # per expansion
 # The other form's weight, as a share of what the typed form would weigh. SciFact train
 # keyword nDCG@10 on half A (claims sorted by id, the first half; without expansion 0.7170):
 # 0.2 0.7182, 0.3 0.7182, 0.4 0.7183, 0.5 0.7174; 0.3, the middle of the plateau, is the
