@@ -181,6 +181,8 @@ def sweep(services, queries, qrels, split, today: dict[str, float]) -> None:
 
     header(split)
     current = hybrid_scores(c, qrels, "tmm", 0.5, 0.30)
+    # Unconstrained semantic lists: a claim with a quoted phrase (one, 810) is ranked here
+    # where the API requires the phrase; the rest match `ranked_ids` exactly.
     report("hybrid as shipped, re-fused here", current, split, today)
 
     print("fusion (keyword with feedback as shipped; semantic floor 0.30):")
