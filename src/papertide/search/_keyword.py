@@ -61,6 +61,7 @@ from papertide.catalog import (
     parse_arxiv_id,
 )
 from papertide.mathtext import to_plain
+from papertide.search._acronyms import Acronyms
 from papertide.search._query import Clause, valid_text
 from papertide.search._snippet import make_snippet
 from papertide.search._state import StateFile
@@ -215,6 +216,7 @@ class KeywordIndex:
         self._write_lock = threading.Lock()
         self._reloaded_at = 0.0
         self._stems: dict[str, str | None] = {}  # word → its ranking term (snippets)
+        self.acronyms: Acronyms | None = None  # the mined pairs (`_acronyms`), when kept
         self.state = StateFile(self.path)
         self._open()
 
@@ -467,6 +469,9 @@ class KeywordIndex:
             if demand is not None:
                 occur = Occur.MustNot if clause.occur == "must_not" else Occur.Must
                 parts.append((occur, demand))
+        if self.acronyms is not None and plain:  # `VLA` ↔ "vision-language-action", weighted less
+            parts += [(Occur.Should, q) for q in self.acronyms.queries(
+                [c.text for c in plain], self.schema, self.searcher())]
         if not any(occur != Occur.MustNot for occur, _ in parts):
             if not parts:
                 return None
@@ -674,6 +679,9 @@ class KeywordIndex:
         terms = {term for clause in clauses
                  if clause.occur != "must_not" and clause.field in (None, "title", "abstract")
                  for term in self.tokens("pt_text", clause.text)}
+        if self.acronyms is not None:  # `VLA` lights up "vision-language-action" too
+            terms |= self.acronyms.terms([c.text for c in clauses if c.occur == "should"
+                                          and not self.required(c)], self.searcher())
 
         stems = self._stems
         if len(stems) > 200_000:  # words repeat across abstracts: a bounded memo
