@@ -63,11 +63,13 @@ HYBRID_DEPTH = 100  # candidates taken from each side before fusing: the fused p
 SEMANTIC_DEPTH = 1000  # the most a semantic search lists ("more than 1,000")
 RARE_SHARE = 0.5  # the rare terms' share of a query's weight that keeps exact matches on top
 # A query whose words name at most this many papers (their short name, their whole title,
-# or a phrase of their title: `KeywordIndex.title_match`) lists those first: it is a
-# look-up, not a topic. Measured in bench/bench_known_item.py on the tune half of its
-# draws, hybrid over 6,000 papers, success@1 short name / 4-word span: without it 0.966 /
-# 0.862, at 1 0.998 / 0.974, at 3 (or 10) 1.0 / 0.976; keyword mode gains nothing from it
-# (the title match's score already puts them first there).
+# or a phrase of their title: `KeywordIndex.title_match`) scores those higher and lists
+# them first: it is a look-up, not a topic (`_look_up`). Chosen on the tune half of
+# bench/bench_known_item.py's draws, success@1 short name / 4-word span: keyword over
+# 74,728 papers, at 1 0.932 / 0.910, 3 0.944 / 0.936, 10 0.952 / 0.938, 30 0.954 / 0.938;
+# hybrid over 6,000, without the look-up 0.966 / 0.862, at 1 0.992 / 0.972, 3 1.0 / 0.974,
+# 10 1.0 / 0.976. 3, not 10: at 10 "vision language action models" (in 6 demo titles)
+# became a look-up and pushed the papers that write only "VLA" out of its first 30.
 NAMED_MAX = 3
 # Sorted by date (or trending), a list is not ordered by relevance, so it holds only what
 # is on the query's topic: the papers with every one of its words, and papers found by
@@ -397,12 +399,12 @@ class SearchService:
             sort = "new"  # nothing to be relevant to: browsing
         if sort != "relevance" and clauses:
             return self._dated_ranking(text, clauses, filters, sort, mode)
-        named = self.keyword.title_match(clauses)
+        named = self._look_up(clauses)
         text_query = self.keyword.with_title_match(text_query, named)
         if mode == "keyword":
-            ranking = self._keyword_ranking(text_query, clauses, filters, sort)
+            ranking = self._keyword_ranking(text_query, clauses, filters, sort, named)
         else:
-            ranking = self._meaning_ranking(text, clauses, text_query, filters, mode)
+            ranking = self._meaning_ranking(text, clauses, text_query, filters, mode, named)
         if sort != "relevance" and not (mode == "keyword" and sort == "new"):
             candidates = ranking.upto(TRENDING_CANDIDATES)
             ranking = Ranking(self._reorder(candidates, sort), None,
@@ -440,7 +442,7 @@ class SearchService:
                        total <= len(found))
 
     def _keyword_ranking(self, text_query: Query, clauses: list[Clause], filters: Filters,
-                         sort: Sort) -> Ranking:
+                         sort: Sort, named: Query | None = None) -> Ranking:
         """BM25 order (the best `RERANKED` re-ordered by feedback), or newest first."""
         keyword = self.keyword
         if sort == "new":
@@ -448,7 +450,7 @@ class SearchService:
                 return keyword.search(text_query, filters, depth, newest_first=True)
 
             return Ranking([], newest, keyword.count(text_query, filters), True)
-        head, total = self._keyword_head(text_query, clauses, filters, named=True)
+        head, total = self._keyword_head(text_query, clauses, filters, named)
         shown = {pid for pid, _ in head}
 
         def more(depth: int) -> list[tuple[str, float]]:
@@ -458,32 +460,34 @@ class SearchService:
         return Ranking(head, more, total, True)
 
     def _keyword_head(self, text_query: Query, clauses: list[Clause], filters: Filters,
-                      named: bool = False) -> tuple[list[tuple[str, float]], int]:
+                      named: Query | None = None) -> tuple[list[tuple[str, float]], int]:
         """The best `RERANKED` matches (re-ordered by feedback) and how many match; with
-        `named`, the papers the query names first (`_named_first`)."""
+        `named` (`_look_up`), the papers it matches first."""
         top = self.keyword.top(text_query, filters, RERANKED)
         hits = top.hits
         if any(c.occur == "should" and not self.keyword.required(c) for c in clauses):
             hits = self.keyword.rerank(text_query, clauses, top)
-        return (self._named_first(hits, clauses) if named else hits), top.count
+        return self._named_first(hits, named), top.count
+
+    def _look_up(self, clauses: list[Clause]) -> Query | None:
+        """The title match of a query that names at most `NAMED_MAX` of the catalog's
+        papers (`KeywordIndex.title_match`: by short name, whole title or a phrase of the
+        title): a look-up, whose papers score higher and come first. A query whose words
+        stand in more titles is a topic, ranked as before (None)."""
+        named = self.keyword.title_match(clauses)
+        if named is None or self.keyword.count(named, Filters()) > NAMED_MAX:
+            return None
+        return named
 
     def _named_first(self, ranked: list[tuple[str, float]],
-                     clauses: list[Clause]) -> list[tuple[str, float]]:
-        """The ranking with the papers the query names first, when it names at most
-        `NAMED_MAX` of the catalog's papers (a look-up by name or title words; more is a
-        topic, and the title match only adds to their scores)."""
-        named = self.keyword.title_match(clauses)
+                     named: Query | None) -> list[tuple[str, float]]:
+        """The ranking with the papers a look-up names first."""
         if named is None or not ranked:
             return ranked
-        # The ranking's own matches first: most queries have none, and need no count.
-        matched = self.keyword.matching(named, [pid for pid, _ in ranked])
-        if not matched or len(matched) > NAMED_MAX or (
-                self.keyword.count(named, Filters()) > NAMED_MAX):
-            return ranked
-        return first(ranked, matched)
+        return first(ranked, self.keyword.matching(named, [pid for pid, _ in ranked]))
 
     def _meaning_ranking(self, text: str, clauses: list[Clause], text_query: Query,
-                         filters: Filters, mode: Mode) -> Ranking:
+                         filters: Filters, mode: Mode, named: Query | None = None) -> Ranking:
         """Semantic or hybrid: a fixed pool (fused, ties by id), then for hybrid the rest
         of the keyword matches in BM25 order."""
         if mode == "semantic":  # the words matter only for the floor
@@ -503,7 +507,7 @@ class SearchService:
             exact = self.keyword.text_query([Clause(t, None, "must") for t in rare])
             if exact is not None:
                 fused = guard(fused, self.keyword.matching(exact, [pid for pid, _ in fused]))
-        fused = self._named_first(fused, clauses)
+        fused = self._named_first(fused, named)
         pool = {pid for pid, _ in fused}
         found = {pid for pid, _ in keyword}
         semantic_only = [pid for pid, _ in semantic if pid not in found]

@@ -101,11 +101,13 @@ FEEDBACK_WEIGHT = 0.3
 PHRASE_FIELDS = ("title", "abstract")
 # Known-item search (bench/bench_known_item.py): a query that is a paper's short name or
 # whole title (`names`), or a run of its title's words in order (a phrase in `title`),
-# adds these weights to that paper's score. See `title_match`. Chosen on the tune half of
-# the draws (500 of each kind), success@1 short name / 4-word span, keyword over 74,728
-# papers: none 0.81 / 0.56; name 3, phrase 1: 0.954 / 0.938; 1 and 0.5: 0.956 / 0.942;
-# 10 and 3: 0.954 / 0.940 (a plateau). SciFact train nDCG@10 unchanged in every mode and
-# on both halves (claims are sentences: no title holds one).
+# adds these weights to that paper's score when the query is a look-up (it names a few
+# papers: `SearchService._look_up`). See `title_match`. Chosen on the tune half of the
+# draws (500 of each kind), success@1 short name / 4-word span, keyword over 74,728
+# papers, the boost then on every query: none 0.81 / 0.56; name 3, phrase 1: 0.954 /
+# 0.938; 1 and 0.5: 0.956 / 0.942; 10 and 3: 0.954 / 0.940 (a plateau). SciFact train
+# nDCG@10 unchanged in every mode and on both halves (claims are sentences: no title
+# holds one).
 NAME_BOOST = 3.0
 PHRASE_BOOST = 1.0
 
