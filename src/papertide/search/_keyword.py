@@ -162,10 +162,10 @@ def _heaviest(bags: list[bytes], weights: list[float],
         parts = bag.split()
         counts = list(map(int, parts[1::2]))
         share = weight / norm / max(sum(counts), 1)
-        for term, n in zip(parts[::2], counts):
+        for term, n in zip(parts[::2], counts, strict=True):
             mass[term] = get(term, 0.0) + n * share
-    for term in asked:
-        mass.pop(term.encode(), None)
+    for word in asked:
+        mass.pop(word.encode(), None)
     if not mass:
         return []
     masses = sorted(mass.values(), reverse=True)
