@@ -34,7 +34,7 @@ from papertide.mcp_server._results import (
     SearchResult,
 )
 from papertide.options import LimitName, Mode, Sort, Window
-from papertide.search import Filters
+from papertide.search import Filters, identify
 from papertide.services import Services
 
 CallerOf = Callable[[Context], Caller]
@@ -51,12 +51,12 @@ Tag = Annotated[str, Field(min_length=1, max_length=60)]
 
 
 def _paper_key(key: str) -> str:
-    """An arXiv URL names its id: `https://arxiv.org/abs/2503.11731v2` → `2503.11731v2`."""
+    """A pasted link names its paper as search reads it (`https://arxiv.org/abs/2503.11731v2`,
+    `huggingface.co/papers/2503.11731`, `10.48550/arXiv.2503.11731` → `2503.11731`); any
+    other key is looked up as it is."""
     key = key.strip()
-    for marker in ("arxiv.org/abs/", "arxiv.org/pdf/"):
-        if marker in key:
-            key = key.split(marker, 1)[1].split("?")[0].split("#")[0].removesuffix(".pdf")
-    return key
+    name = identify(key)
+    return name.split(":", 1)[1] if name else key
 
 
 class Tools:
