@@ -19,7 +19,7 @@ from pydantic import Field
 
 from papertide import trending
 from papertide.catalog import ID_WIDTHS, Paper, text_problem
-from papertide.daily import day_listing, in_category
+from papertide.daily import day_listing
 from papertide.library import LibraryError
 from papertide.mcp_server._access import Caller, require
 from papertide.mcp_server._results import (
@@ -38,7 +38,6 @@ from papertide.search import Filters, identify
 from papertide.services import Services
 
 CallerOf = Callable[[Context], Caller]
-TRENDING_DEPTH = 2000  # a category's trending papers are found among this many overall
 
 PaperKey = Annotated[str, Field(
     min_length=1, max_length=ID_WIDTHS["id"],
@@ -144,10 +143,9 @@ class Tools:
         first; in one arXiv category or archive if given."""
         self._caller(ctx, "pages")
         wanted = (category or "").strip()
-        depth = TRENDING_DEPTH if wanted else limit
-        ranked = trending.trending(self.services.catalog, window, depth)
-        if wanted:
-            ranked = [(p, s) for p, s in ranked if in_category(p.categories, wanted)]
+        catalog = self.services.catalog
+        ranked = (trending.trending_in(catalog, wanted, window, limit) if wanted
+                  else trending.trending(catalog, window, limit))
         return PaperList(papers=[self._result(p, s) for p, s in ranked[:limit]])
 
     def daily_papers(
