@@ -88,3 +88,16 @@ def test_an_unknown_id_on_an_arxiv_path_meets_the_paper_pages_404(client, papers
     assert unknown.status_code == direct.status_code == 404
     assert unknown.url.path == "/papers/2503.99999"
     assert client.get("/abs/not-an-id").status_code == 404
+
+
+def test_onboarding_takes_pasted_links_to_ones_own_papers(client, papers):
+    from tests.helpers import sign_in
+
+    csrf = sign_in(client, papers, "ada@example.org")
+    done = client.post("/onboarding", data={"csrf_token": csrf, "papers": (
+        f"https://huggingface.co/papers/{KNOWN}, https://arxiv.org/abs/hep-th/9901001v2 "
+        f"10.48550/arXiv.{KNOWN}")}, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"] == "/for-you"
+    ada = papers.readers.store.by_email("ada@example.org").id
+    saved = papers.library.papers(ada, limit=10)
+    assert sorted(item.paper.arxiv_id for item in saved) == [KNOWN, "hep-th/9901001"]
