@@ -72,8 +72,9 @@ def test_a_paper_ingested_on_one_machine_is_found_on_another(tmp_path, database_
                                                                      database_url)
     load(here, DEMO)
     with following(there) as rounds:
-        # A new machine builds its index from the database on its first round.
-        assert rounds.next(1) == [(True, {"keyword": 255})]
+        # A new machine builds its index (and mines its acronyms) from the database on its
+        # first round.
+        assert rounds.next(1) == [(True, {"keyword": 255, "acronyms": 255})]
         assert there.search.keyword.num_docs() == 255
         here.catalog.upsert([Paper(title="Penrose tilings in a second catalog",
                                    abstract="Aperiodic order.")])

@@ -40,6 +40,7 @@ from papertide.catalog import Catalog, Paper, UpsertResult
 from papertide.config import Settings
 from papertide.mathtext import to_plain
 from papertide.options import MODES, SORTS, Mode, Sort
+from papertide.search._acronyms import Acronyms
 from papertide.search._among import rank_among
 from papertide.search._follow import Follower, IndexLock
 from papertide.search._hybrid import fuse, guard, rare_share
@@ -150,6 +151,10 @@ class SearchService:
         self.settings = settings
         self.catalog = catalog
         self.keyword = KeywordIndex(settings.resolved_index_dir / "keyword", catalog)
+        # Acronyms and expansions mined from the abstracts, which keyword queries use.
+        self.acronyms = Acronyms(settings.resolved_index_dir / "acronyms", catalog,
+                                 self.keyword.tokens)
+        self.keyword.acronyms = self.acronyms
         # One writer per index folder on this machine, whichever process it is.
         self.lock = IndexLock.of(settings.resolved_index_dir)
         self._rankings: OrderedDict[tuple, Ranking] = OrderedDict()
@@ -184,6 +189,7 @@ class SearchService:
                 return counts
             with contextlib.suppress(IndexBusy):  # another writer of tantivy's: it does this
                 counts["keyword"] = self.keyword.catch_up(progress("keyword"))
+            counts["acronyms"] = self.acronyms.catch_up(progress("acronyms"))
             if embed or self._semantic_loaded():
                 counts["vectors"] = self.semantic.catch_up(progress("vectors"))
         return counts
@@ -258,7 +264,8 @@ class SearchService:
             if not mine:
                 raise IndexBusy(f"another process indexes {self.settings.resolved_index_dir} "
                                 f"(its id is in {self.lock.folder / 'indexer.lock'})")
-            counts = {"keyword": self.keyword.rebuild(progress("keyword"))}
+            counts = {"keyword": self.keyword.rebuild(progress("keyword")),
+                      "acronyms": self.acronyms.rebuild(progress("acronyms"))}
             if embedded is not None:
                 counts["embedded"] = embedded
             if embed or self._semantic_loaded():
@@ -350,7 +357,8 @@ class SearchService:
         """The ranking of a query, kept while the indexes stay as they are: every page of
         one search reads the same list."""
         vectors = self.semantic.vectors.indexed_seq if mode != "keyword" else 0
-        key = (text, repr(filters), sort, mode, self.keyword.indexed_seq, vectors)
+        key = (text, repr(filters), sort, mode, self.keyword.indexed_seq, vectors,
+               self.acronyms.generation)
         with self._rankings_lock:
             ranking = self._rankings.get(key)
             if ranking is not None:
