@@ -91,6 +91,21 @@ def test_index_rebuild_and_stats(run):
     assert stats["papers"] == 255 and stats["keyword_index_docs"] == 255
 
 
+def test_each_progress_bar_names_its_stage(run):
+    loaded = run("ingest", FIXTURES / "arxiv-sample-40.jsonl")
+    assert "loading arxiv-sample-40.jsonl" in loaded.stderr
+    rebuilt = run("index", "--rebuild", "--no-embed")
+    assert "indexing words (keyword index)" in rebuilt.stderr and "40/40" in rebuilt.stderr
+
+
+@pytest.mark.slow
+def test_embedding_names_its_stage(run):
+    run("ingest", FIXTURES / "arxiv-sample-40.jsonl")
+    embedded = run("index")
+    assert "embedding abstracts" in embedded.stderr
+    assert "indexing vectors (semantic index)" in embedded.stderr
+
+
 def _summary(result):
     return json.loads(result.stdout.strip().splitlines()[-1])
 

@@ -90,14 +90,24 @@ def _progress() -> Progress:
                     MofNCompleteColumn(), TimeRemainingColumn(), console=console)
 
 
+# What each step the indexes report is, in a reader's words: a bar names its stage.
+STAGES = {"embedding": "embedding abstracts", "keyword": "indexing words (keyword index)",
+          "vectors": "indexing vectors (semantic index)"}
+_LOADING_MODEL = "embedding abstracts: loading the model"
+
+
 def _progress_report(progress: Progress) -> Callable[[str, int, int], None]:
-    """One progress bar per index, as the indexes report (name, done, total)."""
+    """One progress bar per stage, as the indexes report (name, done, total); embedding
+    says that it is loading its model until the first papers are embedded."""
     tasks: dict[str, TaskID] = {}
 
     def report(name: str, done: int, total: int) -> None:
+        stage = STAGES.get(name, name)
+        if name == "embedding" and done == 0:
+            stage = _LOADING_MODEL
         if name not in tasks:
-            tasks[name] = progress.add_task(f"indexing ({name})", total=total)
-        progress.update(tasks[name], completed=done, total=total)
+            tasks[name] = progress.add_task(stage, total=total)
+        progress.update(tasks[name], completed=done, total=total, description=stage)
 
     return report
 
@@ -133,8 +143,9 @@ def run_ingest(services: Services, paths: list[Path], fmt: str) -> IngestReport:
     total = sum(p.stat().st_size for p in paths)
     columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
                DownloadColumn(), TimeRemainingColumn())
+    what = paths[0].name if len(paths) == 1 else f"{len(paths)} files"
     with Progress(*columns, console=console) as progress:
-        task = progress.add_task("ingesting", total=total)
+        task = progress.add_task(f"loading {what}", total=total)
         return services.intake.load_files(paths, fmt,
                                           on_bytes=lambda n: progress.advance(task, n))
 
@@ -229,7 +240,7 @@ def fetch(
         tasks: dict[str, TaskID] = {}
 
         def started(name: str) -> None:
-            tasks[name] = progress.add_task(name, total=None, status="starting")
+            tasks[name] = progress.add_task(f"fetching {name}", total=None, status="starting")
 
         def paged(run: SourceRun) -> None:
             if run.spec not in tasks:
@@ -559,7 +570,7 @@ def eval_(
             ingest_records(services.catalog, papers, IngestReport())
         catch_up_indexes(services, embed=mode != "keyword")
         with _progress() as progress:
-            task = progress.add_task(f"queries ({mode})", total=len(qrels))
+            task = progress.add_task(f"evaluating queries ({mode})", total=len(qrels))
             result = evaluate(
                 lambda q: [pid for pid, _ in services.search.ranked_ids(q, mode=mode, depth=100)],
                 queries, qrels,
@@ -591,7 +602,8 @@ def eval_recs(
 
         def on_progress(step: str, done: int, total: int) -> None:
             if step not in tasks:
-                tasks[step] = progress.add_task(step, total=total)
+                stage = {"embedding": "embedding papers", "readers": "simulating readers"}
+                tasks[step] = progress.add_task(stage.get(step, step), total=total)
             progress.update(tasks[step], completed=done, total=total)
 
         try:

@@ -19,7 +19,10 @@ from datetime import date, datetime
 
 from papertide import trending
 from papertide.catalog import Catalog, DayEntry, Paper
+from papertide.catalog.arxiv_taxonomy import in_category
 from papertide.options import Window
+
+__all__ = ["DayPage", "day_listing", "in_category"]
 
 DAY_WINDOW: Window = "all"
 _EPOCH = datetime(1970, 1, 1)
@@ -35,13 +38,6 @@ class DayPage:
     items: list[tuple[Paper, float]] = field(default_factory=list)
     offset: int = 0
     has_more: bool = False
-
-
-def in_category(categories: list[str], wanted: str) -> bool:
-    """Is a paper listed in category `wanted` (`cs.LG`) or in archive `wanted` (`cs`)?"""
-    wanted = wanted.strip().casefold()
-    return any(c.casefold() == wanted or c.casefold().startswith(wanted + ".")
-               for c in categories)
 
 
 def _order(entries: list[DayEntry], scored: dict[str, float]) -> list[DayEntry]:

@@ -52,6 +52,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from papertide.catalog import Catalog, Paper, Signal, utcnow
+from papertide.catalog.arxiv_taxonomy import in_category
 from papertide.options import WINDOWS, Window
 
 WEIGHTS = {"vote": 1.0, "save": 2.0, "view": 0.1}
@@ -66,6 +67,7 @@ SPANS: dict[Window, tuple[timedelta | None, timedelta]] = {
 }
 FRESHNESS_DAYS = 30.0
 RECENT_SECONDS = 1.0
+CATEGORY_DEPTH = 2000  # a category's trending papers are found among this many overall
 # Per catalog object and window: (computed at, catalog.changes then, scores, ranking).
 _recent: weakref.WeakKeyDictionary[Catalog, dict[Window, tuple[float, int, dict[str, float],
                                                                 list[tuple[str, float]]]]]
@@ -136,6 +138,16 @@ def _scores(catalog: Catalog, window: Window, now: datetime | None,
         age_days = max((now - dated.get(paper_id, now)).total_seconds() / 86400, 0.0)
         result[paper_id] = value / (1.0 + age_days / FRESHNESS_DAYS)
     return result
+
+
+def trending_in(catalog: Catalog, category: str, window: Window = "week", limit: int = 20,
+                offset: int = 0) -> list[tuple[Paper, float]]:
+    """The trending papers of one arXiv category (`cs.LG`) or archive (`cs`), best first:
+    those among the best `CATEGORY_DEPTH` overall (a bounded read; deeper pages of one
+    category are papers nobody touched, which search's newest-first lists in full)."""
+    ranked = trending(catalog, window, CATEGORY_DEPTH)
+    return [(p, s) for p, s in ranked if in_category(p.categories, category)][
+        offset:offset + limit]
 
 
 def trending(catalog: Catalog, window: Window = "week", limit: int = 20, offset: int = 0,

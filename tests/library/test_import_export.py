@@ -215,3 +215,34 @@ def test_math_tags_and_notes_come_back_from_bibtex_and_csl_json(live):
 
     (entry,) = [r for r in read_bibtex(text).references if r.key == "zhu2025dimo"]
     assert entry.title == title  # the formula as written
+
+
+def test_unicode_in_math_is_exported_as_latex_macros_and_reads_back_the_same(live):
+    """pdflatex refuses Unicode inside `$…$`: `$φ$` goes out as `$\\varphi$`, and what
+    comes back reads as the author wrote it."""
+    from dataclasses import replace
+
+    from papertide.library._bibtex import read_bibtex
+    from papertide.mathtext import to_plain
+
+    bea = add_reader(live, "bea@example.org")
+    title = "$φ$-Former: $α$-stable noise in $ℝ^n$ with $x²$ and $a × b → c$"
+    abstract = "We bound $‖∇f‖ ≤ ε$ for all $θ ∈ Θ$."
+    live.catalog.upsert([replace(live.catalog.get("2503.11731"), title=title, abstract=abstract)])
+    live.library.save(bea.id, "2503.11731", tags=["φ-models"])
+    text = export_library(live.library, bea.id, "bibtex")
+
+    assert ("title = {{$\\varphi$}-Former: {$\\alpha$}-stable noise in {$\\mathbb{R}^n$} "
+            "with {$x^{2}$} and {$a \\times b \\rightarrow c$}}") in text
+    assert "{$\\Vert\\nabla f\\Vert \\leq \\varepsilon$}" in text
+    assert "{$\\theta \\in \\Theta$}" in text
+    maths = [m for line in text.splitlines() for m in line.split("$")[1::2]]
+    assert maths and all(m.isascii() for m in maths), [m for m in maths if not m.isascii()]
+
+    (entry,) = read_bibtex(text).references
+    assert to_plain(entry.title) == to_plain(title) == (
+        "φ-Former: α-stable noise in ℝⁿ with x² and a × b → c")
+    back = add_reader(live, "back@example.org")
+    report = import_library(live.library, back.id, text)
+    assert report.added == 1
+    assert live.library.get(back.id, "2503.11731").saved.tags == ("φ-models",)

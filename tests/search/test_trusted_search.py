@@ -99,6 +99,8 @@ def test_what_the_query_demands_holds_for_meaning_too(catalog, mode, query, hold
     "https://arxiv.org/abs/2503.11750v1", "http://arxiv.org/pdf/2503.11750v1.pdf",
     "https://arxiv.org/pdf/2503.11750", "jailbreak 2503.11750",
     "arxiv.org/abs/2503.11750", "www.arxiv.org/pdf/2503.11750v2",  # pasted without a scheme
+    "https://huggingface.co/papers/2503.11750", "jailbreak https://arxiv.org/html/2503.11750v1",
+    "10.48550/arXiv.2503.11750", "https://www.alphaxiv.org/overview/2503.11750",
 ])
 def test_an_arxiv_id_or_url_puts_its_paper_first(catalog, mode, typed):
     page = catalog.search.search(typed, mode=mode)

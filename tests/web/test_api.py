@@ -164,3 +164,29 @@ def test_pages_name_an_icon_the_app_serves(client):
     assert icon, "no icon: browsers ask for /favicon.ico and log a 404"
     answer = client.get(icon.group(1))
     assert answer.status_code == 200 and answer.text.startswith("<svg")
+
+
+def test_trending_keeps_one_category_or_archive(client):
+    from papertide.catalog import Signal
+
+    services = client.app.state.services
+    services.catalog.upsert([
+        Paper(title="Hot language paper", arxiv_id="2401.90001", categories=["cs.CL"]),
+        Paper(title="Warm learning paper", arxiv_id="2401.90002", categories=["cs.LG", "stat.ML"]),
+        Paper(title="Hot physics paper", arxiv_id="2401.90003", categories=["hep-th"]),
+    ], [[Signal("hf-daily", "upvotes", 300)], [Signal("hf-daily", "upvotes", 200)],
+        [Signal("hf-daily", "upvotes", 400)]])
+
+    def titles(**params):
+        answer = client.get("/api/trending", params=params)
+        assert answer.status_code == 200, answer.text
+        return [item["title"] for item in answer.json()["items"]]
+
+    assert titles(limit=3) == ["Hot physics paper", "Hot language paper", "Warm learning paper"]
+    assert titles(category="cs") == ["Hot language paper", "Warm learning paper"]
+    assert titles(category="stat.ML") == ["Warm learning paper"]
+    assert titles(category="cs", limit=1, offset=1) == ["Warm learning paper"]
+    assert titles(category="cs.XY") == []
+    assert client.get("/api/trending", params={"category": "x" * 41}).status_code == 400
+    parameters = client.get("/openapi.json").json()["paths"]["/api/trending"]["get"]["parameters"]
+    assert "category" in {p["name"] for p in parameters}

@@ -99,3 +99,22 @@ def test_without_announced_papers_daily_says_how_to_get_some(settings, services)
     with TestClient(create_app(settings)) as client:
         html = client.get("/daily").text
     assert "No paper has an announcement date yet" in html
+
+
+@pytest.mark.parametrize("day", ["2190-01-01", "2025-03-19"])
+def test_a_day_after_the_latest_announcement_says_there_is_none_yet(client, day):
+    answer = client.get(f"/daily/{day}")
+    assert answer.status_code == 404
+    assert "No announcement yet" in answer.text and "Hot paper" not in answer.text
+    assert "The latest announced day is Tuesday 18 March 2025" in answer.text
+    assert '<a class="button" href="/daily/2025-03-18">' in answer.text
+    assert ("still to come" in answer.text) == (day == "2190-01-01")
+    picked = client.get("/daily", params={"day": day})  # the date picker lands there too
+    assert picked.status_code == 404 and picked.url.path == f"/daily/{day}"
+    api = client.get(f"/api/daily/{day}")
+    assert api.status_code == 404 and "latest announced day is 2025-03-18" in api.json()["error"]
+
+
+def test_past_days_without_papers_still_list_nothing_plainly(client):
+    answer = client.get("/daily/2025-03-16")  # a Sunday before the latest day
+    assert answer.status_code == 200 and "No papers were announced on 2025-03-16" in answer.text

@@ -44,7 +44,7 @@ def test_saving_tagging_and_dismissing_through_the_api_needs_the_csrf_token(clie
     assert [d["id"] for d in client.get("/api/me/dismissals").json()] == [OTHER]
     follow = client.post("/api/me/follows", json={"kind": "category", "value": "cs.XY"},
                          headers=headers)
-    assert follow.status_code == 400 and "not an arXiv category" in follow.json()["error"]
+    assert follow.status_code == 422 and "not an arXiv category" in follow.json()["error"]
     removed = client.delete(f"/api/me/library/{PAPER}", headers=headers).json()
     assert removed == {"id": PAPER, "saved": False, "saves": 0}
     assert client.get(f"/api/me/library/{PAPER}").status_code == 404

@@ -252,6 +252,13 @@ def oai_set(code: str) -> str:
     return archive if archive in _TOP_LEVEL_SETS else f"physics:{archive}"
 
 
+def in_category(categories: Iterable[str], wanted: str) -> bool:
+    """Is a paper listed in category `wanted` (`cs.LG`) or in archive `wanted` (`cs`)?"""
+    wanted = wanted.strip().casefold()
+    return any(c.casefold() == wanted or c.casefold().startswith(wanted + ".")
+               for c in categories)
+
+
 def canonical(code: str) -> str:
     return ALIASES.get(code, code)
 

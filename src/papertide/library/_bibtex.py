@@ -6,8 +6,9 @@ own export types them: `@misc` with `eprint`, `archivePrefix = {arXiv}` and
 `primaryClass` for a preprint, `@article` with `journal` when the paper has a journal
 reference; `doi`, `url`, `abstract`, the reader's tags as `keywords` and note as
 `annote`. Text is LaTeX-escaped (`\\&`, `\\%`, `\\"{U}`), formulas stay the author's
-`$…$` (braced, so that no style changes their case), and words whose capitals must
-survive a bibliography style's lower-casing (`NeRF`, `GPT-4`) are braced.
+`$…$` (braced, so that no style changes their case; their Unicode symbols become LaTeX
+macros, `$φ$` → `$\\varphi$`, since pdflatex reads no Unicode in math), and words whose
+capitals must survive a bibliography style's lower-casing (`NeRF`, `GPT-4`) are braced.
 
 Import: `bibtexparser` splits the file (a broken entry is reported, the rest is read),
 and each entry becomes a `Reference`: the arXiv id, DOI and title wherever the exporter
@@ -53,6 +54,53 @@ def _escape_text(text: str) -> str:
     return "".join(ch if ch.isascii() else unicode_to_latex(ch) for ch in plain)
 
 
+# Text-mode symbols that have a math-mode name of their own (pylatexenc's tables give the
+# text form for these, which LaTeX refuses inside `$…$`).
+_MATH_NAMES = {"×": r"\times", "÷": r"\div", "·": r"\cdot", "¬": r"\neg", "→": r"\rightarrow",
+               "←": r"\leftarrow", "↔": r"\leftrightarrow", "°": r"^{\circ}"}
+_NOT_LATEX = {r"\Alpha", r"\Beta"}  # unicode.xml's names that no LaTeX package defines
+
+
+def _math_symbol(ch: str) -> str:
+    """One non-ASCII character inside `$…$` as LaTeX math (`φ` → `\\varphi`, `ℝ` →
+    `\\mathbb{R}`, `²` → `^{2}`): pdflatex reads no Unicode there. pylatexenc's own table
+    marks math symbols with `\\ensuremath`; the W3C unicode.xml table it also ships names
+    most others in math mode; a text-only symbol goes in an `\\mbox`."""
+    from pylatexenc.latexencode import get_builtin_conversion_rules
+
+    if ch in _MATH_NAMES:
+        return _MATH_NAMES[ch]
+    curated, w3c = (get_builtin_conversion_rules(name)[0].rule
+                    for name in ("defaults", "unicode-xml"))
+    text, math = curated.get(ord(ch)), w3c.get(ord(ch))
+    if text and text.startswith("\\ensuremath{") and text.endswith("}"):
+        return text[len("\\ensuremath{"):-1]
+    if text and text.isascii() and "\\" not in text:
+        return text  # a Greek capital that looks Latin (`Α` → `A`), a prime
+    if math and not math.lstrip("{").startswith("\\text") and math not in _NOT_LATEX:
+        return "^{" + math[2:] if math.startswith("{^") else math
+    if text:
+        return r"\mbox{" + text + "}"
+    folded = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
+    return folded or r"\mbox{?}"  # nothing LaTeX could set: marked, not left to break the file
+
+
+def _ascii_math(formula: str) -> str:
+    """A `$…$` formula with its Unicode symbols as LaTeX macros (`$φ_t$` → `$\\varphi_t$`);
+    a space keeps a macro from running into a following letter (`\\alpha x`)."""
+    if formula.isascii():
+        return formula
+    out: list[str] = []
+    for ch in formula:
+        if ch.isascii():
+            if ch.isalpha() and out and re.search(r"\\[A-Za-z]+$", out[-1]):
+                out.append(" ")
+            out.append(ch)
+        else:
+            out.append(_math_symbol(ch))
+    return "".join(out)
+
+
 def _escape(text: str, word: Callable[[str], str] | None = None) -> str:
     """A title, abstract or name as field content: its formulas kept as written (braced),
     the text between them read (`\\'e` → é, `\\%` → %) and escaped again, each word
@@ -60,7 +108,7 @@ def _escape(text: str, word: Callable[[str], str] | None = None) -> str:
     out = []
     for is_math, piece in math_spans(" ".join(text.split())):
         if is_math:
-            out.append("{" + piece + "}")
+            out.append("{" + _ascii_math(piece) + "}")
             continue
         plain = readable(piece)
         if plain.strip() and piece[:1].isspace():

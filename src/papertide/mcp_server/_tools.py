@@ -19,7 +19,7 @@ from pydantic import Field
 
 from papertide import trending
 from papertide.catalog import ID_WIDTHS, Paper, text_problem
-from papertide.daily import day_listing, in_category
+from papertide.daily import day_listing
 from papertide.library import LibraryError
 from papertide.mcp_server._access import Caller, require
 from papertide.mcp_server._results import (
@@ -34,11 +34,10 @@ from papertide.mcp_server._results import (
     SearchResult,
 )
 from papertide.options import LimitName, Mode, Sort, Window
-from papertide.search import Filters
+from papertide.search import Filters, identify
 from papertide.services import Services
 
 CallerOf = Callable[[Context], Caller]
-TRENDING_DEPTH = 2000  # a category's trending papers are found among this many overall
 
 PaperKey = Annotated[str, Field(
     min_length=1, max_length=ID_WIDTHS["id"],
@@ -51,12 +50,12 @@ Tag = Annotated[str, Field(min_length=1, max_length=60)]
 
 
 def _paper_key(key: str) -> str:
-    """An arXiv URL names its id: `https://arxiv.org/abs/2503.11731v2` → `2503.11731v2`."""
+    """A pasted link names its paper as search reads it (`https://arxiv.org/abs/2503.11731v2`,
+    `huggingface.co/papers/2503.11731`, `10.48550/arXiv.2503.11731` → `2503.11731`); any
+    other key is looked up as it is."""
     key = key.strip()
-    for marker in ("arxiv.org/abs/", "arxiv.org/pdf/"):
-        if marker in key:
-            key = key.split(marker, 1)[1].split("?")[0].split("#")[0].removesuffix(".pdf")
-    return key
+    name = identify(key)
+    return name.split(":", 1)[1] if name else key
 
 
 class Tools:
@@ -144,10 +143,9 @@ class Tools:
         first; in one arXiv category or archive if given."""
         self._caller(ctx, "pages")
         wanted = (category or "").strip()
-        depth = TRENDING_DEPTH if wanted else limit
-        ranked = trending.trending(self.services.catalog, window, depth)
-        if wanted:
-            ranked = [(p, s) for p, s in ranked if in_category(p.categories, wanted)]
+        catalog = self.services.catalog
+        ranked = (trending.trending_in(catalog, wanted, window, limit) if wanted
+                  else trending.trending(catalog, window, limit))
         return PaperList(papers=[self._result(p, s) for p, s in ranked[:limit]])
 
     def daily_papers(

@@ -44,7 +44,7 @@ from papertide.search._acronyms import Acronyms
 from papertide.search._among import rank_among
 from papertide.search._follow import Follower, IndexLock
 from papertide.search._hybrid import first, fuse, guard, rare_share
-from papertide.search._ids import bare, split_ids
+from papertide.search._ids import arxiv_in_path, bare, identify, split_ids
 from papertide.search._keyword import RERANKED, Filters, IndexBusy, KeywordIndex
 from papertide.search._query import Clause, parse, positive_text, valid_text
 from papertide.search._state import StateFile
@@ -54,8 +54,8 @@ if TYPE_CHECKING:  # loaded on first use: it imports the model runtime
     from papertide.search._semantic import SemanticIndex
 
 __all__ = ["Filters", "Follower", "Hit", "IndexBusy", "IndexLock", "Ranking", "SearchPage",
-           "SearchService", "VectorView", "parse", "plain_snippet", "positive_text",
-           "rank_among", "split_ids"]
+           "SearchService", "VectorView", "arxiv_in_path", "identify", "parse",
+           "plain_snippet", "positive_text", "rank_among", "split_ids"]
 
 TRENDING_CANDIDATES = 1000
 _EPOCH = datetime(1970, 1, 1)

@@ -131,6 +131,8 @@ class SemanticIndex:
         if shards > 1:
             total //= shards
         done, after = 0, ""
+        if on_progress and total:
+            on_progress(0, total)  # before the first batch, which also loads the model
         while limit is None or done < limit:
             rows = self.store.pending(CHUNK if limit is None else min(CHUNK, limit - done),
                                       after, shard, shards)

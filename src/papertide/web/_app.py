@@ -6,6 +6,7 @@ Routes (pages in `_pages.py`, JSON in `_api.py`, reader pages and API in `_reade
     GET  /search                   search page with filters
     GET  /papers/{id}              paper page (counts a view), vote button
     POST /papers/{id}/vote         vote from the page (form or htmx; signed in)
+    GET  /abs/{arxiv id}  /pdf/…  /html/…   301 to the paper page (arXiv's paths, host swapped)
     GET  /api/papers               GET /api/papers/{id}   GET /api/search   GET /api/trending
     POST /api/papers/{id}/vote     DELETE /api/papers/{id}/vote   (signed in)
     POST /subscribe  POST /api/subscribe        double opt-in subscription (queued mail)

@@ -3,7 +3,10 @@ JSON (see `papertide.daily`).
 
     GET /daily                  the latest announcement day with papers ("today");
                                 ?day=2025-03-18 (the date picker) redirects to that day
-    GET /daily/2025-03-18       that day, with links to the days before and after
+    GET /daily/2025-03-18       that day, with links to the days before and after; a day
+                                after the latest announcement is a 404 that says so and
+                                links to the latest day (an empty list would read as "no
+                                papers that day")
     GET /api/daily[/{day}]      the same as JSON; both take ?category=cs.LG&offset=…
 """
 
@@ -18,7 +21,7 @@ from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 from starlette.responses import Response
 
-from papertide.catalog import Catalog
+from papertide.catalog import Catalog, utcnow
 from papertide.daily import DayPage, day_listing
 from papertide.web._api import PaperOut
 from papertide.web._deps import (
@@ -31,7 +34,7 @@ from papertide.web._deps import (
     render,
     services,
 )
-from papertide.web._errors import error_responses
+from papertide.web._errors import ErrorOut, error_responses
 
 pages = APIRouter(include_in_schema=False)
 # Any route may be sent a body over the limit (the middleware answers 413 before routing).
@@ -68,10 +71,24 @@ def _categories_of_day(catalog: Catalog, day: date | None) -> list[tuple[str, in
     return counts.most_common(TOP_CATEGORIES)
 
 
+def _not_yet(request: Request, day: date, latest: date) -> Response:
+    """A day after the latest announcement: nothing to list yet, and the way to what is."""
+    still_to_come = day > utcnow().date()
+    return render(
+        request, "notice.html", status_code=404, title="No announcement yet",
+        message=f"There is no arXiv announcement for {day.strftime('%A %-d %B %Y')} yet"
+                f"{': that day is still to come' if still_to_come else ''}. The latest "
+                f"announced day is {latest.strftime('%A %-d %B %Y')}.",
+        link=f"/daily/{latest.isoformat()}", link_text=f"Papers of {latest.isoformat()}")
+
+
 def _page(request: Request, day: date | None, category: str | None, offset: str | None
           ) -> Response:
     start = parse_int(offset, 0, "offset", MAX_OFFSET)
     catalog = services(request).catalog
+    latest = catalog.latest_announcement() if day is not None else None
+    if day is not None and latest is not None and day > latest:
+        return _not_yet(request, day, latest)
     listing: DayPage = day_listing(catalog, day, _category(category), PAGE_SIZE, start)
     return render(request, "daily.html", page=listing, page_size=PAGE_SIZE,
                   categories=_categories_of_day(catalog, listing.day),
@@ -114,11 +131,17 @@ def api_daily_latest(request: Request,
     return _json(request, None, category, limit, offset)
 
 
-@api.get("/api/daily/{day}", tags=["papers"], responses=error_responses(400))
+@api.get("/api/daily/{day}", tags=["papers"], responses={**error_responses(400), 404: {
+    "model": ErrorOut, "description": "A day after the latest announcement: none yet."}})
 def api_daily(request: Request, day: Day,
               category: str | None = Query(None, max_length=40,
                                            description="cs.LG, or an archive: cs"),
               limit: Limit = 20, offset: BrowseOffset = 0) -> DailyOut:
     """The papers announced on `day` (YYYY-MM-DD: the date of the arXiv listing that first
-    carried them), trending first, with the announcement days before and after."""
+    carried them), trending first, with the announcement days before and after. A day
+    after the latest announcement is a 404 naming the latest day."""
+    latest = services(request).catalog.latest_announcement()
+    if latest is not None and day > latest:
+        raise HTTPException(404, f"no announcement for {day.isoformat()} yet; the latest "
+                                 f"announced day is {latest.isoformat()}")
     return _json(request, day, category, limit, offset)

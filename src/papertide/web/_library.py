@@ -28,7 +28,7 @@ from fastapi import APIRouter, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from papertide.catalog import Paper, parse_arxiv_id
+from papertide.catalog import Paper
 from papertide.library import (
     EXPORT_FORMATS,
     LIBRARY_SORTS,
@@ -38,6 +38,7 @@ from papertide.library import (
 )
 from papertide.options import MODES, Mode
 from papertide.readers import Reader, TokenError
+from papertide.search import identify
 from papertide.services import Services
 from papertide.web._deps import paper_or_404, render, services
 from papertide.web._identity import signed_in
@@ -351,11 +352,12 @@ def _save_own_papers(request: Request, svc: Services, reader_id: int,
     queued job and saved when arXiv answers (the request waits for no third party)."""
     problems, parsed = [], []
     for token in ids:
-        found = parse_arxiv_id(token)
-        if found is None:
+        found = identify(token)  # an id, or any link that names one (as search reads them)
+        label, _, arxiv_id = (found or "").partition(":")
+        if label != "arXiv":
             problems.append(f"{token[:30]!r} is not an arXiv id.")
-        else:
-            parsed.append(found[0])
+        elif arxiv_id not in parsed:
+            parsed.append(arxiv_id)
     missing = [i for i in parsed if svc.catalog.get(i) is None]
     for arxiv_id in parsed:
         if arxiv_id not in missing:

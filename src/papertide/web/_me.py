@@ -12,13 +12,15 @@ change) or an API token (`Authorization: Bearer …`):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
+from papertide.catalog.arxiv_taxonomy import ALIASES, ARCHIVES, CATEGORIES
 from papertide.library import LibraryError, LibrarySort, PaperNotFound, SavedPaper, clean_tag
 from papertide.options import Mode
 from papertide.readers import Reader
@@ -28,8 +30,35 @@ from papertide.web._errors import ErrorOut, error_responses
 from papertide.web._identity import require_reader
 
 router = APIRouter(prefix="/api/me", tags=["library"], responses=error_responses(413))
-Tag = Annotated[str, Field(min_length=1, max_length=60)]
-TagQuery = Annotated[str | None, Query(max_length=60, description="Only papers with this tag.")]
+# The schema says what the library takes, so that no value it allows meets a 400: a tag or
+# an author's name needs a character that is neither white space nor a control character
+# (the library folds those away), a category is a code of arXiv's taxonomy. The checks
+# are validators with plain messages (the schema's enum of ~200 codes would make pydantic's
+# own message a list of them all).
+VISIBLE = r"[^\s\x00-\x1f\x7f\u2028\u2029]"
+CATEGORY_CODES = sorted({*CATEGORIES, *ARCHIVES, *ALIASES})
+_KNOWN_CATEGORIES = frozenset(CATEGORY_CODES)
+
+
+def visible(value: str) -> str:
+    if not re.search(VISIBLE, value):
+        raise ValueError("needs a letter, digit or symbol, not only spaces")
+    return value
+
+
+def known_category(value: str) -> str:
+    if value not in _KNOWN_CATEGORIES:
+        raise ValueError(f"{value[:40]!r} is not an arXiv category (e.g. cs.LG) or archive "
+                         "(e.g. hep-th)")
+    return value
+
+
+Tag = Annotated[str, Field(min_length=1, max_length=60, json_schema_extra={"pattern": VISIBLE}),
+                AfterValidator(visible)]
+TagQuery = Annotated[str | None, Query(max_length=60, pattern=f"^$|{VISIBLE}",
+                                       description="Only papers with this tag.")]
+CategoryCode = Annotated[str, Field(json_schema_extra={"enum": CATEGORY_CODES}),
+                         AfterValidator(known_category)]
 PaperId = Annotated[str, Field(min_length=1, max_length=200,
                                description="papertide id, arXiv id (any version) or DOI")]
 
@@ -87,10 +116,18 @@ class DismissedOut(BaseModel):
     dismissed: bool
 
 
-class FollowIn(BaseModel):
-    kind: Literal["author", "category"]
-    value: str = Field(..., min_length=1, max_length=200,
-                       description="An author's name, or an arXiv category or archive code.")
+class FollowAuthorIn(BaseModel):
+    kind: Literal["author"]
+    value: Annotated[str, Field(min_length=1, max_length=200, description="An author's name.",
+                                json_schema_extra={"pattern": VISIBLE}), AfterValidator(visible)]
+
+
+class FollowCategoryIn(BaseModel):
+    kind: Literal["category"]
+    value: CategoryCode = Field(..., description="An arXiv category or archive code.")
+
+
+FollowIn = Annotated[FollowAuthorIn | FollowCategoryIn, Field(discriminator="kind")]
 
 
 class FollowOut(BaseModel):

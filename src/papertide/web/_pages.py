@@ -10,7 +10,7 @@ from papertide import trending
 from papertide.catalog import utcnow
 from papertide.daily import day_listing
 from papertide.options import MODES, SORTS, WINDOW_LABELS, WINDOWS
-from papertide.search import Filters
+from papertide.search import Filters, arxiv_in_path
 from papertide.web._deps import (
     MAX_BROWSE_OFFSET,
     MAX_SEARCH_OFFSET,
@@ -86,6 +86,19 @@ def paper_page(request: Request, paper_id: str) -> Response:
     return render(request, "paper.html", paper=paper_or_404(request, paper.id), voted=voted,
                   similar=services(request).search.similar(paper.id, 6), saved_item=saved_item,
                   followed=followed)
+
+
+@router.get("/abs/{path:path}")
+@router.get("/pdf/{path:path}")
+@router.get("/html/{path:path}")
+def arxiv_path(request: Request, path: str) -> Response:
+    """arXiv's own paths (`/abs/2503.15457v2`, `/pdf/hep-th/9901001.pdf`) lead to the
+    paper's page, so that swapping the host of an arXiv link works. Permanent: an id
+    always names the same paper here; one the catalog lacks meets the paper page's 404."""
+    arxiv_id = arxiv_in_path(path)
+    if arxiv_id is None:
+        raise HTTPException(404, "not an arXiv id, e.g. /abs/2503.15457")
+    return RedirectResponse(request.url_for("paper_page", paper_id=arxiv_id), status_code=301)
 
 
 @router.post("/papers/{paper_id:path}/vote")

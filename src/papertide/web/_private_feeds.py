@@ -12,20 +12,21 @@ revoked or unknown secret is a 404, the same for both.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Request
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 from starlette.responses import Response
 
-from papertide.library import FeedKind, LibraryError, PrivateFeed
+from papertide.library import LibraryError, PrivateFeed
 from papertide.search import Filters
 from papertide.web._deps import UTCDateTime, is_whole_number, services, settings
 from papertide.web._errors import error_responses
 from papertide.web._feeds import _ATOM_RESPONSE, FEED_SIZE, atom_feed, newest_matches
 from papertide.web._identity import require_reader
 from papertide.web._library import library_view
+from papertide.web._me import VISIBLE, Tag, visible
 
 feeds = APIRouter(tags=["feeds"], responses=error_responses(404, 413))
 api = APIRouter(prefix="/api/me", tags=["library"], responses=error_responses(413))
@@ -91,10 +92,24 @@ def revoke_from_page(request: Request, feed_id: str) -> Response:
 # ---- the JSON API -----------------------------------------------------------------------
 
 
-class FeedIn(BaseModel):
-    kind: FeedKind
-    value: str = Field("", max_length=500, description="the tag, or the search query "
-                       "(the search query language); empty for for-you")
+class ForYouFeedIn(BaseModel):
+    kind: Literal["for-you"]
+    value: str = Field("", max_length=500, description="not used: empty")
+
+
+class TagFeedIn(BaseModel):
+    kind: Literal["tag"]
+    value: Tag = Field(..., description="one of your library's tags")
+
+
+class SearchFeedIn(BaseModel):
+    kind: Literal["search"]
+    value: Annotated[str, Field(min_length=1, max_length=500, json_schema_extra={
+        "pattern": VISIBLE}, description="the search query (the search query language)"),
+        AfterValidator(visible)]
+
+
+FeedIn = Annotated[ForYouFeedIn | TagFeedIn | SearchFeedIn, Field(discriminator="kind")]
 
 
 class FeedOut(BaseModel):
