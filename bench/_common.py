@@ -2,7 +2,7 @@
 catalogs so that the 1,000,000-paper runs build once.
 
 Data: the real arXiv sample (74,728 papers) where `../shared/data` exists beside the
-repository, repeated with perturbed ids (and a shuffled title suffix) to reach larger
+repository (or in the folder `PAPERTIDE_BENCH_DATA` names, for a checkout elsewhere), repeated with perturbed ids (and a shuffled title suffix) to reach larger
 sizes; otherwise realistic generated text. Caches live in `bench/.cache` (git-ignored).
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import random
 import statistics
 import time
@@ -17,8 +18,9 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 CACHE = HERE / ".cache"
-SAMPLE = HERE.parent.parent / "shared" / "data" / "arxiv-sample" / "daily_arxiv_papers.jsonl.gz"
-SCIFACT = HERE.parent.parent / "shared" / "data" / "scifact-train"
+DATA = Path(os.environ.get("PAPERTIDE_BENCH_DATA") or HERE.parent.parent / "shared" / "data")
+SAMPLE = DATA / "arxiv-sample" / "daily_arxiv_papers.jsonl.gz"
+SCIFACT = DATA / "scifact-train"
 
 _WORDS = [
     "model",
@@ -208,3 +210,20 @@ def subscribe_readers(services, n: int) -> None:
     for i in range(n):
         services.readers.store.add(f"reader{i}@example.org",
                                    [Topic(q) for q in rng.sample(pool, 3)], confirmed=True)
+
+
+def scifact_services(papers: list[dict], cache: Path = CACHE):
+    """SciFact's corpus in a store of its own under `cache`, indexed and embedded (minutes
+    the first time, moments after): the relevance benches all measure the same store."""
+    from papertide.config import Settings
+    from papertide.intake import IngestReport, ingest_records
+    from papertide.services import open_services
+
+    settings = Settings(data_dir=cache / "scifact", database_url=None, index_dir=None,
+                        queue_url=None)
+    services = open_services(settings)
+    if services.catalog.stats()["papers"] < len(papers):
+        ingest_records(services.catalog, papers, IngestReport())
+    print("  indexing (embedding the corpus the first time: minutes) …", flush=True)
+    services.search.catch_up(embed=True)
+    return services

@@ -2,7 +2,10 @@
 ids, `updated` on feed and entries, escaped titles, inert markup in abstracts, linked
 from the pages."""
 
+import re
 from datetime import date, datetime
+from importlib import resources
+from pathlib import Path
 
 import feedparser
 import pytest
@@ -10,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from papertide.catalog import Paper
 from papertide.web import create_app
+from tests.helpers import load
 
 EVIL_TITLE = "Attention & <b>Transformers</b> \x0c at scale"
 EVIL_ABSTRACT = "We <script>alert('x')</script> study <img src=x onerror=alert(1)> things."
@@ -93,3 +97,13 @@ def test_the_trending_feed_and_the_links_from_the_pages(client):
     search = client.get("/search", params={"q": "graph <x>"}).text
     assert ('href="/feeds/search.atom?q=graph%20%3Cx%3E&amp;category=&amp;author="' in search)
     assert client.get("/feeds/trending.atom?window=year").status_code == 400
+
+
+def test_a_saved_search_feed_stays_on_its_topic(settings, services):
+    """On the demo corpus's 2,000 real papers: every entry of "model merging" in cs.LG is
+    about merging (before, the newest of its 200 best matches: most were not)."""
+    load(services, Path(str(resources.files("papertide") / "demo" / "arxiv-recent.jsonl.gz")))
+    with TestClient(create_app(settings)) as client:
+        feed, _ = parse(client, "/feeds/search.atom", q="model merging", category="cs.LG")
+    assert feed.entries
+    assert all(re.search(r"merg", f"{e.title} {e.summary}", re.I) for e in feed.entries)

@@ -43,7 +43,7 @@ from papertide.options import MODES, SORTS, Mode, Sort
 from papertide.search._acronyms import Acronyms
 from papertide.search._among import rank_among
 from papertide.search._follow import Follower, IndexLock
-from papertide.search._hybrid import fuse, guard, rare_share
+from papertide.search._hybrid import first, fuse, guard, rare_share
 from papertide.search._ids import arxiv_in_path, bare, identify, split_ids
 from papertide.search._keyword import RERANKED, Filters, IndexBusy, KeywordIndex
 from papertide.search._query import Clause, parse, positive_text, valid_text
@@ -62,6 +62,24 @@ _EPOCH = datetime(1970, 1, 1)
 HYBRID_DEPTH = 100  # candidates taken from each side before fusing: the fused pool
 SEMANTIC_DEPTH = 1000  # the most a semantic search lists ("more than 1,000")
 RARE_SHARE = 0.5  # the rare terms' share of a query's weight that keeps exact matches on top
+# A query whose words name at most this many papers (their short name, their whole title,
+# or a phrase of their title: `KeywordIndex.title_match`) scores those higher and lists
+# them first: it is a look-up, not a topic (`_look_up`). Chosen on the tune half of
+# bench/bench_known_item.py's draws, success@1 short name / 4-word span: keyword over
+# 74,728 papers, at 1 0.932 / 0.910, 3 0.944 / 0.936, 10 0.952 / 0.938, 30 0.954 / 0.938;
+# hybrid over 6,000, without the look-up 0.966 / 0.862, at 1 0.992 / 0.972, 3 1.0 / 0.974,
+# 10 1.0 / 0.976. 3, not 10: at 10 "vision language action models" (in 6 demo titles)
+# became a look-up and pushed the papers that write only "VLA" out of its first 30.
+NAMED_MAX = 3
+# Sorted by date (or trending), a list is not ordered by relevance, so it holds only what
+# is on the query's topic: the papers with every one of its words, and papers found by
+# meaning alone from this cosine up (a much stricter bar than `search_floor`). Measured on
+# the demo corpus (2,000 real arXiv papers), 12 topic queries ("model merging", "federated
+# learning", "mixture of experts", …), hybrid, newest 20: the share of listed papers whose
+# title or abstract names the topic was 0.33 on average (0.0 for "federated learning")
+# when the newest of the best matches were listed; with all words demanded and a floor of
+# 0.4 0.84, 0.45 0.95, 0.5 0.96 (0.6 and 0.7 the same: meaning adds one paper at 0.5).
+DATED_FLOOR = 0.5
 RANKINGS_KEPT = 64  # recent rankings kept, so that paging reads one fixed list
 Progress = Callable[[str, int, int], None]  # (index name, done, total)
 IndexProgress = Callable[[int, int], None]
@@ -337,17 +355,18 @@ class SearchService:
         return mode, note
 
     def ranked_ids(self, query: str, filters: Filters | None = None, mode: Mode = "hybrid",
-                   depth: int = 100) -> list[tuple[str, float]]:
-        """Just the ranking (ids and scores, best first), as the relevance harness, feeds
-        and digests need it: the same fixed ranking the pages show."""
+                   depth: int = 100, sort: Sort = "relevance") -> list[tuple[str, float]]:
+        """Just the ranking (ids and scores, best first or in `sort`'s order), as the
+        relevance harness, feeds and digests need it: the same fixed ranking the pages
+        show."""
         names, rest = split_ids(valid_text(query or ""))
-        page = SearchPage(query=query, mode=mode, sort="relevance", limit=depth, offset=0)
+        page = SearchPage(query=query, mode=mode, sort=sort, limit=depth, offset=0)
         pinned = self._identified(names, page)
         clauses = parse(rest)
         mode, _ = self._effective_mode(rest, mode, None)
         if names and not clauses:
             return [(p.id, 1.0) for p in pinned][:depth]
-        ranking = self._ranking(rest, clauses, filters or Filters(), "relevance", mode)
+        ranking = self._ranking(rest, clauses, filters or Filters(), sort, mode)
         if pinned:
             ranking = ranking.pinned([p.id for p in pinned])
         return ranking.upto(depth)[:depth]
@@ -378,10 +397,14 @@ class SearchService:
             return Ranking([], None, 0, True)
         if not clauses and sort == "relevance":
             sort = "new"  # nothing to be relevant to: browsing
+        if sort != "relevance" and clauses:
+            return self._dated_ranking(text, clauses, filters, sort, mode)
+        named = self._look_up(clauses)
+        text_query = self.keyword.with_title_match(text_query, named)
         if mode == "keyword":
-            ranking = self._keyword_ranking(text_query, clauses, filters, sort)
+            ranking = self._keyword_ranking(text_query, clauses, filters, sort, named)
         else:
-            ranking = self._meaning_ranking(text, clauses, text_query, filters, mode)
+            ranking = self._meaning_ranking(text, clauses, text_query, filters, mode, named)
         if sort != "relevance" and not (mode == "keyword" and sort == "new"):
             candidates = ranking.upto(TRENDING_CANDIDATES)
             ranking = Ranking(self._reorder(candidates, sort), None,
@@ -389,8 +412,37 @@ class SearchService:
                               ranking.exact and ranking.total <= TRENDING_CANDIDATES)
         return ranking
 
+    def _dated_ranking(self, text: str, clauses: list[Clause], filters: Filters, sort: Sort,
+                       mode: Mode) -> Ranking:
+        """A query's papers newest first (or trending): only those on its topic, as the
+        order no longer says how well they match. They have every word of the query (each
+        plain word demanded, as `+word` is), or — searching by meaning — a cosine of at
+        least `DATED_FLOOR`. Keyword newest-first is every such paper, in the index's date
+        order; otherwise the best `TRENDING_CANDIDATES` of them re-ordered."""
+        keyword = self.keyword
+        every = [Clause(c.text, c.field, "must", c.phrase)
+                 if c.occur == "should" and not keyword.required(c) else c for c in clauses]
+        strict = keyword.text_query(every)
+        if strict is None:
+            strict = Query.empty_query()
+        if mode == "keyword" and sort == "new":
+            def newest(depth: int) -> list[tuple[str, float]]:
+                return keyword.search(strict, filters, depth, newest_first=True)
+
+            return Ranking([], newest, keyword.count(strict, filters), True)
+        found = keyword.search(strict, filters, TRENDING_CANDIDATES, newest_first=sort == "new")
+        total = keyword.count(strict, filters)
+        if mode != "keyword":
+            seen = {pid for pid, _ in found}
+            close = [x for x in self._semantic_ranking(text, clauses, filters, SEMANTIC_DEPTH,
+                                                       DATED_FLOOR) if x[0] not in seen]
+            found += close
+            total += len(close) - len(keyword.matching(strict, [pid for pid, _ in close]))
+        return Ranking(self._reorder(found, sort), None, min(total, len(found)),
+                       total <= len(found))
+
     def _keyword_ranking(self, text_query: Query, clauses: list[Clause], filters: Filters,
-                         sort: Sort) -> Ranking:
+                         sort: Sort, named: Query | None = None) -> Ranking:
         """BM25 order (the best `RERANKED` re-ordered by feedback), or newest first."""
         keyword = self.keyword
         if sort == "new":
@@ -398,7 +450,7 @@ class SearchService:
                 return keyword.search(text_query, filters, depth, newest_first=True)
 
             return Ranking([], newest, keyword.count(text_query, filters), True)
-        head, total = self._keyword_head(text_query, clauses, filters)
+        head, total = self._keyword_head(text_query, clauses, filters, named)
         shown = {pid for pid, _ in head}
 
         def more(depth: int) -> list[tuple[str, float]]:
@@ -407,16 +459,35 @@ class SearchService:
 
         return Ranking(head, more, total, True)
 
-    def _keyword_head(self, text_query: Query, clauses: list[Clause],
-                      filters: Filters) -> tuple[list[tuple[str, float]], int]:
-        """The best `RERANKED` matches (re-ordered by feedback) and how many match."""
+    def _keyword_head(self, text_query: Query, clauses: list[Clause], filters: Filters,
+                      named: Query | None = None) -> tuple[list[tuple[str, float]], int]:
+        """The best `RERANKED` matches (re-ordered by feedback) and how many match; with
+        `named` (`_look_up`), the papers it matches first."""
         top = self.keyword.top(text_query, filters, RERANKED)
+        hits = top.hits
         if any(c.occur == "should" and not self.keyword.required(c) for c in clauses):
-            return self.keyword.rerank(text_query, clauses, top), top.count
-        return top.hits, top.count
+            hits = self.keyword.rerank(text_query, clauses, top)
+        return self._named_first(hits, named), top.count
+
+    def _look_up(self, clauses: list[Clause]) -> Query | None:
+        """The title match of a query that names at most `NAMED_MAX` of the catalog's
+        papers (`KeywordIndex.title_match`: by short name, whole title or a phrase of the
+        title): a look-up, whose papers score higher and come first. A query whose words
+        stand in more titles is a topic, ranked as before (None)."""
+        named = self.keyword.title_match(clauses)
+        if named is None or self.keyword.count(named, Filters()) > NAMED_MAX:
+            return None
+        return named
+
+    def _named_first(self, ranked: list[tuple[str, float]],
+                     named: Query | None) -> list[tuple[str, float]]:
+        """The ranking with the papers a look-up names first."""
+        if named is None or not ranked:
+            return ranked
+        return first(ranked, self.keyword.matching(named, [pid for pid, _ in ranked]))
 
     def _meaning_ranking(self, text: str, clauses: list[Clause], text_query: Query,
-                         filters: Filters, mode: Mode) -> Ranking:
+                         filters: Filters, mode: Mode, named: Query | None = None) -> Ranking:
         """Semantic or hybrid: a fixed pool (fused, ties by id), then for hybrid the rest
         of the keyword matches in BM25 order."""
         if mode == "semantic":  # the words matter only for the floor
@@ -436,6 +507,7 @@ class SearchService:
             exact = self.keyword.text_query([Clause(t, None, "must") for t in rare])
             if exact is not None:
                 fused = guard(fused, self.keyword.matching(exact, [pid for pid, _ in fused]))
+        fused = self._named_first(fused, named)
         pool = {pid for pid, _ in fused}
         found = {pid for pid, _ in keyword}
         semantic_only = [pid for pid, _ in semantic if pid not in found]

@@ -115,3 +115,11 @@ def guard(fused: list[tuple[str, float]], exact: set[str]) -> list[tuple[str, fl
     keeps its fused score plus one, so their order among themselves is the fused one)."""
     lifted = [(pid, s + 1.0 if pid in exact else s) for pid, s in fused]
     return sorted(lifted, key=lambda kv: (-kv[1], kv[0]))
+
+
+def first(ranked: list[tuple[str, float]], ids: set[str]) -> list[tuple[str, float]]:
+    """The ranking with these papers first, in their order, then the rest in theirs (each
+    keeps its score: the order, not the score, says they come first)."""
+    if not ids:
+        return ranked
+    return [x for x in ranked if x[0] in ids] + [x for x in ranked if x[0] not in ids]

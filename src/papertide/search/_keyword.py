@@ -33,7 +33,6 @@ keyword 0.7137 / 0.7137, semantic 0.6618 / 0.6618, hybrid 0.7415 / 0.7415 (on A 
 
 from __future__ import annotations
 
-import heapq
 import logging
 import math
 import re
@@ -62,6 +61,7 @@ from papertide.catalog import (
 )
 from papertide.mathtext import to_plain
 from papertide.search._acronyms import Acronyms
+from papertide.search._names import bare_words, key, name_keys, query_text, spelled
 from papertide.search._query import Clause, valid_text
 from papertide.search._snippet import make_snippet
 from papertide.search._state import StateFile
@@ -73,8 +73,9 @@ log = logging.getLogger(__name__)
 # so an upgrade needs no manual step. 3: `listed`, what newest-first orders by. 4: math
 # indexed as Unicode. 5: `text`, one ranking field over title + abstract, stop words.
 # 6: the feedback index, each paper's ranking terms with their counts (feedback reads
-# them, not the database).
-SCHEMA_VERSION = 6
+# them, not the database). 7: names as typed (`_names`: scripts written on the line, the
+# bare words, `names` for exact look-up of a short name or a title).
+SCHEMA_VERSION = 7
 # Plain words rank by one combined `text` field (title twice + abstract, stemmed, English
 # stop words dropped) plus the authors; the per-field `title` and `abstract` (stop words
 # kept, so phrases match word for word) serve `ti:`, `abs:` and quoted phrases. Measured on
@@ -93,10 +94,29 @@ WORD_FIELDS = ("text", "authors")
 # 0.2/0.3/0.5), the best on `tune` gains nothing on `held`: keyword −0.001 [−0.004, +0.000],
 # hybrid +0.000 [−0.003, +0.004] (paired, 95 %). These settings stay.
 RERANKED = 100
+# The best `LIFTED` of them can gain by feedback; any below keep their order (their
+# feedback is not scored). Scoring the feedback terms over 100 papers costs more CPU than
+# the first pass (the ten terms are common words, and tantivy walks their postings in
+# windows around each paper); over 30 it costs half, and SciFact train barely moved
+# (nDCG@10 keyword 0.7137 → 0.7128, hybrid 0.7415 → 0.7412), but a paper that writes only
+# an acronym then no longer rose into the first page for its expansion
+# (tests/search/test_acronyms.py): all 100 stay.
+LIFTED = 100
 FEEDBACK_DOCS = 10
 FEEDBACK_TERMS = 10
 FEEDBACK_WEIGHT = 0.3
 PHRASE_FIELDS = ("title", "abstract")
+# Known-item search (bench/bench_known_item.py): a query that is a paper's short name or
+# whole title (`names`), or a run of its title's words in order (a phrase in `title`),
+# adds these weights to that paper's score when the query is a look-up (it names a few
+# papers: `SearchService._look_up`). See `title_match`. Chosen on the tune half of the
+# draws (500 of each kind), success@1 short name / 4-word span, keyword over 74,728
+# papers, the boost then on every query: none 0.81 / 0.56; name 3, phrase 1: 0.954 /
+# 0.938; 1 and 0.5: 0.956 / 0.942; 10 and 3: 0.954 / 0.940 (a plateau). SciFact train
+# nDCG@10 unchanged in every mode and on both halves (claims are sentences: no title
+# holds one).
+NAME_BOOST = 3.0
+PHRASE_BOOST = 1.0
 
 
 def _analyzers() -> dict[str, tantivy.TextAnalyzer]:
@@ -124,6 +144,8 @@ def _schema() -> tantivy.Schema:
     builder.add_unsigned_field("key", fast=True)  # catalog.paper_key(id): ids without doc fetches
     builder.add_text_field("arxiv", tokenizer_name="raw")
     builder.add_text_field("title", tokenizer_name="pt_english")
+    # The title's and its short name's keys (`_names.name_keys`): a query naming a paper.
+    builder.add_text_field("names", tokenizer_name="raw")
     builder.add_text_field("abstract", tokenizer_name="pt_english")
     builder.add_text_field("text", tokenizer_name="pt_text")  # title + abstract: ranking
     builder.add_text_field("authors", tokenizer_name="pt_name")
@@ -145,6 +167,32 @@ def _feedback_schema() -> tantivy.Schema:
     builder.add_text_field("id", stored=True, tokenizer_name="raw")
     builder.add_bytes_field("bag", stored=True)
     return builder.build()
+
+
+def _heaviest(bags: list[bytes], weights: list[float],
+              asked: set[str]) -> list[tuple[str, float]]:
+    """The `FEEDBACK_TERMS` terms that weigh most in these feedback papers' term bags (each
+    paper's term frequencies times its share of the weight; ties by term), leaving out
+    the asked ones. Terms stay bytes until chosen, and the cut is a sort of the masses
+    alone, not a keyed heap over every term: half the CPU of decoding each of a query's
+    thousand terms, with the same sums in the same order."""
+    norm = sum(weights)
+    mass: dict[bytes, float] = {}
+    get = mass.get
+    for bag, weight in zip(bags, weights, strict=True):
+        parts = bag.split()
+        counts = list(map(int, parts[1::2]))
+        share = weight / norm / max(sum(counts), 1)
+        for term, n in zip(parts[::2], counts, strict=True):
+            mass[term] = get(term, 0.0) + n * share
+    for word in asked:
+        mass.pop(word.encode(), None)
+    if not mass:
+        return []
+    masses = sorted(mass.values(), reverse=True)
+    least = masses[min(FEEDBACK_TERMS, len(masses)) - 1]
+    heaviest = sorted((-m, t) for t, m in mass.items() if m >= least)[:FEEDBACK_TERMS]
+    return [(t.decode(), -m) for m, t in heaviest]
 
 
 @dataclass
@@ -273,11 +321,17 @@ class KeywordIndex:
         doc.add_unsigned("key", paper_key(paper.id))
         if paper.arxiv_id:
             doc.add_text("arxiv", paper.arxiv_id)
-        title, abstract = to_plain(paper.title), to_plain(paper.abstract)  # "Ω(n²d)", not "$…$"
+        plain_title = to_plain(paper.title)  # "Ω(n²d)", not "$…$"
+        # Scripts on the line (`D²LoRA` → `D2LoRA`), as queries are written (`_names`).
+        title, abstract = spelled(plain_title), spelled(to_plain(paper.abstract))
         doc.add_text("title", title)
         doc.add_text("abstract", abstract)
-        # The title twice: a word in it counts double (a BM25F-style title weight).
-        doc.add_text("text", f"{title}\n{title}\n{abstract}")
+        # The title twice: a word in it counts double (a BM25F-style title weight). Its
+        # scripted words also bare (`GSBAKᴷ` is found as `GSBAK`).
+        bare = " ".join(bare_words(plain_title))
+        doc.add_text("text", f"{title}\n{title}\n{abstract}" + (f"\n{bare}" if bare else ""))
+        for name in name_keys(plain_title):
+            doc.add_text("names", name)
         for name in paper.authors:
             doc.add_text("authors", name)
         for category in paper.categories:
@@ -289,7 +343,7 @@ class KeywordIndex:
             doc.add_date("listed", listed)
         bag = tantivy.Document()
         bag.add_text("id", paper.id)
-        counts = Counter(self.tokens("pt_text", f"{title}\n{abstract}"))
+        counts = Counter(self.analyzers["pt_text"].analyze(f"{title}\n{abstract}"))
         bag.add_bytes("bag", " ".join(f"{term} {n}" for term, n in counts.items()).encode())
         return doc, bag
 
@@ -373,7 +427,36 @@ class KeywordIndex:
     # ---- querying --------------------------------------------------------------------
 
     def tokens(self, analyzer: str, text: str) -> list[str]:
-        return self.analyzers[analyzer].analyze(text)
+        """A query's terms: its text written as the index writes titles (`_names`)."""
+        return self.analyzers[analyzer].analyze(query_text(text))
+
+    def title_match(self, clauses: list[Clause]) -> Query | None:
+        """The papers a query names: its words (in order, exclusions and other fields left
+        out) are a paper's short name or whole title (`names`), or a phrase of its title.
+        None when the query has no such words."""
+        text = " ".join(c.text for c in clauses
+                        if c.occur != "must_not" and c.field in (None, "title"))
+        if not text.strip():
+            return None
+        parts = []
+        name = key(query_text(text))
+        if name:
+            parts.append(Query.boost_query(Query.term_query(self.schema, "names", name),
+                                           NAME_BOOST))
+        words = self.tokens("pt_english", text)
+        if len(words) >= 2:
+            parts.append(Query.boost_query(Query.phrase_query(
+                self.schema, "title", list[str | tuple[int, str]](words)), PHRASE_BOOST))
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else Query.boolean_query(
+            [(Occur.Should, q) for q in parts])
+
+    def with_title_match(self, query: Query, named: Query | None) -> Query:
+        """The query, scoring papers it names higher (the same papers match)."""
+        if named is None:
+            return query
+        return Query.boolean_query([(Occur.Must, query), (Occur.Should, named)])
 
     def _field_query(self, field: str, text: str) -> Query | None:
         if field == "id":
@@ -507,8 +590,9 @@ class KeywordIndex:
         """These best matches of the query, re-ordered by pseudo-relevance feedback (RM3):
         the words that weigh most in the first `FEEDBACK_DOCS` of them (each paper's term
         frequencies weighted by its softmaxed BM25 score) join the query as optional terms
-        with `FEEDBACK_WEIGHT` of the weight. Only their order changes: no paper joins or
-        leaves, and papers below `top` keep their BM25 order. Measured on SciFact train in
+        with `FEEDBACK_WEIGHT` of the weight, for the best `LIFTED` of them. Only their
+        order changes: no paper joins or leaves, and papers below `LIFTED` keep their BM25
+        order. Measured on SciFact train in
         bench/bench_relevance.py (see `FEEDBACK_WEIGHT`).
 
         Everything comes from the indexes, nothing from the database: the feedback papers'
@@ -523,30 +607,19 @@ class KeywordIndex:
         feedback = hits[:FEEDBACK_DOCS]
         best = max(score for _, score in feedback)
         weights = [math.exp(score - best) for _, score in feedback]
-        norm = sum(weights)
-        mass: dict[str, float] = {}
         bags = self._bags([pid for pid, _ in feedback])
-        for (pid, _), weight in zip(feedback, weights, strict=True):
-            bag = bags.get(pid, b"").split()
-            counts = [int(n) for n in bag[1::2]]
-            share = weight / norm / max(sum(counts), 1)
-            for term, n in zip(bag[::2], counts, strict=True):
-                word = term.decode()
-                mass[word] = mass.get(word, 0.0) + n * share
-        terms = heapq.nsmallest(FEEDBACK_TERMS, ((w, m) for w, m in mass.items()
-                                                 if w not in asked),
-                                key=lambda wm: (-wm[1], wm[0]))
+        terms = _heaviest([bags.get(pid, b"") for pid, _ in feedback], weights, asked)
         if not terms:
             return hits
         heaviest = terms[0][1]
-        among = self._among([pid for pid, _ in hits])
+        among = self._among([pid for pid, _ in hits[:LIFTED]])
         expanded = Query.boolean_query(
             [(Occur.Must, Query.const_score_query(among, 0.0))]
             + [(Occur.Should, Query.boost_query(Query.term_query(self.schema, "text", w),
                                                 FEEDBACK_WEIGHT * m / heaviest))
                for w, m in terms])
         extra = {(a.segment_ord, a.doc): float(score)
-                 for score, a in searcher.search(expanded, len(hits), count=False).hits}
+                 for score, a in searcher.search(expanded, LIFTED, count=False).hits}
         # The expanded query's score: the id set's constant 1, the query at 1 - weight and
         # the feedback terms; equal scores keep the first pass's order.
         scored = [(1.0 + (1 - FEEDBACK_WEIGHT) * score
@@ -648,7 +721,10 @@ class KeywordIndex:
         searcher = self.searcher()
         both = Query.boolean_query([(Occur.Must, query), (Occur.Must, self._among(among))])
         result = searcher.search(both, len(among), count=False)
-        return {searcher.doc(address)["id"][0] for _, address in result.hits}
+        # The matches' keys from the fast field, not their ids from the stored documents
+        # (a document read each).
+        keys = set(searcher.fast_field_values("key", [a for _, a in result.hits]))
+        return {pid for pid in among if paper_key(pid) in keys}
 
     def filter_keys(self, filters: Filters, among: list[str] | None = None,
                     excluded: Sequence[Clause] = (), required: Query | None = None) -> set[int]:

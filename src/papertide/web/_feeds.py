@@ -38,7 +38,6 @@ from papertide.web._errors import error_responses
 # Any route may be sent a body over the limit (the middleware answers 413 before routing).
 router = APIRouter(tags=["feeds"], responses=error_responses(400, 413))
 FEED_SIZE = 50
-SEARCH_DEPTH = 200  # a search feed's newest entries come from this many best matches
 ATOM = "application/atom+xml"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 _ATOM_RESPONSE: dict[int | str, dict[str, Any]] = {
@@ -124,19 +123,15 @@ def _with_link_relations(body: bytes) -> bytes:
 
 
 def newest_matches(svc: Services, q: str, filters: Filters) -> list[Paper]:
-    """A saved search's entries: the newest of its SEARCH_DEPTH best matches (newest
-    announcement first), or the newest papers of all without a query."""
+    """A saved search's entries: its matches newest announcement first, as search lists
+    them sorted by date (only papers on its topic: with all its words, or very close in
+    meaning), or the newest papers of all without a query."""
     if not q.strip():
         return [h.paper for h in svc.search.search("", filters, "new", "keyword",
                                                     FEED_SIZE).hits]
-    ranked = [pid for pid, _ in svc.search.ranked_ids(
-        q, filters, mode=svc.settings.search_mode, depth=SEARCH_DEPTH)]
-    listed = svc.catalog.listing_times(ranked)
-    position = {pid: n for n, pid in enumerate(ranked)}
-    newest = sorted(ranked, key=lambda pid: (
-        -(listed[pid] - _EPOCH).total_seconds() if pid in listed else float("inf"),
-        position[pid]))
-    return svc.catalog.get_many(newest[:FEED_SIZE])
+    newest = [pid for pid, _ in svc.search.ranked_ids(
+        q, filters, mode=svc.settings.search_mode, depth=FEED_SIZE, sort="new")]
+    return svc.catalog.get_many(newest)
 
 
 @router.get("/feeds/trending.atom", response_class=Response, responses=_ATOM_RESPONSE)
@@ -174,8 +169,8 @@ def search_feed(request: Request,
                 q: str = Query("", max_length=500, description="Query text, as in search"),
                 category: str | None = Query(None, max_length=40),
                 author: str | None = Query(None, max_length=200)) -> Response:
-    """A saved search as a feed: the newest of its best matches (the search's top
-    SEARCH_DEPTH by relevance, newest announcement first). Without q, category or author
+    """A saved search as a feed: its matches newest announcement first, as the search
+    sorted by date lists them (only papers on its topic). Without q, category or author
     it is the newest papers of all (every request the schema allows is answered)."""
     filters = Filters(category=(category or "").strip() or None,
                       author=(author or "").strip() or None)
