@@ -210,3 +210,20 @@ def subscribe_readers(services, n: int) -> None:
     for i in range(n):
         services.readers.store.add(f"reader{i}@example.org",
                                    [Topic(q) for q in rng.sample(pool, 3)], confirmed=True)
+
+
+def scifact_services(papers: list[dict], cache: Path = CACHE):
+    """SciFact's corpus in a store of its own under `cache`, indexed and embedded (minutes
+    the first time, moments after): the relevance benches all measure the same store."""
+    from papertide.config import Settings
+    from papertide.intake import IngestReport, ingest_records
+    from papertide.services import open_services
+
+    settings = Settings(data_dir=cache / "scifact", database_url=None, index_dir=None,
+                        queue_url=None)
+    services = open_services(settings)
+    if services.catalog.stats()["papers"] < len(papers):
+        ingest_records(services.catalog, papers, IngestReport())
+    print("  indexing (embedding the corpus the first time: minutes) …", flush=True)
+    services.search.catch_up(embed=True)
+    return services

@@ -33,16 +33,13 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import CACHE, SCIFACT  # noqa: E402
+from _common import CACHE, SCIFACT, scifact_services  # noqa: E402
 
 import papertide.search._keyword as keyword_module  # noqa: E402
-from papertide.config import Settings  # noqa: E402
-from papertide.intake import IngestReport, ingest_records  # noqa: E402
 from papertide.search import Filters  # noqa: E402
 from papertide.search._eval import ndcg_at, read_beir  # noqa: E402
 from papertide.search._hybrid import fuse, guard, rare_share  # noqa: E402
 from papertide.search._query import Clause, parse, positive_text  # noqa: E402
-from papertide.services import open_services  # noqa: E402
 
 RESAMPLES = 2000
 Ranked = list[tuple[str, float]]
@@ -97,13 +94,7 @@ def header(split: dict[str, list[str]]) -> None:
 
 def open_store(data: Path, cache: Path):
     papers, queries, qrels = read_beir(data)
-    settings = Settings(data_dir=cache / "scifact", database_url=None, index_dir=None,
-                        queue_url=None)
-    services = open_services(settings)
-    if services.catalog.stats()["papers"] < len(papers):
-        ingest_records(services.catalog, papers, IngestReport())
-    print("  indexing (embedding the corpus the first time: minutes) …", flush=True)
-    services.search.catch_up(embed=True)
+    services = scifact_services(papers, cache)
     return services, papers, queries, qrels
 
 

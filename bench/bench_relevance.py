@@ -18,15 +18,12 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import CACHE, SCIFACT  # noqa: E402
+from _common import SCIFACT, scifact_services  # noqa: E402
 
-from papertide.config import Settings  # noqa: E402
-from papertide.intake import IngestReport, ingest_records  # noqa: E402
 from papertide.search import Filters  # noqa: E402
 from papertide.search._eval import evaluate, read_beir  # noqa: E402
 from papertide.search._hybrid import fuse, guard, rare_share  # noqa: E402
 from papertide.search._query import Clause, parse, positive_text  # noqa: E402
-from papertide.services import open_services  # noqa: E402
 
 
 def bm25s_run(papers, k: int = 100):
@@ -46,17 +43,6 @@ def bm25s_run(papers, k: int = 100):
         return [ids[i] for i in docs[0]]
 
     return run
-
-
-def services_for(papers):
-    settings = Settings(data_dir=CACHE / "scifact", database_url=None, index_dir=None,
-                        queue_url=None)
-    services = open_services(settings)
-    if services.catalog.stats()["papers"] < len(papers):
-        ingest_records(services.catalog, papers, IngestReport())
-    print("  indexing (embedding the corpus the first time: minutes) …", flush=True)
-    services.search.catch_up(embed=True)
-    return services
 
 
 def row(name: str, result: dict, seconds: float | None = None) -> None:
@@ -152,7 +138,7 @@ def main(argv: list[str]) -> None:
         print(f"skipped: {SCIFACT} is not there (SciFact train, laid out as a BEIR directory)")
         return
     papers, queries, qrels = read_beir(SCIFACT)
-    services = services_for(papers)
+    services = scifact_services(papers)
     table(services, papers, queries, qrels)
     if "--sweep" in argv:
         sweep(services, papers, queries, qrels)

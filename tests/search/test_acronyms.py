@@ -9,7 +9,7 @@ import pytest
 
 from papertide.catalog import Paper
 from papertide.search import SearchService
-from papertide.search._schwartz_hearst import mine
+from papertide.search._schwartz_hearst import LONGEST_SENTENCE, mine
 from papertide.services import open_services
 from tests.conftest import BACKENDS
 from tests.helpers import eventually, load, make_settings
@@ -56,6 +56,17 @@ def test_schwartz_hearst_pairs_read_whole_words_from_real_abstracts():
             "Optimization (PPO) on (i) simulated and (ii) real robots (see Fig. 2).")
     assert mine(text) == {("VLA", "Vision-Language-Action"), ("SSL", "self-supervised learning"),
                           ("PPO", "Proximal Policy Optimization")}
+
+
+def test_a_hostile_endless_sentence_is_mined_only_in_its_start():
+    # The rule is quadratic in a sentence's length: an abstract of one 80 kB "sentence"
+    # with a parenthesis every few words is read no further than any real sentence goes.
+    start = "Vision-Language-Action (VLA) models act, " + "a b (AB) " * 100
+    text = start + "a b (AB) " * 8000 + "Proximal Policy Optimization (PPO) tunes them"
+    assert len(start) < LONGEST_SENTENCE < len(text)
+    assert mine(text) == {("VLA", "Vision-Language-Action"), ("AB", "a b")}
+    assert mine("Odd ＬＬＭ (ＬＬＭ) and Straße Übung (SÜ) and \u202e (RT) " * 300) <= {
+        ("SÜ", "Straße Übung")}
 
 
 def test_an_acronym_finds_the_papers_that_spell_it_out_below_those_that_write_it(recent):

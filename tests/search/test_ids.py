@@ -87,3 +87,16 @@ def test_one_paper_named_twice_is_one_id():
 ])
 def test_an_arxiv_path_names_its_id(path, arxiv_id):
     assert arxiv_in_path(path) == arxiv_id
+
+
+@pytest.mark.parametrize("pasted", [
+    "٢٥٠٣.١٥٤٥٧",  # Arabic-Indic digits
+    "２５０３.１５４５７",  # full-width digits
+    "https://arxiv.org/abs/٢٥٠٣.١٥٤٥٧",
+    "2503.15457v" + "9" * 5000,  # a version int() refuses to read
+    "https://arxiv.org/pdf/hep-th/9901001v" + "9" * 5000,
+])
+def test_look_alike_digits_and_endless_versions_name_no_paper(pasted):
+    assert identify(pasted) is None
+    assert arxiv_in_path(pasted.removeprefix("https://arxiv.org/abs/")) is None
+    assert split_ids(f"{pasted} diffusion") == ([], f"{pasted} diffusion")

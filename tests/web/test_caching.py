@@ -75,3 +75,12 @@ def test_an_export_download_streams_compressed(client):
     body = gzip.decompress(response.raw) if response.headers.get(
         "content-encoding") == "gzip" else response.raw
     assert body == client.get("/library/export?format=jsonl").content
+
+
+def test_a_forged_host_header_puts_no_other_site_in_a_page(client, demo):
+    # Pages may be cached: what they load must not follow a Host header a client made up.
+    for path in ("/", "/search?q=VLA", "/daily"):
+        page = client.get(path, headers={"host": "evil.example"})
+        assert page.status_code == 200
+        assert "evil.example" not in page.text
+        assert re.search(r'<script src="/static/htmx\.min\.js\?v=\w+"', page.text)

@@ -7,8 +7,11 @@ import re
 import unicodedata
 from functools import lru_cache
 
-_NEW_ARXIV = re.compile(r"^(\d{4}\.\d{4,5})(?:v(\d+))?$")
-_OLD_ARXIV = re.compile(r"^([a-z][a-z\-]*(?:\.[A-Za-z]{2})?/\d{7})(?:v(\d+))?$", re.IGNORECASE)
+# ASCII digits only (`\d` takes Arabic-Indic and full-width ones too, which name no paper),
+# and a version of at most 6 digits: `int()` of a pasted 5000-digit one raised (a 500).
+_NEW_ARXIV = re.compile(r"^([0-9]{4}\.[0-9]{4,5})(?:v([0-9]{1,6}))?$")
+_OLD_ARXIV = re.compile(r"^([a-z][a-z\-]*(?:\.[A-Za-z]{2})?/[0-9]{7})(?:v([0-9]{1,6}))?$",
+                        re.IGNORECASE)
 _ARXIV_PREFIX = re.compile(
     r"^(?:arxiv:|(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|api)/|oai:arxiv\.org:)",
     re.IGNORECASE,

@@ -17,7 +17,8 @@ import re
 
 from papertide.catalog import normalize_doi, parse_arxiv_id
 
-_DOI = re.compile(r"^(?:doi:|(?:https?://)?(?:dx\.)?doi\.org/)?10\.\d{4,9}/\S+$", re.IGNORECASE)
+_DOI = re.compile(r"^(?:doi:|(?:https?://)?(?:dx\.)?doi\.org/)?10\.[0-9]{4,9}/\S+$",
+                  re.IGNORECASE)
 _TRAILING = ".,;)]}>'\""
 
 # Pages that name an arXiv paper by the id in their path. Whatever follows the id (a
@@ -37,7 +38,7 @@ _ARXIV_PAGE = re.compile(
 _ARXIV_DOI = re.compile(
     r"^(?:doi:|(?:https?://)?(?:dx\.)?doi\.org/)?10\.48550/arxiv\.(.+)$", re.IGNORECASE)
 _ID_AT_START = re.compile(
-    r"^(\d{4}\.\d{4,5}(?:v\d+)?|[a-z][a-z\-]*(?:\.[a-z]{2})?/\d{7}(?:v\d+)?)"
+    r"^([0-9]{4}\.[0-9]{4,5}(?:v[0-9]+)?|[a-z][a-z\-]*(?:\.[a-z]{2})?/[0-9]{7}(?:v[0-9]+)?)"
     r"(?:\.pdf)?(?:[/?#].*)?$",
     re.IGNORECASE,
 )

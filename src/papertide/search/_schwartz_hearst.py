@@ -45,6 +45,11 @@ SHORT = re.compile(r"[A-Za-z0-9]{2,10}")
 _DEFINES = re.compile(r" \(['\"\u2018\u201c]?[a-z0-9]*[A-Z][a-z0-9]*[A-Z][A-Za-z0-9]*"
                       r"['\"\u2019\u201d]?[);:]")
 _SPLIT = re.compile(r"[\s\-]+")
+# The package's rule scans the sentence once per candidate short form: quadratic, so one
+# hostile "sentence" of 80 kB with a parenthesis every few words took 15 s. No abstract
+# sentence is this long (arXiv caps a whole abstract at 1,920 characters); longer ones are
+# mined in their first `LONGEST_SENTENCE` characters.
+LONGEST_SENTENCE = 2000
 
 
 def short_key(short: str) -> str:
@@ -100,6 +105,8 @@ def mine(text: str) -> set[tuple[str, str]]:
     if not _DEFINES.search(text):
         return found
     for sentence in _SENTENCE.split(text):
+        if len(sentence) > LONGEST_SENTENCE:
+            sentence = sentence[:LONGEST_SENTENCE].rsplit(" ", 1)[0]
         if not _DEFINES.search(sentence):
             continue
         sentence = _QUOTED.sub(r"\1\2", sentence)

@@ -130,8 +130,9 @@ def _lifespan(services: Services, jobs: Jobs, embedded_worker: bool,
 @pass_context
 def _static_versioned_url_for(context: dict[str, Any], name: str, /, **params: Any) -> str:
     """The templates' `url_for`, with a static file's version in its address (see
-    `_caching`)."""
-    url = str(context["request"].url_for(name, **params))
+    `_caching`). A path: the absolute URL takes its host from the request's Host header, so
+    a forged one put another site's scripts in a page that a cache could keep."""
+    url = context["request"].url_for(name, **params).path
     return versioned(url, params["path"]) if name == "static" and "path" in params else url
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
@@ -101,7 +103,10 @@ def arxiv_path(request: Request, path: str) -> Response:
     arxiv_id = arxiv_in_path(path)
     if arxiv_id is None:
         raise HTTPException(404, "not an arXiv id, e.g. /abs/2503.15457")
-    return RedirectResponse(request.url_for("paper_page", paper_id=arxiv_id), status_code=301)
+    # A path, not `url_for`'s absolute URL: that takes its host from the request's Host
+    # header, so a forged one made a permanent (cached) redirect to another site.
+    target = urlsplit(str(request.url_for("paper_page", paper_id=arxiv_id))).path
+    return RedirectResponse(target, status_code=301)
 
 
 @router.post("/papers/{paper_id:path}/vote")
