@@ -205,3 +205,12 @@ def test_the_site_stays_up_when_the_limits_cannot_be_counted(client, monkeypatch
 
     monkeypatch.setattr(_services(client).limits, "hit", unreachable)
     assert client.get("/api/search", params={"q": "rl"}).status_code == 200
+
+
+def test_a_vote_without_htmx_goes_back_to_the_paper_on_this_site_whatever_the_host(client):
+    # A path, not an absolute URL from the request's Host header, which a stranger sets.
+    csrf = sign_in(client, _services(client), "ada@example.org")
+    answer = client.post(f"/papers/{PAPER}/vote", headers={"X-CSRF-Token": csrf,
+                                                           "Host": "evil.example"},
+                         follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == f"/papers/{PAPER}"

@@ -60,4 +60,4 @@ def fetch_from_arxiv(request: Request, arxiv_id: str = Form(..., max_length=100)
         if paper is None:
             return render(request, "notice.html", status_code=404, title="Not on arXiv",
                           message=f"arXiv has no paper with the id {parsed[0]}.")
-    return RedirectResponse(request.url_for("paper_page", paper_id=paper.id), status_code=303)
+    return RedirectResponse(request.url_for("paper_page", paper_id=paper.id).path, status_code=303)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
@@ -105,7 +103,7 @@ def arxiv_path(request: Request, path: str) -> Response:
         raise HTTPException(404, "not an arXiv id, e.g. /abs/2503.15457")
     # A path, not `url_for`'s absolute URL: that takes its host from the request's Host
     # header, so a forged one made a permanent (cached) redirect to another site.
-    target = urlsplit(str(request.url_for("paper_page", paper_id=arxiv_id))).path
+    target = request.url_for("paper_page", paper_id=arxiv_id).path
     return RedirectResponse(target, status_code=301)
 
 
@@ -126,4 +124,4 @@ def vote_from_page(request: Request, paper_id: str,
     if request.headers.get("hx-request"):
         return render(request, "_vote.html", paper=paper, oob=where != "card", where=where,
                       voted=catalog.has_event(paper.id, "vote", actor))
-    return RedirectResponse(request.url_for("paper_page", paper_id=paper.id), status_code=303)
+    return RedirectResponse(request.url_for("paper_page", paper_id=paper.id).path, status_code=303)
