@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import json
+import os
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -1062,6 +1063,12 @@ def serve(
     """Run the web app (pages, JSON API at /api, OpenAPI docs at /docs)."""
     import uvicorn
 
+    # The app reads its settings afresh in each web process: an address given here must
+    # reach them, or the links in feeds and mails keep pointing at the setting's port.
+    if host:
+        os.environ["PAPERTIDE_HOST"] = host
+    if port:
+        os.environ["PAPERTIDE_PORT"] = str(port)
     settings = Settings()
     # A new machine builds its indexes from the database before it serves (with progress
     # bars); afterwards one of the web processes follows the database.

@@ -118,3 +118,12 @@ def test_a_day_after_the_latest_announcement_says_there_is_none_yet(client, day)
 def test_past_days_without_papers_still_list_nothing_plainly(client):
     answer = client.get("/daily/2025-03-16")  # a Sunday before the latest day
     assert answer.status_code == 200 and "No papers were announced on 2025-03-16" in answer.text
+
+
+def test_the_date_picker_stops_at_the_latest_day_and_an_empty_day_says_so(client):
+    for url in ("/daily", "/daily/2025-03-16"):
+        html = client.get(url).text
+        assert 'max="2025-03-18" required>' in html
+    html = client.get("/daily/2025-03-16").text
+    assert '<p class="summary">No papers ·' in html and "0 papers" not in html
+    assert '<p class="summary">2 papers, trending first ·' in client.get("/daily").text

@@ -143,6 +143,20 @@ def test_importing_a_file_from_the_library_page(client):
     assert refused.status_code == 403
 
 
+def test_the_import_report_reads_math_in_titles(client):
+    csrf = sign_in(client, _services(client), "ada@example.org")
+    bib = """@misc{r3, title = {{video-SALMONN-R}{$^3$}: Learning to {ReWatch,} {ReAsk,} and
+  {ReAnswer} for Efficient Long Video Understanding of Every Kind}}
+@misc{phi, title = {{$\\varphi$}-Scene: Physically Grounded Scene Making}}
+"""
+    answer = client.post("/library/import", data={"csrf_token": csrf},
+                         files={"file": ("refs.bib", bib.encode(), "application/x-bibtex")})
+    report = answer.text.split("<h1>Import</h1>")[1]
+    assert "r3: video-SALMONN-R³: Learning to ReWatch, ReAsk, and ReAnswer for Effici…" in report
+    assert "phi: φ-Scene: Physically Grounded Scene Making" in report
+    assert "$" not in report
+
+
 def test_a_reader_has_a_budget_of_imports_an_hour(make_client):
     """Each import may queue hundreds of arXiv look-ups that every reader's fetches share."""
     client = make_client(limit_imports="2/hour")

@@ -77,3 +77,19 @@ def test_feeds_carry_math_as_unicode(client):
     feed = feedparser.parse(client.get("/feeds/search.atom", params={"q": "sub-quadratic"}).content)
     (entry,) = [e for e in feed.entries if e.id.endswith(KV)]
     assert "at least Ω(n²d) memory, when d = Ω(log n)" in entry.summary
+
+
+def test_tex_quotes_read_as_curly_quotes_on_the_page_and_in_snippets(client, services):
+    services.catalog.upsert([Paper(
+        title="Compressing preferences", arxiv_id="2503.00010",
+        abstract="We compress datasets into short ``constitutions'' of ``don't'' rules "
+                 "with $f''(x)$ kept.")])
+    services.search.catch_up()
+    page = client.get("/papers/2503.00010").text
+    abstract = page.split('<p class="abstract">')[1].split("</p>")[0]
+    assert "\u201cconstitutions\u201d" in abstract and "\u201cdon&#39;t\u201d" in abstract
+    assert "``" not in abstract
+    found = client.get("/search", params={"q": "compress constitutions", "mode": "keyword"})
+    card = found.text.split('<article class="card">')[1].split("</article>")[0]
+    assert "short \u201c<b>constitutions</b>\u201d of \u201cdon&#39;t\u201d rules" in card
+    assert "``" not in card

@@ -27,9 +27,13 @@ _TIE = re.compile(r"(?<=\S)~(?=\S)")
 _ABBREV = {"eg": "e.g.", "ie": "i.e.", "etal": "et al.", "ldots": "…", "dots": "…", "deg": "°"}
 _ABBREVIATED = re.compile(r"\\(eg|ie|etal|ldots|dots|deg)(?![A-Za-z])")
 _SPACES = re.compile(r"\s+")
+# TeX's ``quoted'' pair; a lone `` or '' (a double prime) is left alone.
+_QUOTED = re.compile(r"``([^`\n]{1,300}?)''")
 
 
 def readable(text: str) -> str:
+    if "``" in text:
+        text = _QUOTED.sub("\u201c\\1\u201d", text)
     if "\\" not in text:
         return _TIE.sub(" ", text) if "~" in text else text
     out = _ACCENT.sub(lambda m: m.group(2) + _ACCENTS[m.group(1)], text)

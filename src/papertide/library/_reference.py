@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from papertide.catalog import normalize_doi, parse_arxiv_id
+from papertide.mathtext import to_plain
 
 _ARXIV_IN_TEXT = re.compile(
     r"arxiv(?:\.org/(?:abs|pdf)/|[\s:./]*)"
@@ -40,8 +41,10 @@ class Reference:
     note: str | None = None
 
     def label(self) -> str:
-        """How the report names the entry: its key and the start of its title."""
-        title = self.title if len(self.title) <= 70 else self.title[:69] + "…"
+        """How the report names the entry: its key and the start of its title, math read
+        as Unicode (`R$^3$` → `R³`) so a cut never falls inside a formula."""
+        title = to_plain(self.title) if "$" in self.title else self.title
+        title = title if len(title) <= 70 else title[:69] + "…"
         return f"{self.key}: {title}" if title else self.key
 
 

@@ -90,9 +90,10 @@ def _page(request: Request, day: date | None, category: str | None, offset: str 
     if day is not None and latest is not None and day > latest:
         return _not_yet(request, day, latest)
     listing: DayPage = day_listing(catalog, day, _category(category), PAGE_SIZE, start)
+    # The picker stops at the latest day, so its calendar offers no day that is only a 404.
     return render(request, "daily.html", page=listing, page_size=PAGE_SIZE,
                   categories=_categories_of_day(catalog, listing.day),
-                  day=listing.day)
+                  day=listing.day, latest=latest if day is not None else listing.day)
 
 
 @pages.get("/daily")

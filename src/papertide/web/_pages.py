@@ -51,8 +51,11 @@ def search_page(request: Request, q: str = "", since: str | None = None,
                 until: str | None = None,
                 category: str = "", author: str = "", sort: str = "relevance", mode: str = "",
                 offset: str | None = None) -> Response:
-    if sort not in SORTS or (mode and mode not in MODES):
-        raise HTTPException(400, "unknown sort or mode")
+    # Said with the choices: a hand-edited `sort=newest` should learn the word is `new`.
+    if sort not in SORTS:
+        raise HTTPException(400, f"sort must be one of {', '.join(SORTS)}, not {sort[:40]!r}")
+    if mode and mode not in MODES:
+        raise HTTPException(400, f"mode must be one of {', '.join(MODES)}, not {mode[:40]!r}")
     if len(q) > 500:
         raise HTTPException(400, "query longer than 500 characters")
     if len(category) > 40 or len(author) > 200:  # the API's bounds: no category is longer
