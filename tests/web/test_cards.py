@@ -111,7 +111,9 @@ def test_the_date_picker_goes_to_the_day(client):
     catalog = _services(client).catalog
     catalog.upsert([replace(catalog.get(PAPER), announced=date(2025, 3, 18))])
     page = client.get("/daily").text
-    assert '<input type="date" name="day" value="2025-03-18" required>' in page
+    # The picker opens on the latest announced day and offers none after it.
+    assert ('<input type="date" name="day" value="2025-03-18" max="2025-03-18" required>'
+            in page)
     went = client.get("/daily", params={"day": "2025-03-17", "category": "cs.LG"},
                       follow_redirects=False)
     assert went.status_code == 303
