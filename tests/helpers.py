@@ -11,8 +11,11 @@ import email
 import os
 import re
 import secrets
+import signal
 import socket
 import ssl
+import subprocess
+import sys
 import threading
 import time
 from importlib import resources
@@ -171,6 +174,33 @@ def free_port() -> int:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
         return port
+
+
+def start_serve(port: int, env: dict[str, str], *args: str) -> subprocess.Popen:
+    """`papertide serve --port PORT ARGS` in a process group of its own, returned once its
+    /healthz answers; the caller stops it (SIGTERM to the group). A server that dies first
+    fails the test with the end of its stderr."""
+    import httpx
+
+    server = subprocess.Popen(
+        [sys.executable, "-m", "papertide.cli", "serve", *args, "--port", str(port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+
+    def healthy() -> bool:
+        assert server.poll() is None, server.stderr.read().decode()[-3000:]
+        try:
+            return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    try:
+        eventually(healthy, "the server started", every=0.2)
+    except BaseException:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+        raise
+    return server
 
 
 class LiveServer:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -18,7 +17,16 @@ import pytest
 
 from papertide.jobs import Jobs
 from papertide.services import open_services
-from tests.helpers import DEMO, HANG, eventually, free_port, load, make_settings, sign_in
+from tests.helpers import (
+    DEMO,
+    HANG,
+    eventually,
+    free_port,
+    load,
+    make_settings,
+    sign_in,
+    start_serve,
+)
 
 pytestmark = pytest.mark.slow  # a server of three processes starts and stops
 PAPER = "t6585e84c9ec5f39"  # the demo's first paper
@@ -61,21 +69,9 @@ def two_processes(tmp_path: Path, postgres):
            "PAPERTIDE_BASE_URL": f"http://127.0.0.1:{port}",
            "PAPERTIDE_QUEUE_NAME": settings.queue_name,
            "PAPERTIDE_TEST_PID_HEADER": "1"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "papertide.cli", "serve", "--workers", "2", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    serving = Serving(base, services, server)
-
-    def healthy() -> bool:
-        assert server.poll() is None, server.stderr.read().decode()[-3000:]
-        try:
-            return httpx.get(base + "/healthz", timeout=2).status_code == 200
-        except httpx.HTTPError:
-            return False
-
+    server = start_serve(port, env, "--workers", "2")
+    serving = Serving(f"http://127.0.0.1:{port}", services, server)
     try:
-        eventually(healthy, "the server started", every=0.2)
         yield serving
     finally:
         serving.stop()

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.helpers import HANG, eventually, free_port
+from tests.helpers import HANG, free_port, start_serve
 
 pytestmark = pytest.mark.slow  # a server process starts and stops
 
@@ -23,20 +21,9 @@ def test_feed_links_follow_the_port_given_to_serve(tmp_path: Path):
            if not k.startswith("PAPERTIDE_")}  # no base URL, host or port from outside
     env.update(PAPERTIDE_DATA_DIR=str(tmp_path / "data"), PAPERTIDE_SECRET_KEY="test-secret",
                PAPERTIDE_SEARCH_MODE="keyword")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "papertide.cli", "serve", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    server = start_serve(port, env)
     base = f"http://127.0.0.1:{port}"
-
-    def healthy() -> bool:
-        assert server.poll() is None, server.stderr.read().decode()[-3000:]
-        try:
-            return httpx.get(base + "/healthz", timeout=2).status_code == 200
-        except httpx.HTTPError:
-            return False
-
     try:
-        eventually(healthy, "the server started", every=0.2)
         feed = httpx.get(base + "/feeds/search.atom", params={"q": "diffusion"}, timeout=HANG)
         assert feed.status_code == 200
         assert f'<link href="{base}/feeds/search.atom?q=diffusion" rel="self"' in feed.text
