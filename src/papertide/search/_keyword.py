@@ -93,15 +93,13 @@ WORD_FIELDS = ("text", "authors")
 # half (claims by numeric id, bench/bench_heldout.py: papers 3/5/10 × terms 10/20 × weight
 # 0.2/0.3/0.5), the best on `tune` gains nothing on `held`: keyword −0.001 [−0.004, +0.000],
 # hybrid +0.000 [−0.003, +0.004] (paired, 95 %). These settings stay.
+# Scoring the feedback terms over the 100 costs more CPU than the first pass (the ten
+# terms are common words, and tantivy walks their postings in windows around each paper);
+# over only the best 30 it cost half, and SciFact train barely moved (nDCG@10 keyword
+# 0.7137 → 0.7128, hybrid 0.7415 → 0.7412), but a paper that writes only an acronym then
+# no longer rose into the first page for its expansion (tests/search/test_acronyms.py):
+# feedback scores all 100.
 RERANKED = 100
-# The best `LIFTED` of them can gain by feedback; any below keep their order (their
-# feedback is not scored). Scoring the feedback terms over 100 papers costs more CPU than
-# the first pass (the ten terms are common words, and tantivy walks their postings in
-# windows around each paper); over 30 it costs half, and SciFact train barely moved
-# (nDCG@10 keyword 0.7137 → 0.7128, hybrid 0.7415 → 0.7412), but a paper that writes only
-# an acronym then no longer rose into the first page for its expansion
-# (tests/search/test_acronyms.py): all 100 stay.
-LIFTED = 100
 FEEDBACK_DOCS = 10
 FEEDBACK_TERMS = 10
 FEEDBACK_WEIGHT = 0.3
@@ -590,9 +588,8 @@ class KeywordIndex:
         """These best matches of the query, re-ordered by pseudo-relevance feedback (RM3):
         the words that weigh most in the first `FEEDBACK_DOCS` of them (each paper's term
         frequencies weighted by its softmaxed BM25 score) join the query as optional terms
-        with `FEEDBACK_WEIGHT` of the weight, for the best `LIFTED` of them. Only their
-        order changes: no paper joins or leaves, and papers below `LIFTED` keep their BM25
-        order. Measured on SciFact train in
+        with `FEEDBACK_WEIGHT` of the weight. Only their order changes: no paper joins or
+        leaves, and papers below `top` keep their BM25 order. Measured on SciFact train in
         bench/bench_relevance.py (see `FEEDBACK_WEIGHT`).
 
         Everything comes from the indexes, nothing from the database: the feedback papers'
@@ -612,14 +609,14 @@ class KeywordIndex:
         if not terms:
             return hits
         heaviest = terms[0][1]
-        among = self._among([pid for pid, _ in hits[:LIFTED]])
+        among = self._among([pid for pid, _ in hits])
         expanded = Query.boolean_query(
             [(Occur.Must, Query.const_score_query(among, 0.0))]
             + [(Occur.Should, Query.boost_query(Query.term_query(self.schema, "text", w),
                                                 FEEDBACK_WEIGHT * m / heaviest))
                for w, m in terms])
         extra = {(a.segment_ord, a.doc): float(score)
-                 for score, a in searcher.search(expanded, LIFTED, count=False).hits}
+                 for score, a in searcher.search(expanded, len(hits), count=False).hits}
         # The expanded query's score: the id set's constant 1, the query at 1 - weight and
         # the feedback terms; equal scores keep the first pass's order.
         scored = [(1.0 + (1 - FEEDBACK_WEIGHT) * score
