@@ -17,8 +17,8 @@ import re
 
 from papertide.catalog import normalize_doi, parse_arxiv_id
 
-_DOI = re.compile(r"^(?:doi:|(?:https?://)?(?:dx\.)?doi\.org/)?10\.[0-9]{4,9}/\S+$",
-                  re.IGNORECASE)
+_AS_DOI = r"^(?:doi:|(?:https?://)?(?:dx\.)?doi\.org/)?"  # `doi:` or a doi.org link, or bare
+_DOI = re.compile(_AS_DOI + r"10\.[0-9]{4,9}/\S+$", re.IGNORECASE)
 _TRAILING = ".,;)]}>'\""
 
 # Pages that name an arXiv paper by the id in their path. Whatever follows the id (a
@@ -35,8 +35,7 @@ _ARXIV_PAGE = re.compile(
     re.IGNORECASE,
 )
 # arXiv's DataCite DOI for every paper: `10.48550/arXiv.2503.15457`, bare or as a link.
-_ARXIV_DOI = re.compile(
-    r"^(?:doi:|(?:https?://)?(?:dx\.)?doi\.org/)?10\.48550/arxiv\.(.+)$", re.IGNORECASE)
+_ARXIV_DOI = re.compile(_AS_DOI + r"10\.48550/arxiv\.(.+)$", re.IGNORECASE)
 _ID_AT_START = re.compile(
     r"^([0-9]{4}\.[0-9]{4,5}(?:v[0-9]+)?|[a-z][a-z\-]*(?:\.[a-z]{2})?/[0-9]{7}(?:v[0-9]+)?)"
     r"(?:\.pdf)?(?:[/?#].*)?$",
