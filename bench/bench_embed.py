@@ -10,6 +10,7 @@ as a harvest day brings them; generated ones without the sample), each profile i
 same run, in the chunks `embed_pending` hands the model.
 
     python bench/bench_embed.py [plain default fast] [N]     # N arXiv papers, default 2000
+    python bench/bench_embed.py plain default 2000 --arxiv   # the arXiv throughput only
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ def arxiv_throughput(profile: str, n: int, by_length: bool = True) -> float:
     return len(texts) / (time.perf_counter() - started)
 
 
-def main(profiles: list[str], n: int) -> None:
+def main(profiles: list[str], n: int, scifact: bool = True) -> None:
     arxiv = {p: arxiv_throughput(p, n) for p in profiles}
     plain = arxiv.get("plain")
     unsorted = arxiv_throughput("default", n, by_length=False)
@@ -85,6 +86,8 @@ def main(profiles: list[str], n: int) -> None:
         speed = f"{rate / plain:.2f}× plain" if plain else f"{rate / unsorted:.2f}× unsorted"
         print(f"  {profile:<9} {rate:>8.1f} {speed:>16}   a 2,000-paper day: "
               f"{2000 / rate:5.0f} s")
+    if not scifact:
+        return
     folder = SCIFACT if SCIFACT.exists() else FIXTURE
     results = {p: run_profile(folder, p, ("semantic", "hybrid")) for p in profiles}
     base = results.get("plain", {}).get("docs_per_s")
@@ -108,8 +111,8 @@ def main(profiles: list[str], n: int) -> None:
 if __name__ == "__main__":
     # `plain` runs on PyTorch: measured only where the `torch` extra is installed.
     torch_installed = importlib.util.find_spec("torch") is not None
-    args = sys.argv[1:]
+    args = [a for a in sys.argv[1:] if a != "--arxiv"]
     sizes = [int(a) for a in args if a.isdigit()]
     every = ["plain", "default", "fast"][0 if torch_installed else 1:]
     main([a for a in args if not a.isdigit()] or every,
-         sizes[0] if sizes else 2000)
+         sizes[0] if sizes else 2000, scifact="--arxiv" not in sys.argv)
