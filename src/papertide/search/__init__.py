@@ -26,6 +26,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -51,6 +52,8 @@ from papertide.search._state import StateFile
 from papertide.search._view import VectorView
 
 if TYPE_CHECKING:  # loaded on first use: it imports the model runtime
+    import numpy as np
+
     from papertide.search._semantic import SemanticIndex
 
 __all__ = ["Filters", "Follower", "Hit", "IndexBusy", "IndexLock", "Ranking", "SearchPage",
@@ -177,6 +180,9 @@ class SearchService:
         self.lock = IndexLock.of(settings.resolved_index_dir)
         self._rankings: OrderedDict[tuple, Ranking] = OrderedDict()
         self._rankings_lock = threading.Lock()
+        # Where a query is embedded while its keyword side is searched: ONNX Runtime and
+        # tantivy both let go of the GIL, so on two cores the two overlap.
+        self._beside = ThreadPoolExecutor(max_workers=4, thread_name_prefix="papertide-embed")
 
     @cached_property
     def semantic(self) -> SemanticIndex:
@@ -490,6 +496,7 @@ class SearchService:
                          filters: Filters, mode: Mode, named: Query | None = None) -> Ranking:
         """Semantic or hybrid: a fixed pool (fused, ties by id), then for hybrid the rest
         of the keyword matches in BM25 order."""
+        vector = self._beside.submit(self.semantic.query_vector, positive_text(text))
         if mode == "semantic":  # the words matter only for the floor
             keyword, matches = self.keyword.search(text_query, filters, 1), 0
         else:
@@ -497,7 +504,7 @@ class SearchService:
             keyword = keyword[:HYBRID_DEPTH]
         floor = self.settings.search_floor if keyword else self.settings.search_floor_alone
         depth = HYBRID_DEPTH if mode == "hybrid" else SEMANTIC_DEPTH
-        semantic = self._semantic_ranking(text, clauses, filters, depth, floor)
+        semantic = self._semantic_ranking(text, clauses, filters, depth, floor, vector)
         if mode == "semantic":
             return Ranking(semantic, None, len(semantic), len(semantic) < depth)
         fused = fuse(keyword, semantic, semantic_low=floor)
@@ -522,9 +529,11 @@ class SearchService:
         return Ranking(fused, more, total, True)
 
     def _semantic_ranking(self, text: str, clauses: list[Clause], filters: Filters,
-                          depth: int, floor: float) -> list[tuple[str, float]]:
+                          depth: int, floor: float,
+                          vector: Future[np.ndarray] | None = None) -> list[tuple[str, float]]:
         """Nearest papers in meaning that satisfy what the query demands (field prefixes,
-        phrases, +words, exclusions, filters), down to the similarity floor."""
+        phrases, +words, exclusions, filters), down to the similarity floor. `vector`: the
+        query's embedding, being computed."""
         excluded = [c for c in clauses if c.occur == "must_not"]
         required = self.keyword.constraint_query(clauses)
 
@@ -532,7 +541,8 @@ class SearchService:
             return self.keyword.filter_keys(filters, among, excluded, required)
 
         constrained = bool(filters or excluded or required is not None)
-        hits = self.semantic.search(positive_text(text), depth, allowed if constrained else None)
+        hits = self.semantic.search(positive_text(text), depth, allowed if constrained else None,
+                                    vector.result() if vector is not None else None)
         return [(pid, s) for pid, s in hits if s >= floor]
 
     def _suggestions(self, clauses: list[Clause], filters: Filters, mode: Mode) -> list[str]:
