@@ -180,9 +180,10 @@ class SearchService:
         self.lock = IndexLock.of(settings.resolved_index_dir)
         self._rankings: OrderedDict[tuple, Ranking] = OrderedDict()
         self._rankings_lock = threading.Lock()
-        # Where a query is embedded while its keyword side is searched: ONNX Runtime and
-        # tantivy both let go of the GIL, so on two cores the two overlap.
-        self._beside = ThreadPoolExecutor(max_workers=4, thread_name_prefix="papertide-embed")
+        # What a hybrid search does beside its own thread (the query's embedding while the
+        # keyword side is searched, one tantivy search beside another): ONNX Runtime and
+        # tantivy let go of the GIL, so on two cores they overlap.
+        self._beside = ThreadPoolExecutor(max_workers=4, thread_name_prefix="papertide-search")
 
     @cached_property
     def semantic(self) -> SemanticIndex:
@@ -507,6 +508,11 @@ class SearchService:
         semantic = self._semantic_ranking(text, clauses, filters, depth, floor, vector)
         if mode == "semantic":
             return Ranking(semantic, None, len(semantic), len(semantic) < depth)
+        found = {pid for pid, _ in keyword}
+        semantic_only = [pid for pid, _ in semantic if pid not in found]
+        # Which of those the keyword side matches too (for the total), looked up while the
+        # fused list is guarded below: two tantivy searches, side by side.
+        also_keyword = self._beside.submit(self.keyword.matching, text_query, semantic_only)
         fused = fuse(keyword, semantic, semantic_low=floor)
         weights = self.keyword.term_weights(clauses)
         rare, share = rare_share(weights, self.keyword.num_docs())
@@ -516,10 +522,7 @@ class SearchService:
                 fused = guard(fused, self.keyword.matching(exact, [pid for pid, _ in fused]))
         fused = self._named_first(fused, named)
         pool = {pid for pid, _ in fused}
-        found = {pid for pid, _ in keyword}
-        semantic_only = [pid for pid, _ in semantic if pid not in found]
-        also_keyword = self.keyword.matching(text_query, semantic_only) if semantic_only else set()
-        total = matches + len(semantic_only) - len(also_keyword)
+        total = matches + len(semantic_only) - len(also_keyword.result())
         search = self.keyword.search
 
         def more(depth: int) -> list[tuple[str, float]]:
