@@ -182,7 +182,10 @@ class SearchService:
         self._rankings_lock = threading.Lock()
         # What a hybrid search does beside its own thread (the query's embedding while the
         # keyword side is searched, one tantivy search beside another): ONNX Runtime and
-        # tantivy let go of the GIL, so on two cores they overlap.
+        # tantivy let go of the GIL, so on two cores they overlap. Embeddings queue apart
+        # (the model takes one caller at a time), so that under a flood a search's index
+        # look-up never waits behind other searches' embeddings.
+        self._embedding = ThreadPoolExecutor(max_workers=2, thread_name_prefix="papertide-embed")
         self._beside = ThreadPoolExecutor(max_workers=4, thread_name_prefix="papertide-search")
 
     @cached_property
@@ -497,7 +500,7 @@ class SearchService:
                          filters: Filters, mode: Mode, named: Query | None = None) -> Ranking:
         """Semantic or hybrid: a fixed pool (fused, ties by id), then for hybrid the rest
         of the keyword matches in BM25 order."""
-        vector = self._beside.submit(self.semantic.query_vector, positive_text(text))
+        vector = self._embedding.submit(self.semantic.query_vector, positive_text(text))
         if mode == "semantic":  # the words matter only for the floor
             keyword, matches = self.keyword.search(text_query, filters, 1), 0
         else:
