@@ -58,8 +58,11 @@ def title_key(title: str) -> str:
     return key or " ".join(title.casefold().split())[:300]
 
 
+@lru_cache(maxsize=1 << 17)
 def paper_key(paper_id: str) -> int:
-    """A stable 63-bit number for a paper id (what numeric indexes use to name papers)."""
+    """A stable 63-bit number for a paper id (what numeric indexes use to name papers).
+    Kept for the ids seen lately: a hybrid search keys a few hundred candidates, and the
+    hash is dearer than the lookup."""
     return int.from_bytes(hashlib.blake2b(paper_id.encode(), digest_size=8).digest(), "little") >> 1
 
 

@@ -31,26 +31,43 @@ _CLAUSE = re.compile(r"[;:,](?:\s+)")
 
 
 def _starts(text: str, low: int, high: int) -> tuple[list[int], list[int]]:
-    """The sentence and clause starts from `low` to `high`."""
+    """The sentence and clause starts from `low` to `high`. Only that stretch is scanned:
+    from the mark before the white space that runs up to `low` (a boundary is a mark and
+    the white space after it), to two characters past `high` (what the sentence pattern
+    looks ahead at)."""
     sentences = [0] if low <= 0 else []
-    sentences += [e for m in _SENTENCE.finditer(text) if low <= (e := m.end()) <= high]
-    clauses = [e for m in _CLAUSE.finditer(text) if low <= (e := m.end()) <= high]
+    begin = max(low, 0)
+    while begin > 0 and text[begin - 1].isspace():
+        begin -= 1
+    begin, end = max(begin - 1, 0), high + 2
+    sentences += [e for m in _SENTENCE.finditer(text, begin, end) if low <= (e := m.end()) <= high]
+    clauses = [e for m in _CLAUSE.finditer(text, begin, end) if low <= (e := m.end()) <= high]
     return sentences, clauses
 
 
 @lru_cache(maxsize=256)
 def _candidates(heads: frozenset[str], flags: int = 0) -> re.Pattern[str]:
     """The words that begin with one of these heads (a query's terms' first letters): the
-    regular expression engine finds them, not a loop over every word in Python."""
+    regular expression engine finds them, not a loop over every word in Python. No `\b`
+    in front: a pattern that starts with its alternatives lets the engine skip ahead to
+    their first letters (a third faster over arXiv abstracts); `_matches` drops the
+    matches that start inside a word, and such a match runs to its word's end, so it never
+    hides one that starts a word."""
     alternatives = "|".join(re.escape(h) for h in sorted(heads, key=len, reverse=True))
-    return re.compile(rf"\b(?:{alternatives})\w*", flags)
+    return re.compile(rf"(?:{alternatives})\w*", flags)
+
+
+_WORD_CHAR = re.compile(r"\w")
 
 
 def _matches(text: str, heads: frozenset[str]) -> Iterator[re.Match[str]]:
     lower = text.lower()
     if len(lower) == len(text):  # the usual case: positions in both are the same
-        return _candidates(heads).finditer(lower)
-    return _candidates(heads, re.IGNORECASE).finditer(text)  # e.g. "İ" lowers to two
+        found, within = _candidates(heads).finditer(lower), lower
+    else:  # e.g. "İ" lowers to two
+        found, within = _candidates(heads, re.IGNORECASE).finditer(text), text
+    word_char = _WORD_CHAR.match
+    return (m for m in found if not (m.start() and word_char(within, m.start() - 1)))
 
 
 def make_snippet(text: str, terms: set[str], stem: Callable[[str], str | None],
