@@ -58,30 +58,36 @@ def run_profile(folder: Path, profile: str, modes: tuple[str, ...]) -> dict:
         return result
 
 
-def arxiv_throughput(profile: str, n: int, by_length: bool = True) -> float:
+def arxiv_throughput(profiles: list[str], n: int) -> dict[str, float]:
     """Papers per second embedding n arXiv abstracts, as `embed_pending` does it (chunks
-    of `CHUNK`, batched by length inside each). Without `by_length`: batches of 32 in the
-    papers' own order, each padded to its longest text (the baseline batching by length
-    is measured against)."""
+    of `CHUNK`, batched by length inside each), for each profile and for `unsorted`:
+    `default` in batches of 32 in the papers' own order, each padded to its longest text
+    (the baseline batching by length is measured against). The profiles take turns chunk
+    by chunk, so that a change in the machine's load falls on all of them alike."""
     rows = (real_records() or generated_records(n))[:n]
     texts = [embedding_text(readable(r["title"]), readable(r["summary"])) for r in rows]
-    embedder = Embedder(profile)  # type: ignore[arg-type]
-    embedder.embed(["warm up the model"])  # load/export outside the clock
-    step = CHUNK if by_length else 32  # the embedder sorts only within one call
-    started = time.perf_counter()
-    for start in range(0, len(texts), step):
-        embedder.embed(texts[start:start + step])
-    return len(texts) / (time.perf_counter() - started)
+    runs = [(p, Embedder(p), CHUNK) for p in profiles]  # type: ignore[arg-type]
+    runs.append(("unsorted", Embedder("default"), 32))  # the embedder sorts only within one call
+    for _, embedder, _ in runs:
+        embedder.embed(["warm up the model"])  # load/export outside the clock
+    seconds = dict.fromkeys((name for name, _, _ in runs), 0.0)
+    for start in range(0, len(texts), CHUNK):
+        chunk = texts[start:start + CHUNK]
+        for name, embedder, step in runs:
+            started = time.perf_counter()
+            for at in range(0, len(chunk), step):
+                embedder.embed(chunk[at:at + step])
+            seconds[name] += time.perf_counter() - started
+    return {name: len(texts) / s for name, s in seconds.items()}
 
 
 def main(profiles: list[str], n: int, scifact: bool = True) -> None:
-    arxiv = {p: arxiv_throughput(p, n) for p in profiles}
-    plain = arxiv.get("plain")
-    unsorted = arxiv_throughput("default", n, by_length=False)
+    rates = arxiv_throughput(profiles, n)
+    plain = rates.get("plain")
+    unsorted = rates["unsorted"]
     source = "arXiv sample" if real_records() else "generated papers"
     print(f"embedding {n:,} abstracts of the {source}: papers/s, same run")
     # `unsorted`: `default` in batches of 32 in arrival order, each padded to its longest.
-    rates = {**arxiv, "unsorted": unsorted}
     for profile, rate in rates.items():
         speed = f"{rate / plain:.2f}× plain" if plain else f"{rate / unsorted:.2f}× unsorted"
         print(f"  {profile:<9} {rate:>8.1f} {speed:>16}   a 2,000-paper day: "
