@@ -14,6 +14,20 @@ side by side:
     fast     the same graph, 160 tokens                           93      0.718 (−0.1 pt)
                                                                  (4.4×)
 
+On a 2-core server shared with other work (load average 2–6), embedding arXiv abstracts
+as `embed_pending` does (chunks of 256; median 242 tokens, two thirds at the 256 cap),
+the profiles taking turns chunk by chunk (`bench_embed.py plain default fast 1000
+--arxiv`, three runs, medians):
+
+    profile  papers/s   × plain           a 2,000-paper day   SciFact hybrid nDCG@10
+    plain     16.2      1.00              124 s               0.7399 (reference)
+    default   40.1      1.93 (1.76–2.50)   50 s (32–64 s)     0.7413 (+0.14 pt)
+    fast      69.9      3.54 (3.19–4.35)   29 s               0.7380 (−0.19 pt)
+
+`default` stays under 3× `plain` here: with the cores quiet PyTorch gains the most (36
+papers/s in the quietest run). Batching by length hardly matters on arXiv (arrival order
+in batches of 32: 0.9–1.0× `default`), since most abstracts reach the cap.
+
 How `default` gets there without measurable loss: the ONNX graph is exported locally from
 the same weights (eager attention, mean pooling and normalisation inside the graph); ONNX
 Runtime's transformer optimizer fuses attention, LayerNorm and GELU into single ops; the
@@ -24,6 +38,15 @@ tokenizer and batched by length so that no batch pads much. Fusion was the large
 exported through PyTorch's SDPA path the attention is not fused and the int8 graph ran
 only 1.8× plain. For `fast`, 128 tokens ran 5.5× but cost up to 1.6 points; 160 keeps well
 within the budget. Batch size (8–64) made no difference.
+ONNX Runtime's threads sleep between steps rather than spin (`allow_spinning` 0): on two
+cores shared with other work a spinning thread burns the time its partner needs;
+alternating on the same 512 arXiv abstracts it embedded 1.23× as many papers a second
+(median of 3) with bitwise the same vectors, and a lone query in 15 ms rather than 22
+(load average 6). Measured there and not kept: one thread (0.91×); the Attention op
+in float with int8 MatMuls (0.93×, vectors move) or as MultiHeadAttention (0.88×). The
+int8 MatMuls already run as ONNX Runtime's fused DynamicQuantizeMatMul (the VNNI/AMX
+kernels); its profile is QAttention 42 %, DynamicQuantizeMatMul 26 %, SkipLayerNorm 17 %,
+BiasGelu 12 %, so float attention and the normalisations now take most of the time.
 The shipped graph was made once by `export_onnx` (the `torch` extra);
 `bench/bench_embed_identity.py` checks that it gives today's vectors.
 
