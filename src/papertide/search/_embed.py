@@ -157,9 +157,6 @@ class _OnnxBackend:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        # Threads sleep between parallel steps rather than spin: on cores shared with other
-        # work a spinning thread burns the time slice its partner needs (same vectors).
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self.tokenizer = Tokenizer.from_file(str(TOKENIZER_FILE))
         self.tokenizer.enable_truncation(max_tokens)
