@@ -10,6 +10,7 @@ as a harvest day brings them; generated ones without the sample), each profile i
 same run, in the chunks `embed_pending` hands the model.
 
     python bench/bench_embed.py [plain default fast] [N]     # N arXiv papers, default 2000
+    python bench/bench_embed.py plain default 2000 --arxiv   # the arXiv throughput only
 """
 
 from __future__ import annotations
@@ -57,34 +58,42 @@ def run_profile(folder: Path, profile: str, modes: tuple[str, ...]) -> dict:
         return result
 
 
-def arxiv_throughput(profile: str, n: int, by_length: bool = True) -> float:
+def arxiv_throughput(profiles: list[str], n: int) -> dict[str, float]:
     """Papers per second embedding n arXiv abstracts, as `embed_pending` does it (chunks
-    of `CHUNK`, batched by length inside each). Without `by_length`: batches of 32 in the
-    papers' own order, each padded to its longest text (the baseline batching by length
-    is measured against)."""
+    of `CHUNK`, batched by length inside each), for each profile and for `unsorted`:
+    `default` in batches of 32 in the papers' own order, each padded to its longest text
+    (the baseline batching by length is measured against). The profiles take turns chunk
+    by chunk, so that a change in the machine's load falls on all of them alike."""
     rows = (real_records() or generated_records(n))[:n]
     texts = [embedding_text(readable(r["title"]), readable(r["summary"])) for r in rows]
-    embedder = Embedder(profile)  # type: ignore[arg-type]
-    embedder.embed(["warm up the model"])  # load/export outside the clock
-    step = CHUNK if by_length else 32  # the embedder sorts only within one call
-    started = time.perf_counter()
-    for start in range(0, len(texts), step):
-        embedder.embed(texts[start:start + step])
-    return len(texts) / (time.perf_counter() - started)
+    runs = [(p, Embedder(p), CHUNK) for p in profiles]  # type: ignore[arg-type]
+    runs.append(("unsorted", Embedder("default"), 32))  # the embedder sorts only within one call
+    for _, embedder, _ in runs:
+        embedder.embed(["warm up the model"])  # load/export outside the clock
+    seconds = dict.fromkeys((name for name, _, _ in runs), 0.0)
+    for start in range(0, len(texts), CHUNK):
+        chunk = texts[start:start + CHUNK]
+        for name, embedder, step in runs:
+            started = time.perf_counter()
+            for at in range(0, len(chunk), step):
+                embedder.embed(chunk[at:at + step])
+            seconds[name] += time.perf_counter() - started
+    return {name: len(texts) / s for name, s in seconds.items()}
 
 
-def main(profiles: list[str], n: int) -> None:
-    arxiv = {p: arxiv_throughput(p, n) for p in profiles}
-    plain = arxiv.get("plain")
-    unsorted = arxiv_throughput("default", n, by_length=False)
+def main(profiles: list[str], n: int, scifact: bool = True) -> None:
+    rates = arxiv_throughput(profiles, n)
+    plain = rates.get("plain")
+    unsorted = rates["unsorted"]
     source = "arXiv sample" if real_records() else "generated papers"
     print(f"embedding {n:,} abstracts of the {source}: papers/s, same run")
     # `unsorted`: `default` in batches of 32 in arrival order, each padded to its longest.
-    rates = {**arxiv, "unsorted": unsorted}
     for profile, rate in rates.items():
         speed = f"{rate / plain:.2f}× plain" if plain else f"{rate / unsorted:.2f}× unsorted"
         print(f"  {profile:<9} {rate:>8.1f} {speed:>16}   a 2,000-paper day: "
               f"{2000 / rate:5.0f} s")
+    if not scifact:
+        return
     folder = SCIFACT if SCIFACT.exists() else FIXTURE
     results = {p: run_profile(folder, p, ("semantic", "hybrid")) for p in profiles}
     base = results.get("plain", {}).get("docs_per_s")
@@ -108,8 +117,8 @@ def main(profiles: list[str], n: int) -> None:
 if __name__ == "__main__":
     # `plain` runs on PyTorch: measured only where the `torch` extra is installed.
     torch_installed = importlib.util.find_spec("torch") is not None
-    args = sys.argv[1:]
+    args = [a for a in sys.argv[1:] if a != "--arxiv"]
     sizes = [int(a) for a in args if a.isdigit()]
     every = ["plain", "default", "fast"][0 if torch_installed else 1:]
     main([a for a in args if not a.isdigit()] or every,
-         sizes[0] if sizes else 2000)
+         sizes[0] if sizes else 2000, scifact="--arxiv" not in sys.argv)

@@ -14,6 +14,22 @@ side by side:
     fast     the same graph, 160 tokens                           93      0.718 (−0.1 pt)
                                                                  (4.4×)
 
+On a 2-core server shared with other work, embedding arXiv abstracts as `embed_pending`
+does (chunks of 256; median 256 tokens, two thirds at the cap), the profiles taking turns
+chunk by chunk (`bench_embed.py plain default fast 1000 --arxiv`, three runs, medians;
+load average 2; in brackets three earlier runs at load 2–6, made while ONNX Runtime's
+threads did not spin, see below):
+
+    profile  papers/s        × plain             a 2,000-paper day   SciFact hybrid nDCG@10
+    plain     35.5 (16.2)    1.00                 56 s (124 s)        0.7399 (reference)
+    default   68.3 (40.1)    1.93 (1.93)          29 s (50 s)         0.7413 (+0.14 pt)
+    fast     124.2 (69.9)    3.55 (3.54)          16 s (29 s)         0.7380 (−0.19 pt)
+
+`default` stays under 3× `plain` on this CPU, at either load (the laptop: 2.6×). Batching
+by length hardly matters on arXiv (arrival order in batches of 32: 0.89–0.99× `default`),
+since most abstracts reach the cap. One run over 2,000 papers (load 1–2): `plain` 36.8,
+`default` 67.3 (1.83×, the day in 30 s), `fast` 118.1 papers/s (3.21×).
+
 How `default` gets there without measurable loss: the ONNX graph is exported locally from
 the same weights (eager attention, mean pooling and normalisation inside the graph); ONNX
 Runtime's transformer optimizer fuses attention, LayerNorm and GELU into single ops; the
@@ -24,6 +40,15 @@ tokenizer and batched by length so that no batch pads much. Fusion was the large
 exported through PyTorch's SDPA path the attention is not fused and the int8 graph ran
 only 1.8× plain. For `fast`, 128 tokens ran 5.5× but cost up to 1.6 points; 160 keeps well
 within the budget. Batch size (8–64) made no difference.
+Measured on the shared server and not kept (paired rounds on the same arXiv abstracts):
+ONNX Runtime's threads sleeping between steps instead of spinning (`allow_spinning` 0,
+bitwise the same vectors) gained 1.14–1.31× at load average 8–10, tied when quiet (68.0
+vs 68.2 papers/s) and lost 4 of 6 rounds at load 1–4 (0.61–1.48×): median of 10 rounds
+1.07×. One thread: 0.91×. The Attention op in float beside int8 MatMuls: 0.93× (vectors
+move); as MultiHeadAttention: 0.88×. The int8 MatMuls already run as ONNX Runtime's fused
+DynamicQuantizeMatMul (its VNNI/AMX kernels); the profile is QAttention 42 %,
+DynamicQuantizeMatMul 26 %, SkipLayerNorm 17 %, BiasGelu 12 %: float attention and the
+normalisations take most of the time now.
 The shipped graph was made once by `export_onnx` (the `torch` extra);
 `bench/bench_embed_identity.py` checks that it gives today's vectors.
 
