@@ -26,7 +26,6 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -52,8 +51,6 @@ from papertide.search._state import StateFile
 from papertide.search._view import VectorView
 
 if TYPE_CHECKING:  # loaded on first use: it imports the model runtime
-    import numpy as np
-
     from papertide.search._semantic import SemanticIndex
 
 __all__ = ["Filters", "Follower", "Hit", "IndexBusy", "IndexLock", "Ranking", "SearchPage",
@@ -180,13 +177,6 @@ class SearchService:
         self.lock = IndexLock.of(settings.resolved_index_dir)
         self._rankings: OrderedDict[tuple, Ranking] = OrderedDict()
         self._rankings_lock = threading.Lock()
-        # What a hybrid search does beside its own thread (the query's embedding while the
-        # keyword side is searched, one tantivy search beside another): ONNX Runtime and
-        # tantivy let go of the GIL, so on two cores they overlap. Embeddings queue apart
-        # (the model takes one caller at a time), so that under a flood a search's index
-        # look-up never waits behind other searches' embeddings.
-        self._embedding = ThreadPoolExecutor(max_workers=2, thread_name_prefix="papertide-embed")
-        self._beside = ThreadPoolExecutor(max_workers=4, thread_name_prefix="papertide-search")
 
     @cached_property
     def semantic(self) -> SemanticIndex:
@@ -499,8 +489,14 @@ class SearchService:
     def _meaning_ranking(self, text: str, clauses: list[Clause], text_query: Query,
                          filters: Filters, mode: Mode, named: Query | None = None) -> Ranking:
         """Semantic or hybrid: a fixed pool (fused, ties by id), then for hybrid the rest
-        of the keyword matches in BM25 order."""
-        vector = self._embedding.submit(self.semantic.query_vector, positive_text(text))
+        of the keyword matches in BM25 order.
+
+        One step after another, on purpose: embedding the query on a thread beside the
+        keyword search, and looking up the total's keyword matches beside the guard, gained
+        nothing measurable (100,000 papers, `bench_hybrid`, alternating with this code:
+        p50 8.0–8.3 ms either way on a quiet machine; 11.6–14.5 against 11.1–15.0 ms with a
+        busy process beside it). ONNX Runtime already keeps both cores busy, and the
+        threads wait on each other for the GIL."""
         if mode == "semantic":  # the words matter only for the floor
             keyword, matches = self.keyword.search(text_query, filters, 1), 0
         else:
@@ -508,14 +504,9 @@ class SearchService:
             keyword = keyword[:HYBRID_DEPTH]
         floor = self.settings.search_floor if keyword else self.settings.search_floor_alone
         depth = HYBRID_DEPTH if mode == "hybrid" else SEMANTIC_DEPTH
-        semantic = self._semantic_ranking(text, clauses, filters, depth, floor, vector)
+        semantic = self._semantic_ranking(text, clauses, filters, depth, floor)
         if mode == "semantic":
             return Ranking(semantic, None, len(semantic), len(semantic) < depth)
-        found = {pid for pid, _ in keyword}
-        semantic_only = [pid for pid, _ in semantic if pid not in found]
-        # Which of those the keyword side matches too (for the total), looked up while the
-        # fused list is guarded below: two tantivy searches, side by side.
-        also_keyword = self._beside.submit(self.keyword.matching, text_query, semantic_only)
         fused = fuse(keyword, semantic, semantic_low=floor)
         weights = self.keyword.term_weights(clauses)
         rare, share = rare_share(weights, self.keyword.num_docs())
@@ -525,7 +516,10 @@ class SearchService:
                 fused = guard(fused, self.keyword.matching(exact, [pid for pid, _ in fused]))
         fused = self._named_first(fused, named)
         pool = {pid for pid, _ in fused}
-        total = matches + len(semantic_only) - len(also_keyword.result())
+        found = {pid for pid, _ in keyword}
+        semantic_only = [pid for pid, _ in semantic if pid not in found]
+        also_keyword = self.keyword.matching(text_query, semantic_only) if semantic_only else set()
+        total = matches + len(semantic_only) - len(also_keyword)
         search = self.keyword.search
 
         def more(depth: int) -> list[tuple[str, float]]:
@@ -535,11 +529,9 @@ class SearchService:
         return Ranking(fused, more, total, True)
 
     def _semantic_ranking(self, text: str, clauses: list[Clause], filters: Filters,
-                          depth: int, floor: float,
-                          vector: Future[np.ndarray] | None = None) -> list[tuple[str, float]]:
+                          depth: int, floor: float) -> list[tuple[str, float]]:
         """Nearest papers in meaning that satisfy what the query demands (field prefixes,
-        phrases, +words, exclusions, filters), down to the similarity floor. `vector`: the
-        query's embedding, being computed."""
+        phrases, +words, exclusions, filters), down to the similarity floor."""
         excluded = [c for c in clauses if c.occur == "must_not"]
         required = self.keyword.constraint_query(clauses)
 
@@ -547,8 +539,7 @@ class SearchService:
             return self.keyword.filter_keys(filters, among, excluded, required)
 
         constrained = bool(filters or excluded or required is not None)
-        hits = self.semantic.search(positive_text(text), depth, allowed if constrained else None,
-                                    vector.result() if vector is not None else None)
+        hits = self.semantic.search(positive_text(text), depth, allowed if constrained else None)
         return [(pid, s) for pid, s in hits if s >= floor]
 
     def _suggestions(self, clauses: list[Clause], filters: Filters, mode: Mode) -> list[str]:

@@ -202,15 +202,12 @@ class SemanticIndex:
         return self.embedder.embed([text])[0]
 
     def search(
-        self, text: str, k: int, allowed: Callable[[list[str] | None], set[int]] | None = None,
-        vector: np.ndarray | None = None,
+        self, text: str, k: int, allowed: Callable[[list[str] | None], set[int]] | None = None
     ) -> list[tuple[str, float]]:
-        """Nearest papers to the text (whose embedding `vector` is, when the caller has it
-        already). `allowed(ids)` returns the keys that pass the filters among `ids` (or
-        among all papers when given None)."""
+        """Nearest papers to the text. `allowed(ids)` returns the keys that pass the filters
+        among `ids` (or among all papers when given None)."""
         self.vectors.refresh(every=1.0)  # rows another process's indexer added
-        return self.search_vector(self.query_vector(text) if vector is None else vector,
-                                  k, allowed)
+        return self.search_vector(self.query_vector(text), k, allowed)
 
     def search_vector(self, vector: np.ndarray, k: int,
                       allowed: Callable[[list[str] | None], set[int]] | None = None,
