@@ -44,7 +44,6 @@ _ATOM_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {"content": {ATOM: {}}, "description": "An Atom 1.0 feed"}}
 # Sorting by seconds from here, not `.timestamp()`, which fails on 0001-01-01 (a row stored
 # before the catalog checked dates).
-_EPOCH = datetime(1970, 1, 1)
 # Characters XML 1.0 cannot carry (control characters other than tab and newlines).
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
