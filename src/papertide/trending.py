@@ -140,21 +140,19 @@ def _scores(catalog: Catalog, window: Window, now: datetime | None,
     return result
 
 
-def trending_in(catalog: Catalog, category: str, window: Window = "week", limit: int = 20,
-                offset: int = 0) -> list[tuple[Paper, float]]:
-    """The trending papers of one arXiv category (`cs.LG`) or archive (`cs`), best first:
-    those among the best `CATEGORY_DEPTH` overall (a bounded read; deeper pages of one
-    category are papers nobody touched, which search's newest-first lists in full)."""
-    ranked = trending(catalog, window, CATEGORY_DEPTH)
-    return [(p, s) for p, s in ranked if in_category(p.categories, category)][
-        offset:offset + limit]
-
-
 def trending(catalog: Catalog, window: Window = "week", limit: int = 20, offset: int = 0,
-             now: datetime | None = None) -> list[tuple[Paper, float]]:
-    """The trending papers, best first, with their scores."""
+             now: datetime | None = None, category: str | None = None
+             ) -> list[tuple[Paper, float]]:
+    """The trending papers, best first, with their scores. With a `category` (`cs.LG`, or
+    an archive: `cs`), only its papers, found among the best `CATEGORY_DEPTH` overall (a
+    bounded read; deeper pages of one category are papers nobody touched, which search's
+    newest-first lists in full)."""
     if window not in SPANS:
         raise ValueError(f"unknown window {window!r}; choose from {', '.join(WINDOWS)}")
+    if category and category.strip():
+        ranked_overall = trending(catalog, window, CATEGORY_DEPTH, now=now)
+        return [(p, s) for p, s in ranked_overall if in_category(p.categories, category)][
+            offset:offset + limit]
     if now is None:
         ranked = _current(catalog, window)[1]
     else:

@@ -142,10 +142,7 @@ class Tools:
         """What readers vote for, save and read now (with Hugging Face upvotes), best
         first; in one arXiv category or archive if given."""
         self._caller(ctx, "pages")
-        wanted = (category or "").strip()
-        catalog = self.services.catalog
-        ranked = (trending.trending_in(catalog, wanted, window, limit) if wanted
-                  else trending.trending(catalog, window, limit))
+        ranked = trending.trending(self.services.catalog, window, limit, category=category)
         return PaperList(papers=[self._result(p, s) for p, s in ranked[:limit]])
 
     def daily_papers(

@@ -204,9 +204,7 @@ def get_trending(request: Request, window: Window = "week", limit: Limit = 20,
                      "Only papers in this arXiv category (cs.LG) or archive (cs), found "
                      f"among the best {trending.CATEGORY_DEPTH:,} overall."))) -> PaperList:
     """Trending papers in a window (see the README for the formula)."""
-    catalog = services(request).catalog
-    wanted = (category or "").strip()
-    ranked = (trending.trending_in(catalog, wanted, window, limit + 1, offset) if wanted
-              else trending.trending(catalog, window, limit + 1, offset))
+    ranked = trending.trending(services(request).catalog, window, limit + 1, offset,
+                               category=category)
     items = [PaperOut.of(p, score) for p, score in ranked]
     return PaperList(items=items[:limit], limit=limit, offset=offset, has_more=len(items) > limit)
