@@ -4,7 +4,8 @@ days before and after."""
 from datetime import date
 
 from papertide.catalog import Paper, Signal
-from papertide.daily import day_listing, in_category
+from papertide.catalog.arxiv_taxonomy import in_category
+from papertide.daily import day_listing
 
 DAY = date(2025, 3, 18)
 

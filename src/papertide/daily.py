@@ -22,8 +22,6 @@ from papertide.catalog import Catalog, DayEntry, Paper
 from papertide.catalog.arxiv_taxonomy import in_category
 from papertide.options import Window
 
-__all__ = ["DayPage", "day_listing", "in_category"]
-
 DAY_WINDOW: Window = "all"
 _EPOCH = datetime(1970, 1, 1)
 
