@@ -2,8 +2,9 @@
 catalogs so that the 1,000,000-paper runs build once.
 
 Data: the real arXiv sample (74,728 papers) where `../shared/data` exists beside the
-repository (or in the folder `PAPERTIDE_BENCH_DATA` names, for a checkout elsewhere), repeated with perturbed ids (and a shuffled title suffix) to reach larger
-sizes; otherwise realistic generated text. Caches live in `bench/.cache` (git-ignored).
+repository (or in the folder `PAPERTIDE_BENCH_DATA` names, for a checkout elsewhere),
+repeated with perturbed ids (and a shuffled title suffix) to reach larger sizes;
+otherwise realistic generated text. Caches live in `bench/.cache` (git-ignored).
 """
 
 from __future__ import annotations
