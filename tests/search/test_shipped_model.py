@@ -25,7 +25,9 @@ def test_shipped_model_gives_the_exported_models_vectors():
     vectors = np.concatenate([embedder.embed([embedding_text(d["title"], d["text"])])
                               for d in docs])
     cosines = (vectors * reference).sum(axis=1)
-    assert cosines.min() >= 0.999, sorted(cosines)[:5]
+    # Recorded on a CPU with VNNI (≥ 0.999 there). Without VNNI the weights run as uint8
+    # (`_quantized`): 0.998 on an AVX2 CPU, where the graph as shipped gave 0.988.
+    assert cosines.min() >= 0.997, sorted(cosines)[:5]
 
 
 @pytest.mark.slow

@@ -86,6 +86,7 @@ from typing import Any
 import numpy as np
 
 from papertide.options import EMBED_PROFILES, EmbedProfile
+from papertide.search._quantized import runnable
 
 log = logging.getLogger(__name__)
 Backend = Callable[[list[str], int], np.ndarray]
@@ -170,7 +171,8 @@ class _OnnxBackend:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self.session = ort.InferenceSession(runnable(path), options,
+                                            providers=["CPUExecutionProvider"])
         self.tokenizer = Tokenizer.from_file(str(TOKENIZER_FILE))
         self.tokenizer.enable_truncation(max_tokens)
         self.tokenizer.no_padding()
