@@ -49,3 +49,43 @@ def test_names_with_scripts_are_found_as_typed(names):
     assert len(names.search.search("D2LoRA", mode="keyword").hits) == 1
     hit = names.search.search("GSBAK", mode="keyword").hits[0]
     assert hit.paper.title.startswith("GSBAK$^K$")
+
+
+@pytest.mark.parametrize("which", [0.0, 0.3, 0.6, 0.9])
+def test_a_title_match_bonus_orders_as_the_engine_would(demo_services, which):
+    # The look-up's title scores are added to its papers' scores, not asked of the index as
+    # a clause: the order must be the one tantivy gives the query with that clause.
+    from tantivy import Occur, Query
+
+    from papertide.search import Filters, parse
+
+    keyword = demo_services.search.keyword
+    titles = sorted(p.title for p in demo_services.catalog.iter_papers())
+    starts = (t.lower().split()[:4] for t in titles[int(which * len(titles)):])
+    words = next(w for w in starts if len(w) == 4 and all(x.isalpha() for x in w))
+    clauses = parse(" ".join(words))
+    text, named = keyword.text_query(clauses), keyword.title_match(clauses)
+    assert named is not None
+    scores = keyword.top(named, Filters(), 50)
+    bonus = dict(scores.hits)
+    assert bonus, "the query's words stand in some titles"
+    engine = keyword.top(Query.boolean_query([(Occur.Must, text), (Occur.Should, named)]),
+                         Filters(), 30)
+    ours = keyword.top(text, Filters(), 30, bonus=bonus)
+    assert [pid for pid, _ in ours.hits] == [pid for pid, _ in engine.hits]
+    assert [s for _, s in ours.hits] == pytest.approx([s for _, s in engine.hits], rel=1e-5)
+    assert ours.count == engine.count
+
+
+def test_a_named_paper_beyond_the_best_matches_joins_them(demo_services):
+    from papertide.search import Filters, parse
+
+    keyword = demo_services.search.keyword
+    text = keyword.text_query(parse("language models"))
+    deep = keyword.top(text, Filters(), 200).hits
+    outside, score = deep[150]
+    top = keyword.top(text, Filters(), 20, bonus={outside: 1000.0})
+    assert top.hits[0] == (outside, pytest.approx(score + 1000.0))
+    assert [pid for pid, _ in top.hits[1:]] == [pid for pid, _ in deep[:19]]
+    unmoved = keyword.top(text, Filters(), 20, bonus={outside: 0.0})
+    assert [pid for pid, _ in unmoved.hits] == [pid for pid, _ in deep[:20]]

@@ -400,7 +400,6 @@ class SearchService:
         if sort != "relevance" and clauses:
             return self._dated_ranking(text, clauses, filters, sort, mode)
         named = self._look_up(clauses)
-        text_query = self.keyword.with_title_match(text_query, named)
         if mode == "keyword":
             ranking = self._keyword_ranking(text_query, clauses, filters, sort, named)
         else:
@@ -442,7 +441,7 @@ class SearchService:
                        total <= len(found))
 
     def _keyword_ranking(self, text_query: Query, clauses: list[Clause], filters: Filters,
-                         sort: Sort, named: Query | None = None) -> Ranking:
+                         sort: Sort, named: dict[str, float] | None = None) -> Ranking:
         """BM25 order (the best `RERANKED` re-ordered by feedback), or newest first."""
         keyword = self.keyword
         if sort == "new":
@@ -451,6 +450,7 @@ class SearchService:
 
             return Ranking([], newest, keyword.count(text_query, filters), True)
         head, total = self._keyword_head(text_query, clauses, filters, named)
+        head = self._named_first(head, named)
         shown = {pid for pid, _ in head}
 
         def more(depth: int) -> list[tuple[str, float]]:
@@ -460,34 +460,43 @@ class SearchService:
         return Ranking(head, more, total, True)
 
     def _keyword_head(self, text_query: Query, clauses: list[Clause], filters: Filters,
-                      named: Query | None = None) -> tuple[list[tuple[str, float]], int]:
-        """The best `RERANKED` matches (re-ordered by feedback) and how many match; with
-        `named` (`_look_up`), the papers it matches first."""
-        top = self.keyword.top(text_query, filters, RERANKED)
+                      named: dict[str, float] | None = None,
+                      ) -> tuple[list[tuple[str, float]], int]:
+        """The best `RERANKED` matches (re-ordered by feedback) and how many match; the
+        papers a look-up names (`_look_up`) score their title match on top."""
+        top = self.keyword.top(text_query, filters, RERANKED, bonus=named)
         hits = top.hits
         if any(c.occur == "should" and not self.keyword.required(c) for c in clauses):
             hits = self.keyword.rerank(text_query, clauses, top)
-        return self._named_first(hits, named), top.count
+        return hits, top.count
 
-    def _look_up(self, clauses: list[Clause]) -> Query | None:
-        """The title match of a query that names at most `NAMED_MAX` of the catalog's
-        papers (`KeywordIndex.title_match`: by short name, whole title or a phrase of the
-        title): a look-up, whose papers score higher and come first. A query whose words
-        stand in more titles is a topic, ranked as before (None)."""
+    def _look_up(self, clauses: list[Clause]) -> dict[str, float] | None:
+        """The papers a query names, with their title match's score, when it names at
+        most `NAMED_MAX` of the catalog's papers (`KeywordIndex.title_match`: by short
+        name, whole title or a phrase of the title): a look-up, whose papers score higher
+        and come first. A query whose words stand in more titles is a topic, ranked as
+        before (None).
+
+        The scores are added to those papers' (`KeywordIndex.top`), not asked of the
+        index as a clause of the query: the title's phrase query beside every keyword
+        search cost 0.7 ms of 2 at 100,000 papers."""
         named = self.keyword.title_match(clauses)
-        if named is None or self.keyword.count(named, Filters()) > NAMED_MAX:
+        if named is None:
             return None
-        return named
+        found = self.keyword.top(named, Filters(), NAMED_MAX)
+        return dict(found.hits) if found.count <= NAMED_MAX else None
 
-    def _named_first(self, ranked: list[tuple[str, float]],
-                     named: Query | None) -> list[tuple[str, float]]:
+    @staticmethod
+    def _named_first(ranked: list[tuple[str, float]],
+                     named: dict[str, float] | None) -> list[tuple[str, float]]:
         """The ranking with the papers a look-up names first."""
-        if named is None or not ranked:
+        if not named or not ranked:
             return ranked
-        return first(ranked, self.keyword.matching(named, [pid for pid, _ in ranked]))
+        return first(ranked, set(named))
 
     def _meaning_ranking(self, text: str, clauses: list[Clause], text_query: Query,
-                         filters: Filters, mode: Mode, named: Query | None = None) -> Ranking:
+                         filters: Filters, mode: Mode,
+                         named: dict[str, float] | None = None) -> Ranking:
         """Semantic or hybrid: a fixed pool (fused, ties by id), then for hybrid the rest
         of the keyword matches in BM25 order.
 
@@ -500,7 +509,7 @@ class SearchService:
         if mode == "semantic":  # the words matter only for the floor
             keyword, matches = self.keyword.search(text_query, filters, 1), 0
         else:
-            keyword, matches = self._keyword_head(text_query, clauses, filters)
+            keyword, matches = self._keyword_head(text_query, clauses, filters, named)
             keyword = keyword[:HYBRID_DEPTH]
         floor = self.settings.search_floor if keyword else self.settings.search_floor_alone
         depth = HYBRID_DEPTH if mode == "hybrid" else SEMANTIC_DEPTH

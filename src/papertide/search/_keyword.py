@@ -454,12 +454,6 @@ class KeywordIndex:
         return parts[0] if len(parts) == 1 else Query.boolean_query(
             [(Occur.Should, q) for q in parts])
 
-    def with_title_match(self, query: Query, named: Query | None) -> Query:
-        """The query, scoring papers it names higher (the same papers match)."""
-        if named is None:
-            return query
-        return Query.boolean_query([(Occur.Must, query), (Occur.Should, named)])
-
     def _field_query(self, field: str, text: str) -> Query | None:
         if field == "id":
             parsed = parse_arxiv_id(text)
@@ -699,16 +693,39 @@ class KeywordIndex:
         # Ordered by date, the key is nanoseconds since the epoch (None for undated papers).
         return [(searcher.doc(address)["id"][0], float(key or 0.0)) for key, address in result.hits]
 
-    def top(self, query: Query, filters: Filters, limit: int) -> Matches:
+    def top(self, query: Query, filters: Filters, limit: int,
+            bonus: dict[str, float] | None = None) -> Matches:
         """The best `limit` matches by BM25 and how many match in all, in one pass (a
         count beside the top matches costs little more than the top matches alone, and a
-        second pass to count cost as much again)."""
+        second pass to count cost as much again).
+
+        `bonus` adds to some papers' scores (a look-up's title match, `title_match`): the
+        order is the one of the query with those scores added, without a costlier query."""
         searcher = self.searcher()
-        result = searcher.search(self._filtered(query, filters), max(limit, 1), count=True)
-        hits = result.hits[:limit]
-        return Matches(searcher, [(searcher.doc(a)["id"][0], float(s)) for s, a in hits],
-                       [a for _, a in hits],
+        filtered = self._filtered(query, filters)
+        result = searcher.search(filtered, max(limit, 1), count=True)
+        found = [(searcher.doc(a)["id"][0], float(s), a) for s, a in result.hits[:limit]]
+        if bonus:
+            found = self._with_bonus(searcher, filtered, found, bonus)[:limit]
+        return Matches(searcher, [(pid, score) for pid, score, _ in found],
+                       [a for _, _, a in found],
                        int(result.count))  # type: ignore[attr-defined]  # (missing from stubs)
+
+    def _with_bonus(self, searcher: tantivy.Searcher, query: Query,
+                    found: list[tuple[str, float, tantivy.DocAddress]],
+                    bonus: dict[str, float]) -> list[tuple[str, float, tantivy.DocAddress]]:
+        """These matches and the bonus papers that match the query too, each with its bonus
+        added, best first (equal scores in the index's order, as tantivy orders them)."""
+        shown = {pid for pid, _, _ in found}
+        missing = [pid for pid in bonus if pid not in shown]
+        if missing:
+            only = Query.boolean_query([(Occur.Must, query), (Occur.Must, Query.const_score_query(
+                self._among(missing), 0.0))])
+            found = found + [(searcher.doc(a)["id"][0], float(s), a)
+                             for s, a in searcher.search(only, len(missing), count=False).hits]
+        found = [(pid, score + bonus.get(pid, 0.0), a) for pid, score, a in found]
+        found.sort(key=lambda x: (-x[1], x[2].segment_ord, x[2].doc))
+        return found
 
     def count(self, query: Query, filters: Filters) -> int:
         """How many papers match the query and the filters."""

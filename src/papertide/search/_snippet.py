@@ -30,19 +30,16 @@ _SENTENCE = re.compile(r"[.!?](?:\s+)(?=[\"'(\[]?[A-Z0-9])")
 _CLAUSE = re.compile(r"[;:,](?:\s+)")
 
 
-def _starts(text: str, low: int, high: int) -> tuple[list[int], list[int]]:
-    """The sentence and clause starts from `low` to `high`. Only that stretch is scanned:
-    from the mark before the white space that runs up to `low` (a boundary is a mark and
-    the white space after it), to two characters past `high` (what the sentence pattern
-    looks ahead at)."""
-    sentences = [0] if low <= 0 else []
+def _starts(pattern: re.Pattern[str], text: str, low: int, high: int) -> list[int]:
+    """Where `pattern`'s boundaries (a sentence's or a clause's) let a window start, from
+    `low` to `high`, in order. Only that stretch is scanned: from the mark before the white
+    space that runs up to `low` (a boundary is a mark and the white space after it), to two
+    characters past `high` (what the sentence pattern looks ahead at)."""
     begin = max(low, 0)
     while begin > 0 and text[begin - 1].isspace():
         begin -= 1
     begin, end = max(begin - 1, 0), high + 2
-    sentences += [e for m in _SENTENCE.finditer(text, begin, end) if low <= (e := m.end()) <= high]
-    clauses = [e for m in _CLAUSE.finditer(text, begin, end) if low <= (e := m.end()) <= high]
-    return sentences, clauses
+    return [e for m in pattern.finditer(text, begin, end) if low <= (e := m.end()) <= high]
 
 
 @lru_cache(maxsize=256)
@@ -104,21 +101,33 @@ def make_snippet(text: str, terms: set[str], stem: Callable[[str], str | None],
 
 def _best_start(text: str, hits: list[tuple[int, int]], max_chars: int) -> int:
     """A sentence start unless a clause start shows more distinct query words: the one
-    whose window holds the most distinct words, then the most words, then comes first."""
+    whose window holds the most distinct words, then the most words, then comes first.
+
+    Starts are scored in order, and the scoring stops at the first window that holds every
+    match (no later one can beat it); clauses are looked for only when no sentence shows
+    every distinct word. The same start as scoring them all, at half the cost."""
     starts = [s for s, _ in hits]
     ends = [e for _, e in hits]  # sorted too: matches do not overlap
     words = [text[s:e].lower() for s, e in hits]
+    everything = (len(set(words)), len(words))
     # Only a boundary from (first match's end - max_chars) to the last match's start sees a
     # match at all; the others score nothing and are not scored.
     low, high = ends[0] - max_chars, starts[-1]
-    sentences, clauses = _starts(text, low, high)
 
-    def score(begin: int) -> tuple[tuple[int, int], int]:
-        inside = words[bisect_left(starts, begin):bisect_right(ends, begin + max_chars)]
-        return (len(set(inside)), len(inside)), -begin
+    def best_of(begins: list[int]) -> tuple[tuple[int, int], int]:
+        best = None
+        for begin in begins:
+            inside = words[bisect_left(starts, begin):bisect_right(ends, begin + max_chars)]
+            score = ((len(set(inside)), len(inside)), -begin)
+            if best is None or score > best:
+                best = score
+                if score[0] == everything:
+                    break
+        return best or ((0, 0), 0)
 
-    best, clause = max(map(score, sentences), default=((0, 0), 0)), max(
-        map(score, clauses), default=((0, 0), 0))
-    if clause[0][0] > best[0][0]:
-        best = clause
+    best = best_of(([0] if low <= 0 else []) + _starts(_SENTENCE, text, low, high))
+    if best[0][0] < everything[0]:
+        clause = best_of(_starts(_CLAUSE, text, low, high))
+        if clause[0][0] > best[0][0]:
+            best = clause
     return -best[1]
