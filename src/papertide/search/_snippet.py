@@ -105,7 +105,9 @@ def _best_start(text: str, hits: list[tuple[int, int]], max_chars: int) -> int:
 
     Starts are scored in order, and the scoring stops at the first window that holds every
     match (no later one can beat it); clauses are looked for only when no sentence shows
-    every distinct word. The same start as scoring them all, at half the cost."""
+    every distinct word. The same start as scoring them all (27,009 snippets of arXiv
+    abstracts compared), and a snippet takes 11 % less time (152 vs 171 µs, medians of 5
+    runs over 1,500 abstracts)."""
     starts = [s for s, _ in hits]
     ends = [e for _, e in hits]  # sorted too: matches do not overlap
     words = [text[s:e].lower() for s, e in hits]
