@@ -191,3 +191,19 @@ def test_an_index_of_an_older_schema_is_rebuilt_on_its_own(services):
     reopened.catch_up()
     assert [h.paper.title for h in reopened.search("grokking", mode="keyword").hits] == [
         "Grokking in small transformers"]
+
+
+@pytest.mark.parametrize("queries", [["diffusion", "+robot"], ["language model", "graph",
+                                                                 '"reinforcement learning"']])
+def test_matching_several_queries_at_once_is_matching_each(demo_services, queries):
+    # One search for several membership questions (the hybrid guard and its total) must
+    # answer each as its own search would.
+    keyword = demo_services.search.keyword
+    among = [pid for pid, _ in keyword.search(keyword.text_query(parse("learning models")),
+                                              Filters(), 150)]
+    built = [keyword.text_query(parse(q)) for q in queries]
+    together = keyword.matching_each(built, among)
+    alone = [keyword.matching(q, among) for q in built]
+    assert together == alone
+    assert all(0 < len(s) < len(among) for s in alone), "each query matches some, not all"
+    assert keyword.matching_each(built, []) == [set() for _ in built]

@@ -517,17 +517,21 @@ class SearchService:
         if mode == "semantic":
             return Ranking(semantic, None, len(semantic), len(semantic) < depth)
         fused = fuse(keyword, semantic, semantic_low=floor)
-        weights = self.keyword.term_weights(clauses)
-        rare, share = rare_share(weights, self.keyword.num_docs())
-        if rare and share >= RARE_SHARE:
-            exact = self.keyword.text_query([Clause(t, None, "must") for t in rare])
-            if exact is not None:
-                fused = guard(fused, self.keyword.matching(exact, [pid for pid, _ in fused]))
-        fused = self._named_first(fused, named)
-        pool = {pid for pid, _ in fused}
         found = {pid for pid, _ in keyword}
         semantic_only = [pid for pid, _ in semantic if pid not in found]
-        also_keyword = self.keyword.matching(text_query, semantic_only) if semantic_only else set()
+        weights = self.keyword.term_weights(clauses)
+        rare, share = rare_share(weights, self.keyword.num_docs())
+        exact = self.keyword.text_query([Clause(t, None, "must") for t in rare]) if (
+            rare and share >= RARE_SHARE) else None
+        if exact is not None:  # both look-ups in one search over the fused pool
+            with_rare, matched = self.keyword.matching_each(
+                [exact, text_query], [pid for pid, _ in fused])
+            fused = guard(fused, with_rare)
+            also_keyword = matched.intersection(semantic_only)
+        else:
+            also_keyword = self.keyword.matching(text_query, semantic_only)
+        fused = self._named_first(fused, named)
+        pool = {pid for pid, _ in fused}
         total = matches + len(semantic_only) - len(also_keyword)
         search = self.keyword.search
 

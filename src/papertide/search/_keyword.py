@@ -734,15 +734,30 @@ class KeywordIndex:
 
     def matching(self, query: Query, among: list[str]) -> set[str]:
         """Those of these paper ids that match the query."""
-        if not among:
-            return set()
+        return self.matching_each([query], among)[0]
+
+    def matching_each(self, queries: list[Query], among: list[str]) -> list[set[str]]:
+        """For each query, those of these paper ids that match it: one search for them all
+        (each query scores a power of two, so a match's score says which it matches), as
+        finding the ids costs more than matching them."""
+        if not among or not queries:
+            return [set() for _ in queries]
         searcher = self.searcher()
-        both = Query.boolean_query([(Occur.Must, query), (Occur.Must, self._among(among))])
-        result = searcher.search(both, len(among), count=False)
+        both = Query.boolean_query(
+            [(Occur.Must, Query.const_score_query(self._among(among), 0.0))]
+            + [(Occur.Should, Query.const_score_query(q, float(2 ** i)))
+               for i, q in enumerate(queries)])
+        hits = searcher.search(both, len(among), count=False).hits
         # The matches' keys from the fast field, not their ids from the stored documents
         # (a document read each).
-        keys = set(searcher.fast_field_values("key", [a for _, a in result.hits]))
-        return {pid for pid in among if paper_key(pid) in keys}
+        keys = searcher.fast_field_values("key", [a for _, a in hits])
+        found: list[set[int]] = [set() for _ in queries]
+        for (score, _), paper in zip(hits, keys, strict=True):
+            bits = round(score)
+            for i, keys_of in enumerate(found):
+                if bits >> i & 1:
+                    keys_of.add(int(paper or 0))
+        return [{pid for pid in among if paper_key(pid) in keys_of} for keys_of in found]
 
     def filter_keys(self, filters: Filters, among: list[str] | None = None,
                     excluded: Sequence[Clause] = (), required: Query | None = None) -> set[int]:
