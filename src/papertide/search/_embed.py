@@ -50,7 +50,8 @@ DynamicQuantizeMatMul (its VNNI/AMX kernels); the profile is QAttention 42 %,
 DynamicQuantizeMatMul 26 %, SkipLayerNorm 17 %, BiasGelu 12 %: float attention and the
 normalisations take most of the time now.
 The shipped graph was made once by `export_onnx` (the `torch` extra);
-`bench/bench_embed_identity.py` checks that it gives today's vectors.
+`bench/bench_embed_identity.py` checks that it gives today's vectors. On x86 CPUs without
+VNNI its weights run as uint8, where int8 products would saturate (`_quantized`).
 
 Why still MiniLM. Held out (bench/bench_heldout.py: SciFact train halves by claim id),
 hybrid with this model is tune 0.737 / held 0.746 [0.711, 0.782] / all 0.742; semantic
