@@ -28,10 +28,14 @@ threads did not spin, see below):
 `default` stays under 3× `plain` on this CPU, at either load (the laptop: 2.6×). On a
 2-core AMD EPYC server with AVX2 and no VNNI, where int8 products are slow and the graph's
 weights run as uint8 (`_quantized`), the same bench over 400 abstracts: `plain` 6.2,
-`default` 7.8 (1.26×, a day in 255 s), `fast` 12.6 papers/s (2.02×, 159 s). Batching
-by length hardly matters on arXiv (arrival order in batches of 32: 0.89–0.99× `default`),
-since most abstracts reach the cap. One run over 2,000 papers (load 1–2): `plain` 36.8,
-`default` 67.3 (1.83×, the day in 30 s), `fast` 118.1 papers/s (3.21×).
+`default` 7.8 (1.26×, a day in 255 s), `fast` 12.6 papers/s (2.02×, 159 s); on a second
+such server over 600: `plain` 17.0, `default` 21.2 (1.25×, 94 s), `fast` 35.6 (2.10×,
+56 s). There the graph with its weights turned back into float (float products, fused
+float attention) ran 0.90× the uint8 graph in batches and 4.2 against 2.3 ms a query: not
+kept. Batching by length hardly matters on arXiv (arrival order in batches of 32:
+0.89–0.99× `default`), since most abstracts reach the cap. One run over 2,000 papers
+(load 1–2): `plain` 36.8, `default` 67.3 (1.83×, the day in 30 s), `fast` 118.1 papers/s
+(3.21×).
 
 How `default` gets there without measurable loss: the ONNX graph is exported locally from
 the same weights (eager attention, mean pooling and normalisation inside the graph); ONNX
