@@ -762,7 +762,8 @@ class KeywordIndex:
             for i, keys_of in enumerate(found):
                 if bits >> i & 1:
                     keys_of.add(int(paper or 0))
-        return [{pid for pid in among if paper_key(pid) in keys_of} for keys_of in found]
+        keyed = [(pid, paper_key(pid)) for pid in among]
+        return [{pid for pid, key in keyed if key in keys_of} for keys_of in found]
 
     def filter_keys(self, filters: Filters, among: list[str] | None = None,
                     excluded: Sequence[Clause] = (), required: Query | None = None) -> set[int]:
